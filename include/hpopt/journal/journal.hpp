@@ -1,0 +1,34 @@
+#pragma once
+// <run dir>/journal.jsonl: the append-only record of a run, one JSON object per line. Each
+// record reaches the disk (write + fsync) before append() returns, so the run never acts on
+// something the journal could lose. Only the coordinator writes it.
+#include <filesystem>
+
+#include "hpopt/config/json.hpp"
+#include "hpopt/journal/trial.hpp"
+
+namespace hpopt::journal {
+
+class Journal {
+public:
+    // Creates the file; throws std::runtime_error if it exists or cannot be created.
+    explicit Journal(const std::filesystem::path& path);
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+    ~Journal();
+
+    // Adds "time" (UTC, ISO 8601) to the record, writes it as one line and syncs it.
+    void append(Json record);
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+// The records of a run, in the order they happen.
+Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
+Json trial_suggested(const Trial& trial);
+Json trial_finished(const TrialResult& result);
+Json run_finished(const std::string& stop_reason, const Json& summary);
+
+}  // namespace hpopt::journal

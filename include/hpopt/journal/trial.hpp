@@ -1,0 +1,36 @@
+#pragma once
+// A trial (one parameter set handed to a group) and its result, as the journal records them.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "hpopt/space/space.hpp"
+
+namespace hpopt::journal {
+
+struct Trial {
+    std::int64_t id = 0;
+    space::Params params;
+    space::Point point;  // the optimizer's point that decodes to params
+    std::uint64_t seed = 0;
+};
+
+enum class TrialStatus { ok, failed };
+
+std::string to_string(TrialStatus status);
+
+struct TrialResult {
+    std::int64_t id = 0;
+    TrialStatus status = TrialStatus::ok;
+    double fom = std::numeric_limits<double>::quiet_NaN();  // mean over folds; NaN when failed
+    double fom_std = 0;                                      // standard deviation over folds
+    std::vector<double> fold_foms;
+    std::string reason;  // why the trial failed
+    double started_s = 0;   // since the run started
+    double duration_s = 0;
+
+    bool ok() const { return status == TrialStatus::ok; }
+};
+
+}  // namespace hpopt::journal

@@ -1,0 +1,30 @@
+#pragma once
+// The spec's "optimizer" object: which algorithm, with its options, and the factory that
+// builds it.
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "hpopt/config/object_reader.hpp"
+#include "hpopt/optim/optimizer.hpp"
+
+namespace hpopt::optim {
+
+struct RandomSettings {};
+
+struct SobolSettings {
+    bool scramble = true;
+};
+
+using Settings = std::variant<RandomSettings, SobolSettings>;
+
+// Reads {"kind": ..., options}. `space` is null when the spec's space is itself invalid;
+// the checks that need it are then skipped.
+Settings read_settings(config::ObjectReader& reader, const space::Space* space);
+
+std::string kind_name(const Settings& settings);
+
+// `run_seed` is the spec's seed; the optimizer draws from its own stream of it.
+std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space::Space& space, std::uint64_t run_seed);
+
+}  // namespace hpopt::optim

@@ -1,0 +1,72 @@
+#pragma once
+// The search spec: one JSON file that says what to search, how, for how long, with which
+// workload and where the results go. parse() checks the whole document and reports every
+// problem with its JSON path (config::InvalidConfig), or returns plain structs.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hpopt/config/json.hpp"
+#include "hpopt/optim/settings.hpp"
+#include "hpopt/space/space.hpp"
+#include "hpopt/workload/workload.hpp"
+
+namespace hpopt::spec {
+
+enum class Direction { minimize, maximize };
+
+struct Objective {
+    Direction direction = Direction::minimize;
+
+    // The figure of merit turned into a loss for the optimizers, which minimize.
+    double loss(double fom) const { return direction == Direction::minimize ? fom : -fom; }
+    bool better(double fom, double than) const { return loss(fom) < loss(than); }
+    bool reached(double fom, double target) const { return loss(fom) <= loss(target); }
+};
+
+std::string to_string(Direction direction);
+
+struct Budget {
+    std::optional<std::int64_t> trials;
+    std::optional<double> target;       // stop once a trial's FoM is this good
+    std::optional<double> wall_time_s;  // stop dispatching after this long
+};
+
+struct Layout {
+    int groups = 1;
+    int folds = 1;
+    int masters = 0;
+    int workers = 1;
+    int ranks_per_worker = 1;
+};
+
+struct WorkloadSpec {
+    std::string plugin;
+    Json options;  // the whole "workload" object, checked by the plugin
+};
+
+struct Spec {
+    std::string name;
+    std::uint64_t seed = 0;
+    space::Space space{{}};
+    optim::Settings optimizer;
+    Budget budget;
+    Objective objective;
+    Layout layout;
+    WorkloadSpec workload;
+    std::string output_dir;
+    Json document;  // the spec as the user wrote it
+};
+
+// `default_name` names a spec that has no "name" (the file's stem, for example).
+Spec parse(const Json& document, const workload::Registry& plugins, const std::string& default_name);
+
+// Reads and parses a spec file. A file that cannot be read or is not JSON is an InvalidConfig
+// too, with the line and column of a syntax error.
+Spec load(const std::string& path, const workload::Registry& plugins);
+
+// A fingerprint of the document (FNV-1a, 64 bits, in hex), recorded in the journal so that
+// a run dir can be matched with the spec that made it.
+std::string fingerprint(const Json& document);
+
+}  // namespace hpopt::spec

@@ -1,0 +1,148 @@
+#include "analytic_plugin.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "simulated_duration.hpp"
+#include "test_functions.hpp"
+
+namespace hpopt::analytic {
+namespace {
+
+struct Options {
+    const TestFunction* function = nullptr;
+    int dimensions = 0;
+    SimulatedDuration duration;
+    double noise = 0;
+    double failure_rate = 0;
+};
+
+std::string input_name(int i) { return "x" + std::to_string(i + 1); }
+
+bool is_numeric(const space::Dimension& dimension) {
+    if (const auto* fixed = std::get_if<space::Fixed>(&dimension.domain)) return fixed->value.is_number();
+    return std::holds_alternative<space::RealRange>(dimension.domain) ||
+           std::holds_alternative<space::IntRange>(dimension.domain);
+}
+
+const space::Dimension* find_dimension(const space::Space& space, const std::string& name) {
+    for (const auto& dimension : space.dimensions()) {
+        if (dimension.name == name) return &dimension;
+    }
+    return nullptr;
+}
+
+// For a function of any dimension: as many as the space has x1, x2, ... in a row.
+int count_inputs(const space::Space& space) {
+    int count = 0;
+    while (find_dimension(space, input_name(count))) ++count;
+    return count;
+}
+
+void read_dimensions(config::ObjectReader& reader, const space::Space* space, Options& options) {
+    const TestFunction& function = *options.function;
+    const auto given = reader.integer("dimensions");
+    if (function.dimensions != 0) {
+        options.dimensions = function.dimensions;
+        if (given && *given != function.dimensions) {
+            reader.report("dimensions", fmt::format("{} has {} dimensions", function.name, function.dimensions));
+        }
+        return;
+    }
+    if (given) {
+        options.dimensions = static_cast<int>(*given);
+    } else if (space) {
+        options.dimensions = count_inputs(*space);
+    }
+    if (options.dimensions < function.min_dimensions && (given || space)) {
+        reader.report(given ? "dimensions" : "function",
+                      fmt::format("{} needs at least {} dimension(s): parameters x1, x2, ... in the space",
+                                  function.name, function.min_dimensions));
+    }
+}
+
+void check_inputs(config::ObjectReader& reader, const space::Space& space, const Options& options) {
+    for (int i = 0; i < options.dimensions; ++i) {
+        const std::string name = input_name(i);
+        const space::Dimension* dimension = find_dimension(space, name);
+        if (!dimension || !is_numeric(*dimension)) {
+            reader.report("function", fmt::format("{} reads numeric parameters x1..x{} from the space; {} is {}",
+                                                  options.function->name, options.dimensions, name,
+                                                  dimension ? "not numeric" : "missing"));
+            return;
+        }
+    }
+}
+
+Options read_options(config::ObjectReader& reader, const space::Space* space) {
+    Options options;
+    reader.require("function");
+    if (const auto name = reader.string("function")) {
+        options.function = find_test_function(*name);
+        if (!options.function) {
+            std::string message = "unknown function; expected one of " + fmt::format("{}", fmt::join(test_function_names(), ", "));
+            if (const auto hint = config::closest_match(*name, test_function_names())) {
+                message = "unknown function (did you mean \"" + *hint + "\"?)";
+            }
+            reader.report("function", message);
+        }
+    }
+    if (options.function) read_dimensions(reader, space, options);
+    if (options.function && space) check_inputs(reader, *space, options);
+    options.duration = read_simulated_duration(reader, "duration_s");
+    options.noise = reader.number_or("noise", 0);
+    if (!(options.noise >= 0)) reader.report("noise", "must be >= 0 (the standard deviation of the noise)");
+    options.failure_rate = reader.number_or("failure_rate", 0);
+    if (!(options.failure_rate >= 0 && options.failure_rate <= 1)) reader.report("failure_rate", "must be in [0, 1]");
+    return options;
+}
+
+class AnalyticWorkload : public workload::Workload {
+public:
+    explicit AnalyticWorkload(Options options) : options_(options) {}
+
+    std::string fom_name() const override { return options_.function->name; }
+
+    double evaluate(const space::Params& params, const workload::TrialContext& context) override {
+        random::Rng rng(context.seed);
+        const bool fails = rng.uniform() < options_.failure_rate;
+        const double duration = options_.duration.draw(rng);
+        if (fails) {
+            pause(duration * rng.uniform());
+            throw workload::TrialFailure(fmt::format("injected failure (failure_rate {})", options_.failure_rate));
+        }
+        pause(duration);
+        std::vector<double> x(options_.dimensions);
+        for (int i = 0; i < options_.dimensions; ++i) x[i] = params.at(input_name(i)).get<double>();
+        return options_.function->evaluate(x) + options_.noise * rng.normal();
+    }
+
+private:
+    static void pause(double seconds) {
+        if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    }
+
+    Options options_;
+};
+
+}  // namespace
+
+workload::Plugin plugin() {
+    return {
+        "analytic",
+        [](config::ObjectReader& reader, const space::Space* space) { read_options(reader, space); },
+        [](const Json& json, const space::Space& space) -> std::unique_ptr<workload::Workload> {
+            config::Problems problems;
+            config::ObjectReader reader(json, "workload", problems);
+            reader.string("plugin");
+            Options options = read_options(reader, &space);
+            reader.finish();
+            if (!problems.empty()) throw config::InvalidConfig(problems);
+            return std::make_unique<AnalyticWorkload>(options);
+        },
+    };
+}
+
+}  // namespace hpopt::analytic

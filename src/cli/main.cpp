@@ -1,0 +1,55 @@
+// hpopt: hyper-parameter optimization for HPC clusters.
+// Exit status: 0 done, 1 the run failed, 2 bad input (command line, spec, output dir).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "hpopt/config/problems.hpp"
+#include "hpopt/journal/run_directory.hpp"
+#include "hpopt/version.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_bad_input = 2;
+
+int report_invalid_spec(const std::string& spec_path, const hpopt::config::InvalidConfig& error) {
+    for (const auto& problem : error.problems()) {
+        fmt::print(stderr, "hpopt: {}: {}\n", spec_path, hpopt::config::to_string(problem));
+    }
+    return exit_bad_input;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"hpopt: hyper-parameter optimization for HPC clusters"};
+    app.set_version_flag("--version", std::string("hpopt ") + hpopt::version);
+    app.require_subcommand(1);
+
+    hpopt::cli::RunOptions run;
+    CLI::App* run_app = app.add_subcommand("run", "Run the search a spec describes");
+    run_app->add_option("spec", run.spec_path, "The search spec (JSON)")->required();
+    run_app->add_flag("--force", run.force, "Replace the results of an earlier run in the output dir");
+    run_app->add_option("-o,--output", run.output_dir, "Output dir (instead of the spec's output.dir)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        const int status = app.exit(error);
+        return status == 0 ? 0 : exit_bad_input;
+    }
+
+    try {
+        if (run_app->parsed()) return hpopt::cli::run_command(run);
+    } catch (const hpopt::config::InvalidConfig& error) {
+        return report_invalid_spec(run.spec_path, error);
+    } catch (const hpopt::journal::RunDirectoryInUse& error) {
+        fmt::print(stderr, "hpopt: {}\n", error.what());
+        return exit_bad_input;
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "hpopt: {}\n", error.what());
+        return exit_failure;
+    }
+    return exit_failure;
+}

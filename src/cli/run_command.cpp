@@ -1,0 +1,83 @@
+#include "run_command.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "builtin_plugins.hpp"
+#include "hpopt/cluster/coordinator.hpp"
+#include "hpopt/journal/run_directory.hpp"
+#include "hpopt/version.hpp"
+
+namespace hpopt::cli {
+namespace {
+
+std::string describe_budget(const spec::Budget& budget) {
+    std::vector<std::string> parts;
+    if (budget.trials) parts.push_back(fmt::format("{} trials", *budget.trials));
+    if (budget.wall_time_s) parts.push_back(fmt::format("{} s", *budget.wall_time_s));
+    if (budget.target) parts.push_back(fmt::format("target {}", *budget.target));
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// One line every few seconds on stderr, so that a long search shows it is moving.
+class ProgressLine {
+public:
+    explicit ProgressLine(std::optional<std::int64_t> budget) : budget_(budget) {}
+
+    void operator()(const cluster::SearchProgress& progress) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::seconds(2)) return;
+        last_ = now;
+        std::string line = fmt::format("[{:7.1f}s] {}{} trials done, {} failed", progress.elapsed_s, progress.finished,
+                                       budget_ ? fmt::format("/{}", *budget_) : "", progress.failed);
+        if (progress.best) line += fmt::format(", best {:.6g} (trial {})", progress.best->result.fom, progress.best->trial.id);
+        fmt::print(stderr, "{}\n", line);
+    }
+
+private:
+    std::optional<std::int64_t> budget_;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
+    const cluster::SearchProgress& progress = outcome.progress;
+    fmt::print("done: {} after {} trials ({} failed) in {:.2f} s\n", outcome.stop_reason, progress.finished,
+               progress.failed, progress.elapsed_s);
+    if (progress.best) {
+        const auto& best = *progress.best;
+        fmt::print("best trial {}: {} = {:.6g}", best.trial.id, fom_name, best.result.fom);
+        if (best.result.fold_foms.size() > 1) fmt::print(" (std {:.3g} over {} folds)", best.result.fom_std, best.result.fold_foms.size());
+        fmt::print("\n");
+        for (const auto& item : best.trial.params.items()) fmt::print("  {} = {}\n", item.key(), item.value().dump());
+    } else {
+        fmt::print("no trial succeeded\n");
+    }
+    fmt::print("results: {}  {}  (journal: {})\n", run.results_csv().string(), run.best_json().string(),
+               run.journal().string());
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+    const workload::Registry plugins = builtin_plugins();
+    spec::Spec spec = spec::load(options.spec_path, plugins);
+    if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
+
+    const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
+    const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
+    const journal::RunDirectory run = journal::prepare_run_directory(spec.output_dir, options.force);
+    journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
+    journal::Journal journal(run.journal());
+    journal::ResultsFiles results(run, spec.space);
+
+    fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, budget {} -> {}\n", version, spec.name,
+               optim::kind_name(spec.optimizer), spec.space.size(), describe_budget(spec.budget), run.dir.string());
+    cluster::Coordinator coordinator(spec, *optimizer, *workload, journal, results);
+    coordinator.on_progress(ProgressLine(spec.budget.trials));
+    const cluster::SearchOutcome outcome = coordinator.run(version);
+    print_outcome(outcome, workload->fom_name(), run);
+    return 0;
+}
+
+}  // namespace hpopt::cli

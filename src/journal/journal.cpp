@@ -1,0 +1,84 @@
+#include "hpopt/journal/journal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace hpopt::journal {
+namespace {
+
+std::string utc_now() {
+    const auto now = std::chrono::system_clock::now();
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), millis);
+}
+
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
+    throw std::runtime_error(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+}
+
+// JSON has no NaN: a missing value is null.
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+}  // namespace
+
+std::string to_string(TrialStatus status) { return status == TrialStatus::ok ? "ok" : "failed"; }
+
+Journal::Journal(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail("cannot create the journal", path);
+}
+
+Journal::~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::append(Json record) {
+    record["time"] = utc_now();
+    const std::string line = record.dump() + "\n";
+    std::size_t written = 0;
+    while (written < line.size()) {
+        const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail("cannot write the journal", path_);
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd_) != 0) fail("cannot sync the journal", path_);
+}
+
+Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version) {
+    return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint}, {"spec", spec_document}};
+}
+
+Json trial_suggested(const Trial& trial) {
+    return {{"event", "trial_suggested"}, {"trial", trial.id}, {"params", trial.params}, {"point", trial.point},
+            {"seed", trial.seed}};
+}
+
+Json trial_finished(const TrialResult& result) {
+    Json record = {{"event", "trial_finished"},
+                   {"trial", result.id},
+                   {"status", to_string(result.status)},
+                   {"fom", number_or_null(result.fom)},
+                   {"fom_std", number_or_null(result.fom_std)},
+                   {"fold_foms", Json::array()},
+                   {"started_s", result.started_s},
+                   {"duration_s", result.duration_s}};
+    for (double fom : result.fold_foms) record["fold_foms"].push_back(number_or_null(fom));
+    if (!result.ok()) record["reason"] = result.reason;
+    return record;
+}
+
+Json run_finished(const std::string& stop_reason, const Json& summary) {
+    return {{"event", "run_finished"}, {"stop_reason", stop_reason}, {"summary", summary}};
+}
+
+}  // namespace hpopt::journal

@@ -1,0 +1,62 @@
+#include "hpopt/journal/results_files.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "hpopt/config/json.hpp"
+
+namespace hpopt::journal {
+namespace {
+
+// RFC 4180: quote a field holding a comma, a quote or a line break; double its quotes.
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+std::string csv_value(const Json& value) { return csv_field(value.is_string() ? value.get<std::string>() : value.dump()); }
+
+std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : ""; }
+
+}  // namespace
+
+ResultsFiles::ResultsFiles(RunDirectory run, const space::Space& space) : run_(std::move(run)) {
+    for (const auto& dimension : space.dimensions()) parameter_names_.push_back(dimension.name);
+}
+
+std::string ResultsFiles::csv_header() const {
+    std::string header = "trial,status,fom,fom_std";
+    for (const auto& name : parameter_names_) header += "," + csv_field(name);
+    return header + ",started_s,duration_s,reason\n";
+}
+
+std::string ResultsFiles::csv_row(const Trial& trial, const TrialResult& result) const {
+    std::string row = fmt::format("{},{},{},{}", trial.id, to_string(result.status), csv_number(result.fom),
+                                  result.ok() ? csv_number(result.fom_std) : "");
+    for (const auto& name : parameter_names_) row += "," + csv_value(trial.params.at(name));
+    return row + fmt::format(",{:.3f},{:.3f},{}\n", result.started_s, result.duration_s, csv_field(result.reason));
+}
+
+void ResultsFiles::add(const Trial& trial, const TrialResult& result) {
+    rows_ += csv_row(trial, result);
+    if (std::chrono::steady_clock::now() - last_write_ >= std::chrono::seconds(1)) flush();
+}
+
+void ResultsFiles::flush() {
+    write_atomically(run_.results_csv(), csv_header() + rows_);
+    last_write_ = std::chrono::steady_clock::now();
+}
+
+void ResultsFiles::write_best(const Trial& trial, const TrialResult& result, const std::string& fom_name) {
+    const Json best = {{"trial", trial.id},       {"fom", result.fom},     {"fom_std", result.fom_std},
+                       {"fom_name", fom_name},   {"params", trial.params}, {"duration_s", result.duration_s}};
+    write_atomically(run_.best_json(), best.dump(2) + "\n");
+}
+
+}  // namespace hpopt::journal

@@ -1,0 +1,175 @@
+#include "hpopt/spec/spec.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "space_reader.hpp"
+
+namespace hpopt::spec {
+namespace {
+
+// Reads an optional integer key that must be >= minimum.
+int read_count(config::ObjectReader& reader, const std::string& key, int fallback, int minimum) {
+    const auto value = reader.integer(key);
+    if (!value) return fallback;
+    if (*value < minimum || *value > 1'000'000) {
+        reader.report(key, fmt::format("must be an integer in [{}, 1000000]", minimum));
+        return fallback;
+    }
+    return static_cast<int>(*value);
+}
+
+Budget read_budget(config::ObjectReader& reader) {
+    Budget budget;
+    budget.trials = reader.integer("trials");
+    if (budget.trials && *budget.trials < 1) reader.report("trials", "must be >= 1");
+    budget.target = reader.number("target");
+    budget.wall_time_s = reader.number("wall_time_s");
+    if (budget.wall_time_s && !(*budget.wall_time_s > 0)) reader.report("wall_time_s", "must be > 0");
+    if (!reader.has("trials") && !reader.has("wall_time_s")) {
+        reader.report_here("needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
+    }
+    reader.finish();
+    return budget;
+}
+
+Objective read_objective(config::ObjectReader& reader) {
+    Objective objective;
+    const auto direction = reader.string("direction");
+    if (direction == "maximize") {
+        objective.direction = Direction::maximize;
+    } else if (direction && *direction != "minimize") {
+        reader.report("direction", "expected \"minimize\" or \"maximize\"");
+    }
+    reader.finish();
+    return objective;
+}
+
+Layout read_layout(config::ObjectReader& reader) {
+    Layout layout;
+    layout.groups = read_count(reader, "groups", layout.groups, 1);
+    layout.folds = read_count(reader, "folds", layout.folds, 1);
+    layout.masters = read_count(reader, "masters", layout.masters, 0);
+    layout.workers = read_count(reader, "workers", layout.workers, 1);
+    layout.ranks_per_worker = read_count(reader, "ranks_per_worker", layout.ranks_per_worker, 1);
+    reader.finish();
+    return layout;
+}
+
+WorkloadSpec read_workload(config::ObjectReader& reader, const workload::Registry& plugins, const space::Space* space,
+                           const Json& document) {
+    WorkloadSpec workload{reader.string_or("plugin", ""), document};
+    reader.require("plugin");
+    const workload::Plugin* plugin = plugins.find(workload.plugin);
+    if (!plugin) {
+        if (reader.has("plugin") && !workload.plugin.empty()) {
+            std::string message = "unknown workload plugin; known: " + fmt::format("{}", fmt::join(plugins.names(), ", "));
+            if (const auto hint = config::closest_match(workload.plugin, plugins.names())) {
+                message = "unknown workload plugin (did you mean \"" + *hint + "\"?)";
+            }
+            reader.report("plugin", message);
+        }
+        return workload;  // without the plugin, its options cannot be checked
+    }
+    plugin->check(reader, space);
+    reader.finish();
+    return workload;
+}
+
+std::string read_name(config::ObjectReader& reader, const std::string& default_name) {
+    const std::string name = reader.string_or("name", default_name);
+    if (name.empty() || name.find('/') != std::string::npos) reader.report("name", "must be a non-empty name without '/'");
+    return name;
+}
+
+std::string read_output_dir(config::ObjectReader& root, const std::string& name) {
+    std::string dir = "runs/" + name;
+    if (auto output = root.object("output")) {
+        dir = output->string_or("dir", dir);
+        if (dir.empty()) output->report("dir", "must be a non-empty path");
+        output->finish();
+    }
+    return dir;
+}
+
+// Runs `read` on the object under `key` when there is one, reporting it when required and missing.
+template <class Read>
+auto read_section(config::ObjectReader& root, const std::string& key, bool required, Read read)
+    -> decltype(read(std::declval<config::ObjectReader&>())) {
+    if (required) root.require(key);
+    if (auto section = root.object(key)) return read(*section);
+    return {};
+}
+
+// nlohmann's message without its prefix: "line 3, column 15: syntax error while parsing ...".
+std::string syntax_error(const Json::parse_error& error) {
+    const std::string message = error.what();
+    const std::string marker = "parse error at ";
+    const std::size_t at = message.find(marker);
+    return at == std::string::npos ? message : message.substr(at + marker.size());
+}
+
+}  // namespace
+
+std::string to_string(Direction direction) { return direction == Direction::minimize ? "minimize" : "maximize"; }
+
+Spec parse(const Json& document, const workload::Registry& plugins, const std::string& default_name) {
+    config::Problems problems;
+    config::ObjectReader root(document, "", problems);
+    if (!root.valid()) throw config::InvalidConfig(problems);
+
+    Spec spec;
+    spec.document = document;
+    spec.name = read_name(root, default_name);
+    const auto seed = root.integer("seed");
+    if (seed && *seed < 0) root.report("seed", "must be >= 0");
+    spec.seed = static_cast<std::uint64_t>(seed.value_or(0));
+
+    root.require("space");
+    std::optional<space::Space> space;
+    if (const Json* space_json = root.any("space")) space = read_space(*space_json, "space", problems);
+    if (space) spec.space = *space;
+    const space::Space* space_or_null = space ? &*space : nullptr;
+
+    spec.optimizer = read_section(root, "optimizer", true, [&](auto& r) { return optim::read_settings(r, space_or_null); });
+    spec.budget = read_section(root, "budget", true, read_budget);
+    spec.objective = read_section(root, "objective", false, read_objective);
+    spec.layout = read_section(root, "layout", false, read_layout);
+    spec.workload = read_section(root, "workload", true, [&](auto& r) {
+        return read_workload(r, plugins, space_or_null, document.at("workload"));
+    });
+    spec.output_dir = read_output_dir(root, spec.name);
+    root.finish();
+
+    if (!problems.empty()) throw config::InvalidConfig(problems);
+    return spec;
+}
+
+Spec load(const std::string& path, const workload::Registry& plugins) {
+    std::ifstream file(path);
+    if (!file) throw config::InvalidConfig({{"", "cannot read the spec file " + path}});
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    const std::string text = buffer.str();
+    Json document;
+    try {
+        document = Json::parse(text);
+    } catch (const Json::parse_error& error) {
+        throw config::InvalidConfig({{"", "not valid JSON: " + syntax_error(error)}});
+    }
+    return parse(document, plugins, std::filesystem::path(path).stem().string());
+}
+
+std::string fingerprint(const Json& document) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (unsigned char byte : document.dump()) {
+        hash ^= byte;
+        hash *= 0x100000001b3ULL;
+    }
+    return fmt::format("{:016x}", hash);
+}
+
+}  // namespace hpopt::spec
