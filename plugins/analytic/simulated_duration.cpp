@@ -5,11 +5,11 @@
 namespace hpopt::analytic {
 namespace {
 
-double non_negative(config::ObjectReader& reader, const std::string& key) {
+std::optional<double> non_negative(config::ObjectReader& reader, const std::string& key) {
     reader.require(key);
     const auto value = reader.number(key);
     if (value && !(*value >= 0)) reader.report(key, "must be >= 0");
-    return value.value_or(0);
+    return value;
 }
 
 SimulatedDuration read_distribution(config::ObjectReader& reader) {
@@ -18,14 +18,15 @@ SimulatedDuration read_distribution(config::ObjectReader& reader) {
     const auto name = reader.string("distribution");
     SimulatedDuration duration;
     if (name == "uniform") {
-        duration = {Kind::uniform, non_negative(reader, "low"), non_negative(reader, "high")};
-        if (duration.b < duration.a) reader.report("high", "must be >= low");
+        const auto low = non_negative(reader, "low"), high = non_negative(reader, "high");
+        if (low && high && *high < *low) reader.report("high", "must be >= low");
+        duration = {Kind::uniform, low.value_or(0), high.value_or(0)};
     } else if (name == "lognormal") {
-        duration = {Kind::lognormal, non_negative(reader, "median"), non_negative(reader, "sigma")};
+        duration = {Kind::lognormal, non_negative(reader, "median").value_or(0), non_negative(reader, "sigma").value_or(0)};
     } else if (name == "exponential") {
-        duration = {Kind::exponential, non_negative(reader, "mean"), 0};
+        duration = {Kind::exponential, non_negative(reader, "mean").value_or(0), 0};
     } else if (name == "fixed") {
-        duration = {Kind::fixed, non_negative(reader, "value"), 0};
+        duration = {Kind::fixed, non_negative(reader, "value").value_or(0), 0};
     } else if (name) {
         reader.report("distribution", "expected one of fixed, uniform, lognormal, exponential");
     }
@@ -52,7 +53,7 @@ SimulatedDuration read_simulated_duration(config::ObjectReader& reader, const st
         config::ObjectReader distribution = *reader.object(key);
         return read_distribution(distribution);
     }
-    return {SimulatedDuration::Kind::fixed, non_negative(reader, key), 0};
+    return {SimulatedDuration::Kind::fixed, non_negative(reader, key).value_or(0), 0};
 }
 
 }  // namespace hpopt::analytic

@@ -10,11 +10,11 @@ std::optional<Point> SobolSearch::ask(const std::vector<Point>&) {
 }
 
 Json SobolSearch::save() const {
-    return {{"kind", "sobol"}, {"index", sequence_.index()}, {"suggested", history_.save()}};
+    return {{"kind", "sobol"}, {"sequence", sequence_.save()}, {"suggested", history_.save()}};
 }
 
 void SobolSearch::load(const Json& state) {
-    sequence_.skip_to(state.at("index").get<std::uint64_t>());
+    sequence_.load(state.at("sequence"));
     history_.load(state.at("suggested"));
 }
 

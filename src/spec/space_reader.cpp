@@ -88,12 +88,15 @@ space::Dimension read_dimension(config::ObjectReader& reader, const std::string&
         dimension.domain = read_categorical(reader, problems);
     } else if (type == "fixed") {
         dimension.domain = read_fixed(reader);
-    } else if (type) {
-        std::string message = "unknown type; expected one of real, int, categorical, fixed";
-        if (const auto hint = config::closest_match(*type, dimension_types)) message = "unknown type (did you mean \"" + *hint + "\"?)";
-        reader.report("type", message);
+    } else {
+        if (type) {
+            std::string message = "unknown type; expected one of real, int, categorical, fixed";
+            if (const auto hint = config::closest_match(*type, dimension_types)) message = "unknown type (did you mean \"" + *hint + "\"?)";
+            reader.report("type", message);
+        }
+        return dimension;  // without a known type, which other keys belong is unknown
     }
-    if (type) reader.finish();  // without a type, which keys belong is unknown
+    reader.finish();
     return dimension;
 }
 

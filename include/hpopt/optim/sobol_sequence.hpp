@@ -1,12 +1,14 @@
 #pragma once
 // The Sobol low-discrepancy sequence (Joe and Kuo's direction numbers, through Boost.Random),
-// starting at the origin, optionally scrambled by a random digital shift: each coordinate's
-// bits are XORed with a fixed random mask, which keeps the sequence's net properties.
+// starting at the origin, optionally scrambled as scipy's qmc.Sobol does: a random linear
+// matrix scramble (Matousek 1998) followed by a random digital shift, per dimension. Both keep
+// the sequence's net properties while removing its deterministic patterns.
 #include <cstdint>
 #include <vector>
 
 #include <boost/random/sobol.hpp>
 
+#include "hpopt/config/json.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::optim {
@@ -22,8 +24,20 @@ public:
     std::uint64_t index() const { return index_; }  // points drawn so far
     void skip_to(std::uint64_t index);
 
+    // The position and the scramble.
+    Json save() const;
+    void load(const Json& state);
+
 private:
+    void draw_scramble(bool scramble, std::uint64_t seed);
+    std::uint64_t scramble(std::size_t dimension, std::uint64_t bits) const;
+
     std::size_t dimensions_;
+    bool scrambled_ = false;
+    std::uint64_t seed_ = 0;
+    // Per dimension: 64 rows of a lower-triangular binary matrix (empty when not scrambled),
+    // then a shift XORed to the result.
+    std::vector<std::vector<std::uint64_t>> matrix_;
     std::vector<std::uint64_t> shift_;
     boost::random::sobol engine_;  // yields the points after the origin
     std::uint64_t index_ = 0;

@@ -1,0 +1,241 @@
+"""Integration tests of `hpopt run`: the process, its exit status, and the files it writes.
+
+Usage: run_test.py PATH_TO_HPOPT
+"""
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HPOPT = None
+BRANIN_MINIMUM = 0.397887357729738
+
+
+def branin_spec(**changes):
+    spec = {
+        "name": "branin",
+        "seed": 3,
+        "space": {
+            "x1": {"type": "real", "low": -5, "high": 10},
+            "x2": {"type": "real", "low": 0, "high": 15},
+        },
+        "optimizer": {"kind": "sobol"},
+        "budget": {"trials": 200},
+        "workload": {"plugin": "analytic", "function": "branin"},
+    }
+    spec.update(changes)
+    return spec
+
+
+class RunTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="hpopt_run_test_")
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, *parts):
+        return os.path.join(self.dir.name, *parts)
+
+    def hpopt(self, *args):
+        return subprocess.run([HPOPT, *args], capture_output=True, text=True, cwd=self.dir.name, timeout=120)
+
+    def run_spec(self, spec, *args):
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        return self.hpopt("run", "spec.json", *args)
+
+    def journal(self, run="runs/branin"):
+        with open(self.path(run, "journal.jsonl")) as f:
+            return [json.loads(line) for line in f]
+
+    def results(self, run="runs/branin"):
+        with open(self.path(run, "results.csv"), newline="") as f:
+            return list(csv.DictReader(f))
+
+    def test_sobol_branin_run_writes_journal_results_and_best(self):
+        done = self.run_spec(branin_spec())
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("trial budget reached after 200 trials", done.stdout)
+
+        rows = self.results()
+        self.assertEqual(len(rows), 200)
+        self.assertEqual([int(r["trial"]) for r in rows], list(range(200)))
+        self.assertTrue(all(r["status"] == "ok" for r in rows))
+        best_fom = min(float(r["fom"]) for r in rows)
+        self.assertLess(best_fom - BRANIN_MINIMUM, 0.5)
+
+        records = self.journal()
+        self.assertEqual(records[0]["event"], "run_started")
+        self.assertEqual(records[0]["spec"], branin_spec())
+        self.assertEqual(len(records[0]["spec_fingerprint"]), 16)
+        self.assertEqual(records[-1]["event"], "run_finished")
+        self.assertEqual(records[-1]["stop_reason"], "trial budget reached")
+        suggested = [r for r in records if r["event"] == "trial_suggested"]
+        finished = [r for r in records if r["event"] == "trial_finished"]
+        self.assertEqual([r["trial"] for r in suggested], list(range(200)))
+        self.assertEqual([r["trial"] for r in finished], list(range(200)))
+        # Each trial is journaled as suggested before it is journaled as finished.
+        position = {(r["event"], r["trial"]): i for i, r in enumerate(records) if "trial" in r}
+        for trial in range(200):
+            self.assertLess(position[("trial_suggested", trial)], position[("trial_finished", trial)])
+        by_id = {r["trial"]: r for r in finished}
+        for row in rows:
+            self.assertAlmostEqual(float(row["fom"]), by_id[int(row["trial"])]["fom"], places=9)
+        self.assertEqual(len({json.dumps(r["params"], sort_keys=True) for r in suggested}), 200)
+
+        with open(self.path("runs/branin/best.json")) as f:
+            best = json.load(f)
+        self.assertAlmostEqual(best["fom"], best_fom, places=12)
+        self.assertIn(f"best trial {best['trial']}: branin", done.stdout)
+        with open(self.path("runs/branin/spec.json")) as f:
+            self.assertEqual(json.load(f), branin_spec())
+
+    def test_parameters_keep_their_types(self):
+        spec = branin_spec(
+            space={
+                "x1": {"type": "real", "low": -5, "high": 10},
+                "x2": {"type": "int", "low": 0, "high": 15},
+                "units": {"type": "int", "low": 8, "high": 512, "log": True},
+                "act": {"type": "categorical", "choices": ["relu", 2, True]},
+                "epochs": {"type": "fixed", "value": 5},
+            },
+            optimizer={"kind": "random"},
+            budget={"trials": 40},
+        )
+        self.assertEqual(self.run_spec(spec).returncode, 0)
+        for record in self.journal():
+            if record["event"] != "trial_suggested":
+                continue
+            params = record["params"]
+            self.assertEqual(list(params), ["x1", "x2", "units", "act", "epochs"])
+            self.assertIsInstance(params["x1"], float)
+            self.assertIsInstance(params["x2"], int)
+            self.assertTrue(8 <= params["units"] <= 512 and isinstance(params["units"], int))
+            self.assertIn(params["act"], ["relu", 2, True])
+            self.assertEqual(params["epochs"], 5)
+        kinds = {type(r["params"]["act"]) for r in self.journal() if r["event"] == "trial_suggested"}
+        self.assertEqual(kinds, {str, int, bool})
+
+    def test_an_invalid_spec_exits_2_names_every_problem_and_writes_nothing(self):
+        spec = branin_spec()
+        spec["space"]["lr"] = {"type": "real", "low": -1, "high": 0.1, "log": True}
+        spec["budget"] = {"trials": 0}
+        spec["optimiser"] = {"kind": "random"}
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 2)
+        lines = done.stderr.strip().splitlines()
+        self.assertEqual(lines, [
+            'hpopt: spec.json: space.lr.low: must be > 0 when "log": true (got -1)',
+            "hpopt: spec.json: budget.trials: must be >= 1 (got 0)",
+            'hpopt: spec.json: optimiser: unknown key (did you mean "optimizer"?)',
+        ])
+        self.assertFalse(os.path.exists(self.path("runs")))
+
+    def test_a_spec_that_is_not_json_or_missing_is_a_one_line_error(self):
+        with open(self.path("broken.json"), "w") as f:
+            f.write('{"space": }')
+        done = self.hpopt("run", "broken.json")
+        self.assertEqual(done.returncode, 2)
+        self.assertRegex(done.stderr, r"^hpopt: broken.json: not valid JSON: line 1, column 11: .*\n$")
+        done = self.hpopt("run", "missing.json")
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr, "hpopt: missing.json: cannot read the spec file missing.json\n")
+
+    def test_an_existing_output_dir_is_not_overwritten_without_force(self):
+        self.assertEqual(self.run_spec(branin_spec(budget={"trials": 5})).returncode, 0)
+        again = self.run_spec(branin_spec(budget={"trials": 7}))
+        self.assertEqual(again.returncode, 2)
+        self.assertIn("already exists", again.stderr)
+        self.assertEqual(len(self.results()), 5)
+        forced = self.run_spec(branin_spec(budget={"trials": 7}), "--force")
+        self.assertEqual(forced.returncode, 0, forced.stderr)
+        self.assertEqual(len(self.results()), 7)
+        self.assertEqual(sum(r["event"] == "run_started" for r in self.journal()), 1)
+
+    def test_output_option_overrides_the_spec(self):
+        done = self.run_spec(branin_spec(budget={"trials": 3}), "--output", "elsewhere")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(len(self.results("elsewhere")), 3)
+        self.assertFalse(os.path.exists(self.path("runs")))
+
+    def test_the_search_stops_when_the_target_is_reached(self):
+        done = self.run_spec(branin_spec(budget={"trials": 200, "target": 5.0}))
+        self.assertEqual(done.returncode, 0)
+        rows = self.results()
+        self.assertLess(len(rows), 200)
+        self.assertLessEqual(float(rows[-1]["fom"]), 5.0)
+        self.assertTrue(all(float(r["fom"]) > 5.0 for r in rows[:-1]))
+        self.assertEqual(self.journal()[-1]["stop_reason"], "target reached")
+
+    def test_a_maximized_target_and_best_look_upwards(self):
+        done = self.run_spec(branin_spec(objective={"direction": "maximize"}, budget={"trials": 50, "target": 250}))
+        self.assertEqual(done.returncode, 0)
+        rows = self.results()
+        with open(self.path("runs/branin/best.json")) as f:
+            best = json.load(f)
+        self.assertAlmostEqual(best["fom"], max(float(r["fom"]) for r in rows), places=12)
+        if len(rows) < 50:
+            self.assertGreaterEqual(float(rows[-1]["fom"]), 250)
+
+    def test_failed_trials_are_recorded_and_the_search_goes_on(self):
+        done = self.run_spec(branin_spec(budget={"trials": 100},
+                                         workload={"plugin": "analytic", "function": "branin", "failure_rate": 0.3}))
+        self.assertEqual(done.returncode, 0)
+        rows = self.results()
+        self.assertEqual(len(rows), 100)
+        failed = [r for r in rows if r["status"] == "failed"]
+        self.assertTrue(10 <= len(failed) <= 50, len(failed))
+        for row in failed:
+            self.assertEqual(row["fom"], "")
+            self.assertEqual(row["reason"], "injected failure (failure_rate 0.3)")
+        self.assertIn(f"({len(failed)} failed)", done.stdout)
+
+    def test_the_wall_time_stops_the_search(self):
+        done = self.run_spec(branin_spec(budget={"trials": 1000, "wall_time_s": 0.5},
+                                         workload={"plugin": "analytic", "function": "branin", "duration_s": 0.05}))
+        self.assertEqual(done.returncode, 0)
+        self.assertEqual(self.journal()[-1]["stop_reason"], "wall time reached")
+        self.assertTrue(5 <= len(self.results()) <= 12, len(self.results()))
+
+    def test_folds_are_averaged(self):
+        done = self.run_spec(branin_spec(budget={"trials": 10}, layout={"folds": 3},
+                                         workload={"plugin": "analytic", "function": "branin", "noise": 1.0}))
+        self.assertEqual(done.returncode, 0)
+        for record in self.journal():
+            if record["event"] == "trial_finished":
+                self.assertEqual(len(record["fold_foms"]), 3)
+                self.assertAlmostEqual(record["fom"], sum(record["fold_foms"]) / 3, places=9)
+                self.assertGreater(record["fom_std"], 0)
+
+    def test_a_finite_space_is_exhausted_without_repeats(self):
+        spec = branin_spec(space={"x1": {"type": "int", "low": 0, "high": 4}, "x2": {"type": "fixed", "value": 2.275}},
+                           optimizer={"kind": "random"}, budget={"trials": 100})
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 0)
+        self.assertEqual(sorted(int(r["x1"]) for r in self.results()), [0, 1, 2, 3, 4])
+        self.assertEqual(self.journal()[-1]["stop_reason"], "search space exhausted")
+
+    def test_the_same_seed_replays_the_same_run(self):
+        self.assertEqual(self.run_spec(branin_spec(optimizer={"kind": "random"}, budget={"trials": 20})).returncode, 0)
+        first = [(r["x1"], r["x2"], r["fom"]) for r in self.results()]
+        self.assertEqual(self.run_spec(branin_spec(optimizer={"kind": "random"}, budget={"trials": 20}),
+                                       "--force").returncode, 0)
+        self.assertEqual(first, [(r["x1"], r["x2"], r["fom"]) for r in self.results()])
+
+    def test_help_and_version(self):
+        help_text = self.hpopt("--help")
+        self.assertEqual(help_text.returncode, 0)
+        self.assertIn("run", help_text.stdout)
+        version = self.hpopt("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertRegex(version.stdout, r"^hpopt \d+\.\d+\.\d+")
+        self.assertEqual(self.hpopt("frobnicate").returncode, 2)
+        self.assertEqual(self.hpopt("run").returncode, 2)
+
+
+if __name__ == "__main__":
+    HPOPT = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)

@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "hpopt/journal/journal.hpp"
+#include "hpopt/journal/results_files.hpp"
+#include "hpopt/journal/run_directory.hpp"
+
+using namespace hpopt;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh, empty directory for one test case.
+struct TemporaryDir {
+    fs::path path;
+    explicit TemporaryDir(const std::string& name) : path(fs::temp_directory_path() / ("hpopt_journal_test_" + name)) {
+        fs::remove_all(path);
+    }
+    ~TemporaryDir() { fs::remove_all(path); }
+};
+
+std::vector<Json> read_lines(const fs::path& path) {
+    std::ifstream in(path);
+    std::vector<Json> records;
+    for (std::string line; std::getline(in, line);) records.push_back(Json::parse(line));
+    return records;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+journal::Trial trial(std::int64_t id, Json params) { return {id, std::move(params), {0.5}, 42}; }
+
+}  // namespace
+
+TEST_CASE("the journal holds one JSON record per line, each with its time") {
+    TemporaryDir dir("records");
+    const journal::RunDirectory run = journal::prepare_run_directory(dir.path, false);
+    {
+        journal::Journal journal(run.journal());
+        journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0"));
+        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}})));
+        journal::TrialResult ok;
+        ok.fom = 0.0;  // a FoM of zero is a FoM
+        ok.fold_foms = {0.0};
+        journal.append(journal::trial_finished(ok));
+        journal::TrialResult failed;
+        failed.id = 1;
+        failed.status = journal::TrialStatus::failed;
+        failed.reason = "loss is NaN";
+        journal.append(journal::trial_finished(failed));
+        journal.append(journal::run_finished("trial budget reached", {{"trials", 2}}));
+    }
+    const auto records = read_lines(run.journal());
+    REQUIRE(records.size() == 5);
+    for (const auto& record : records) CHECK(record.at("time").get<std::string>().size() == 24);
+    CHECK(records[0]["event"] == "run_started");
+    CHECK(records[0]["spec"]["name"] == "x");
+    CHECK(records[0]["spec_fingerprint"] == "abc");
+    CHECK(records[1]["event"] == "trial_suggested");
+    CHECK(records[1]["params"]["act"] == "relu");
+    CHECK(records[1]["seed"] == 42);
+    CHECK(records[2]["status"] == "ok");
+    CHECK(records[2]["fom"] == 0.0);
+    CHECK_FALSE(records[2].contains("reason"));
+    CHECK(records[3]["status"] == "failed");
+    CHECK(records[3]["fom"].is_null());
+    CHECK(records[3]["reason"] == "loss is NaN");
+    CHECK(records[4]["stop_reason"] == "trial budget reached");
+}
+
+TEST_CASE("a journal is never overwritten") {
+    TemporaryDir dir("exists");
+    fs::create_directories(dir.path);
+    { journal::Journal first(dir.path / "journal.jsonl"); }
+    CHECK_THROWS_WITH(journal::Journal(dir.path / "journal.jsonl"), doctest::Contains("cannot create the journal"));
+}
+
+TEST_CASE("an output dir in use is refused unless forced, and forcing removes only the run's files") {
+    TemporaryDir dir("in_use");
+    fs::create_directories(dir.path);
+    std::ofstream(dir.path / "journal.jsonl") << "{}\n";
+    std::ofstream(dir.path / "notes.txt") << "mine\n";
+    CHECK_THROWS_AS(journal::prepare_run_directory(dir.path, false), journal::RunDirectoryInUse);
+    const auto run = journal::prepare_run_directory(dir.path, true);
+    CHECK_FALSE(fs::exists(run.journal()));
+    CHECK(fs::exists(dir.path / "notes.txt"));
+}
+
+TEST_CASE("results.csv has a row per trial with every parameter, quoted where needed") {
+    TemporaryDir dir("csv");
+    const auto run = journal::prepare_run_directory(dir.path, false);
+    const space::Space space({{"lr", space::RealRange{1e-5, 1, true}},
+                              {"act", space::Choices{{"relu", "a,b"}}},
+                              {"epochs", space::Fixed{5}}});
+    journal::ResultsFiles results(run, space);
+    journal::TrialResult ok;
+    ok.fom = 0.25;
+    ok.fom_std = 0.5;
+    ok.duration_s = 1.5;
+    results.add(trial(0, {{"lr", 0.001}, {"act", "a,b"}, {"epochs", 5}}), ok);
+    journal::TrialResult failed;
+    failed.id = 1;
+    failed.status = journal::TrialStatus::failed;
+    failed.reason = "said \"no\"";
+    results.add(trial(1, {{"lr", 0.1}, {"act", "relu"}, {"epochs", 5}}), failed);
+    results.flush();
+    CHECK(read_text(run.results_csv()) ==
+          "trial,status,fom,fom_std,lr,act,epochs,started_s,duration_s,reason\n"
+          "0,ok,0.25,0.5,0.001,\"a,b\",5,0.000,1.500,\n"
+          "1,failed,,,0.1,relu,5,0.000,0.000,\"said \"\"no\"\"\"\n");
+    CHECK_FALSE(fs::exists(run.results_csv().string() + ".tmp"));
+}
+
+TEST_CASE("best.json holds the best trial's parameters and FoM") {
+    TemporaryDir dir("best");
+    const auto run = journal::prepare_run_directory(dir.path, false);
+    journal::ResultsFiles results(run, space::Space({{"x", space::RealRange{0, 1, false}}}));
+    journal::TrialResult result;
+    result.id = 7;
+    result.fom = -3.5;
+    results.write_best(trial(7, {{"x", 0.25}}), result, "hartmann6");
+    const Json best = Json::parse(read_text(run.best_json()));
+    CHECK(best["trial"] == 7);
+    CHECK(best["fom"] == -3.5);
+    CHECK(best["fom_name"] == "hartmann6");
+    CHECK(best["params"]["x"] == 0.25);
+}

@@ -1,0 +1,247 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "analytic_plugin.hpp"
+#include "hpopt/spec/spec.hpp"
+
+using namespace hpopt;
+
+namespace {
+
+const workload::Registry& plugins() {
+    static const workload::Registry registry = [] {
+        workload::Registry r;
+        r.add(analytic::plugin());
+        return r;
+    }();
+    return registry;
+}
+
+Json example() {
+    return Json::parse(R"({
+      "name": "branin-sobol", "seed": 1,
+      "space": {
+        "x1":    {"type": "real", "low": -5, "high": 10},
+        "x2":    {"type": "real", "low": 0,  "high": 15},
+        "lr":    {"type": "real", "low": 1e-5, "high": 0.1, "log": true},
+        "units": {"type": "int", "low": 8, "high": 512, "log": true},
+        "act":   {"type": "categorical", "choices": ["relu", "tanh", "gelu"]},
+        "epochs": {"type": "fixed", "value": 5}
+      },
+      "optimizer": {"kind": "random"},
+      "budget": {"trials": 50, "target": 0.3979, "wall_time_s": 3600},
+      "objective": {"direction": "minimize"},
+      "layout": {"groups": 1, "folds": 1, "masters": 0, "workers": 1, "ranks_per_worker": 1},
+      "workload": {"plugin": "analytic", "function": "branin", "duration_s": 0, "noise": 0, "failure_rate": 0},
+      "output": {"dir": "runs/branin-sobol"}
+    })");
+}
+
+Json minimal() {
+    return Json::parse(R"({
+      "space": {"x1": {"type": "real", "low": -5, "high": 10}, "x2": {"type": "real", "low": 0, "high": 15}},
+      "optimizer": {"kind": "sobol"},
+      "budget": {"trials": 10},
+      "workload": {"plugin": "analytic", "function": "branin"}
+    })");
+}
+
+// The problems a document has, one "path: message" string each.
+std::vector<std::string> problems_of(const Json& document) {
+    try {
+        spec::parse(document, plugins(), "default");
+    } catch (const config::InvalidConfig& error) {
+        std::vector<std::string> lines;
+        for (const auto& problem : error.problems()) lines.push_back(config::to_string(problem));
+        return lines;
+    }
+    return {};
+}
+
+// The single problem a document has.
+std::string problem_of(const Json& document) {
+    const auto problems = problems_of(document);
+    REQUIRE(problems.size() == 1);
+    return problems.front();
+}
+
+}  // namespace
+
+TEST_CASE("the example spec of the documentation parses") {
+    const spec::Spec spec = spec::parse(example(), plugins(), "ignored");
+    CHECK(spec.name == "branin-sobol");
+    CHECK(spec.seed == 1);
+    CHECK(spec.space.dimensions().size() == 6);
+    CHECK(spec.space.size() == 5);
+    CHECK(optim::kind_name(spec.optimizer) == "random");
+    CHECK(spec.budget.trials == 50);
+    CHECK(spec.budget.target == 0.3979);
+    CHECK(spec.budget.wall_time_s == 3600);
+    CHECK(spec.output_dir == "runs/branin-sobol");
+    CHECK(spec.workload.plugin == "analytic");
+}
+
+TEST_CASE("keys left out take their defaults") {
+    const spec::Spec spec = spec::parse(minimal(), plugins(), "from-file-name");
+    CHECK(spec.name == "from-file-name");
+    CHECK(spec.seed == 0);
+    CHECK(spec.objective.direction == spec::Direction::minimize);
+    CHECK(spec.layout.groups == 1);
+    CHECK(spec.layout.folds == 1);
+    CHECK(spec.layout.masters == 0);
+    CHECK(spec.layout.workers == 1);
+    CHECK(spec.layout.ranks_per_worker == 1);
+    CHECK(spec.output_dir == "runs/from-file-name");
+    CHECK_FALSE(spec.budget.target);
+    CHECK(std::get<optim::SobolSettings>(spec.optimizer).scramble);
+}
+
+TEST_CASE("wrong types are reported with path, value and expectation") {
+    Json document = minimal();
+    document["space"]["x1"]["low"] = "minus five";
+    CHECK(problem_of(document) == "space.x1.low: expected a number (got \"minus five\")");
+
+    document = minimal();
+    document["budget"]["trials"] = 2.5;
+    CHECK(problem_of(document) == "budget.trials: expected an integer (got 2.5)");
+
+    document = minimal();
+    document["layout"] = {{"groups", "two"}};
+    CHECK(problem_of(document) == "layout.groups: expected an integer (got \"two\")");
+
+    document = minimal();
+    document["space"] = Json::array();
+    CHECK(problem_of(document) == "space: expected an object (got [])");
+}
+
+TEST_CASE("ranges are checked") {
+    Json document = minimal();
+    document["space"]["x1"]["low"] = 20;
+    CHECK(problem_of(document) == "space.x1.low: must be < high (10) (got 20)");
+
+    document = minimal();
+    document["space"]["lr"] = {{"type", "real"}, {"low", -1}, {"high", 0.1}, {"log", true}};
+    CHECK(problem_of(document) == "space.lr.low: must be > 0 when \"log\": true (got -1)");
+
+    document = minimal();
+    document["space"]["units"] = {{"type", "int"}, {"low", 0}, {"high", 512}, {"log", true}};
+    CHECK(problem_of(document) == "space.units.low: must be >= 1 when \"log\": true (got 0)");
+
+    document = minimal();
+    document["space"]["n"] = {{"type", "int"}, {"low", 3}, {"high", 3}};
+    CHECK(problem_of(document) ==
+          "space.n.low: must be < high (3); use \"type\": \"fixed\" for a single value (got 3)");
+}
+
+TEST_CASE("choices must be a non-empty list of distinct scalars") {
+    Json document = minimal();
+    document["space"]["act"] = {{"type", "categorical"}, {"choices", Json::array()}};
+    CHECK(problem_of(document) ==
+          "space.act.choices: expected a non-empty array of strings, numbers or booleans (got [])");
+
+    document["space"]["act"]["choices"] = {"relu", "tanh", "relu"};
+    CHECK(problem_of(document) == "space.act.choices[2]: duplicate choice (got \"relu\")");
+
+    document["space"]["act"]["choices"] = Json::parse(R"(["relu", {"a": 1}])");
+    CHECK(problem_of(document) ==
+          "space.act.choices[1]: expected a string, a number or a boolean (got {\"a\":1})");
+}
+
+TEST_CASE("unknown kinds, plugins and types get a hint") {
+    Json document = minimal();
+    document["optimizer"]["kind"] = "sobel";
+    CHECK(problem_of(document) == "optimizer.kind: unknown optimizer (did you mean \"sobol\"?) (got \"sobel\")");
+
+    document = minimal();
+    document["optimizer"]["kind"] = "annealing";
+    CHECK(problem_of(document) == "optimizer.kind: unknown optimizer; expected one of random, sobol (got \"annealing\")");
+
+    document = minimal();
+    document["workload"]["plugin"] = "analytc";
+    CHECK(problem_of(document) == "workload.plugin: unknown workload plugin (did you mean \"analytic\"?) (got \"analytc\")");
+
+    document = minimal();
+    document["space"]["x1"]["type"] = "float";
+    CHECK(problem_of(document) == "space.x1.type: unknown type; expected one of real, int, categorical, fixed (got \"float\")");
+}
+
+TEST_CASE("budgets must be positive and bounded") {
+    Json document = minimal();
+    document["budget"]["trials"] = 0;
+    CHECK(problem_of(document) == "budget.trials: must be >= 1 (got 0)");
+
+    document["budget"] = {{"wall_time_s", -5}};
+    CHECK(problem_of(document) == "budget.wall_time_s: must be > 0 (got -5)");
+
+    document["budget"] = {{"target", 0.4}};
+    CHECK(problem_of(document) == "budget: needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
+}
+
+TEST_CASE("missing required keys are reported, every one of them") {
+    const auto problems = problems_of(Json::object());
+    CHECK(problems == std::vector<std::string>{"space: required key is missing", "optimizer: required key is missing",
+                                               "budget: required key is missing", "workload: required key is missing"});
+}
+
+TEST_CASE("unknown keys are reported wherever they are, with a hint") {
+    Json document = minimal();
+    document["budgte"] = {{"trials", 1}};
+    document["space"]["x1"]["lgo"] = true;
+    document["layout"] = {{"group", 2}};
+    const auto problems = problems_of(document);
+    CHECK(problems == std::vector<std::string>{"space.x1.lgo: unknown key (did you mean \"log\"?)",
+                                               "layout.group: unknown key (did you mean \"groups\"?)",
+                                               "budgte: unknown key (did you mean \"budget\"?)"});
+}
+
+TEST_CASE("the analytic workload checks its options against the space") {
+    Json document = minimal();
+    document["workload"]["function"] = "brainin";
+    CHECK(problem_of(document) == "workload.function: unknown function (did you mean \"branin\"?) (got \"brainin\")");
+
+    document = minimal();
+    document["space"].erase("x2");
+    CHECK(problem_of(document) ==
+          "workload.function: branin reads numeric parameters x1..x2 from the space; x2 is missing (got \"branin\")");
+
+    document = minimal();
+    document["workload"]["failure_rate"] = 2;
+    CHECK(problem_of(document) == "workload.failure_rate: must be in [0, 1] (got 2)");
+
+    document = minimal();
+    document["workload"]["duration_s"] = {{"distribution", "uniform"}, {"low", 1}};
+    CHECK(problem_of(document) == "workload.duration_s.high: required key is missing");
+}
+
+TEST_CASE("all problems of a spec are reported at once") {
+    Json document = minimal();
+    document["seed"] = -1;
+    document["space"]["x1"]["high"] = -10;
+    document["optimizer"]["kind"] = 3;
+    document["budget"]["trials"] = -2;
+    document["objective"] = {{"direction", "up"}};
+    CHECK(problems_of(document).size() == 5);
+}
+
+TEST_CASE("a spec file that is not JSON names the line and column") {
+    const auto path = std::filesystem::temp_directory_path() / "hpopt_spec_test_broken.json";
+    std::ofstream(path) << "{\n  \"space\": {,\n}";
+    try {
+        spec::load(path.string(), plugins());
+        FAIL("no error");
+    } catch (const config::InvalidConfig& error) {
+        CHECK(std::string(error.what()).rfind("not valid JSON: line 2, column 13", 0) == 0);
+    }
+    std::filesystem::remove(path);
+    CHECK_THROWS_WITH(spec::load("/nonexistent/spec.json", plugins()), "cannot read the spec file /nonexistent/spec.json");
+}
+
+TEST_CASE("the fingerprint changes with the document") {
+    Json changed = minimal();
+    changed["seed"] = 2;
+    CHECK(spec::fingerprint(minimal()) == spec::fingerprint(minimal()));
+    CHECK(spec::fingerprint(minimal()) != spec::fingerprint(changed));
+    CHECK(spec::fingerprint(minimal()).size() == 16);
+}

@@ -1,0 +1,70 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "hpopt/cluster/trial_evaluation.hpp"
+
+using namespace hpopt;
+
+namespace {
+
+// Returns a FoM per fold from a list, or throws when told to.
+class ScriptedWorkload : public workload::Workload {
+public:
+    explicit ScriptedWorkload(std::vector<double> foms, int throw_at_fold = -1)
+        : foms_(std::move(foms)), throw_at_fold_(throw_at_fold) {}
+    std::string fom_name() const override { return "scripted"; }
+    double evaluate(const space::Params&, const workload::TrialContext& context) override {
+        folds_seen.push_back(context.fold);
+        seeds_seen.push_back(context.seed);
+        if (context.fold == throw_at_fold_) throw std::runtime_error("out of memory");
+        return foms_.at(context.fold);
+    }
+    std::vector<int> folds_seen;
+    std::vector<std::uint64_t> seeds_seen;
+
+private:
+    std::vector<double> foms_;
+    int throw_at_fold_;
+};
+
+const journal::Trial trial{3, {{"x", 1}}, {0.5}, 77};
+
+}  // namespace
+
+TEST_CASE("the FoM is the mean over folds, with their standard deviation") {
+    ScriptedWorkload workload({1.0, 2.0, 3.0, 6.0});
+    const auto result = cluster::evaluate_trial(workload, trial, 4, 12.5);
+    CHECK(result.ok());
+    CHECK(result.id == 3);
+    CHECK(result.fom == doctest::Approx(3.0));
+    CHECK(result.fom_std == doctest::Approx(std::sqrt(14.0 / 3.0)));
+    CHECK(result.fold_foms == std::vector<double>{1, 2, 3, 6});
+    CHECK(result.started_s == 12.5);
+    CHECK(workload.folds_seen == std::vector<int>{0, 1, 2, 3});
+    CHECK(workload.seeds_seen[0] != workload.seeds_seen[1]);
+}
+
+TEST_CASE("a FoM of zero is a FoM") {
+    ScriptedWorkload workload({0.0});
+    const auto result = cluster::evaluate_trial(workload, trial, 1, 0);
+    CHECK(result.ok());
+    CHECK(result.fom == 0.0);
+    CHECK(result.fom_std == 0.0);
+}
+
+TEST_CASE("a failing fold fails the trial with its reason") {
+    ScriptedWorkload workload({1.0, 2.0, 3.0}, 1);
+    const auto result = cluster::evaluate_trial(workload, trial, 3, 0);
+    CHECK_FALSE(result.ok());
+    CHECK(result.reason == "fold 1: out of memory");
+    CHECK(std::isnan(result.fom));
+    CHECK(workload.folds_seen == std::vector<int>{0, 1});
+}
+
+TEST_CASE("a FoM that is not finite fails the trial") {
+    ScriptedWorkload workload({std::nan("")});
+    const auto result = cluster::evaluate_trial(workload, trial, 1, 0);
+    CHECK_FALSE(result.ok());
+    CHECK(result.reason == "fold 0: the figure of merit is nan");
+}
