@@ -225,6 +225,17 @@ class RunTest(unittest.TestCase):
                                        "--force").returncode, 0)
         self.assertEqual(first, [(r["x1"], r["x2"], r["fom"]) for r in self.results()])
 
+    def test_every_shipped_spec_runs(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        specs = [os.path.join(root, folder, name) for folder in ("configs", "examples")
+                 for name in sorted(os.listdir(os.path.join(root, folder))) if name.endswith(".json")]
+        self.assertGreaterEqual(len(specs), 3)
+        for spec in specs:
+            with self.subTest(spec=spec):
+                done = self.hpopt("run", spec, "--output", self.path("out", os.path.basename(spec)))
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn("best trial", done.stdout)
+
     def test_help_and_version(self):
         help_text = self.hpopt("--help")
         self.assertEqual(help_text.returncode, 0)

@@ -1,0 +1,149 @@
+// Optimizer quality and cost on the analytic test functions: for each optimizer, function and
+// budget, runs the search over many seeds and prints a Markdown table of the median and mean
+// simple regret (best value found minus the known minimum) and the optimizer's own time
+// (ask + tell) per run.
+//
+//   optimizer_benchmark --optimizers random,sobol --problems branin:50,hartmann6:100 --seeds 20 --pending 0
+//
+// With --pending P, P suggestions are always outstanding: each ask sees them as pending and
+// the oldest is told before the next ask, as with P + 1 groups working at once.
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <numeric>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "hpopt/optim/settings.hpp"
+#include "test_functions.hpp"
+
+using namespace hpopt;
+
+namespace {
+
+struct Problem {
+    const analytic::TestFunction* function;
+    int dimensions;
+    int evaluations;
+};
+
+// "ackley10:2000" -> Ackley in 10 dimensions, 2000 evaluations; "branin:50".
+Problem parse_problem(const std::string& text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("expected FUNCTION[D]:EVALUATIONS, got " + text);
+    std::string name = text.substr(0, colon);
+    const int evaluations = std::stoi(text.substr(colon + 1));
+    for (const auto& function : analytic::test_functions()) {
+        if (name.rfind(function.name, 0) != 0) continue;
+        const std::string suffix = name.substr(function.name.size());
+        if (function.dimensions != 0 && suffix.empty()) return {&function, function.dimensions, evaluations};
+        if (function.dimensions == 0 && !suffix.empty()) return {&function, std::stoi(suffix), evaluations};
+    }
+    throw std::invalid_argument("unknown problem " + name + " (any-d functions need their d: ackley10)");
+}
+
+optim::Settings parse_optimizer(const std::string& kind) {
+    config::Problems problems;
+    const Json json = {{"kind", kind}};
+    config::ObjectReader reader(json, "optimizer", problems);
+    optim::Settings settings = optim::read_settings(reader, nullptr);
+    if (!problems.empty()) throw config::InvalidConfig(problems);
+    return settings;
+}
+
+space::Space space_of(const Problem& problem) {
+    std::vector<space::Dimension> dimensions;
+    const auto bounds = problem.function->domain(problem.dimensions);
+    for (int i = 0; i < problem.dimensions; ++i) {
+        dimensions.push_back({"x" + std::to_string(i + 1), space::RealRange{bounds[i].low, bounds[i].high, false}});
+    }
+    return space::Space(dimensions);
+}
+
+struct RunResult {
+    double regret;
+    double optimizer_seconds;
+};
+
+RunResult run_once(const optim::Settings& settings, const Problem& problem, std::uint64_t seed, int pending_count) {
+    const space::Space space = space_of(problem);
+    auto optimizer = optim::make_optimizer(settings, space, seed);
+    std::deque<optim::Point> pending;
+    double best = std::numeric_limits<double>::infinity();
+    double optimizer_seconds = 0;
+    const auto evaluate_and_tell = [&](const optim::Point& point) {
+        const Json params = space.decode(point);
+        std::vector<double> x(problem.dimensions);
+        for (int i = 0; i < problem.dimensions; ++i) x[i] = params.at("x" + std::to_string(i + 1)).get<double>();
+        const double value = problem.function->evaluate(x);
+        best = std::min(best, value);
+        const auto start = std::chrono::steady_clock::now();
+        optimizer->tell({point, value});
+        optimizer_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    for (int asked = 0; asked < problem.evaluations; ++asked) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto point = optimizer->ask({pending.begin(), pending.end()});
+        optimizer_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!point) break;
+        pending.push_back(*point);
+        if (static_cast<int>(pending.size()) > pending_count) {
+            evaluate_and_tell(pending.front());
+            pending.pop_front();
+        }
+    }
+    for (const auto& point : pending) evaluate_and_tell(point);
+    return {best - problem.function->minimum, optimizer_seconds};
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+std::vector<std::string> split(const std::string& text) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        if (comma > start) parts.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return parts;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Optimizer regret and cost on analytic test functions"};
+    std::string optimizers = "random,sobol", problems = "branin:50,hartmann6:100";
+    int seeds = 20, pending = 0;
+    app.add_option("--optimizers", optimizers, "Comma-separated optimizer kinds");
+    app.add_option("--problems", problems, "Comma-separated FUNCTION[D]:EVALUATIONS");
+    app.add_option("--seeds", seeds, "Runs per cell, seeds 0..N-1");
+    app.add_option("--pending", pending, "Suggestions outstanding at every ask");
+    CLI11_PARSE(app, argc, argv);
+
+    fmt::print("| optimizer | function | d | evaluations | pending | seeds | median regret | mean regret | ask+tell per run | ask+tell per trial |\n");
+    fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto& problem_text : split(problems)) {
+        const Problem problem = parse_problem(problem_text);
+        for (const auto& kind : split(optimizers)) {
+            const optim::Settings settings = parse_optimizer(kind);
+            std::vector<double> regrets;
+            double seconds = 0;
+            for (int seed = 0; seed < seeds; ++seed) {
+                const RunResult result = run_once(settings, problem, static_cast<std::uint64_t>(seed), pending);
+                regrets.push_back(result.regret);
+                seconds += result.optimizer_seconds;
+            }
+            const double mean = std::accumulate(regrets.begin(), regrets.end(), 0.0) / seeds;
+            const double per_run = seconds / seeds;
+            fmt::print("| {} | {} | {} | {} | {} | {} | {:.3g} | {:.3g} | {:.3g} ms | {:.3g} µs |\n", kind,
+                       problem.function->name, problem.dimensions, problem.evaluations, pending, seeds, median(regrets),
+                       mean, per_run * 1e3, per_run / problem.evaluations * 1e6);
+        }
+    }
+}
