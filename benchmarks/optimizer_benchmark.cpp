@@ -3,7 +3,8 @@
 // simple regret (best value found minus the known minimum) and the optimizer's own time
 // (ask + tell) per run.
 //
-//   optimizer_benchmark --optimizers random,sobol --problems branin:50,hartmann6:100 --seeds 20 --pending 0
+//   optimizer_benchmark --optimizers 'random;sobol;{"kind": "bayes", "xi": 0.01}' \
+//                       --problems branin:50,hartmann6:100 --seeds 20 --pending 0
 //
 // With --pending P, P suggestions are always outstanding: each ask sees them as pending and
 // the oldest is told before the next ask, as with P + 1 groups working at once.
@@ -43,9 +44,10 @@ Problem parse_problem(const std::string& text) {
     throw std::invalid_argument("unknown problem " + name + " (any-d functions need their d: ackley10)");
 }
 
-optim::Settings parse_optimizer(const std::string& kind) {
+// A kind ("bayes") or a whole optimizer object ({"kind": "bayes", "xi": 0.01}).
+optim::Settings parse_optimizer(const std::string& text) {
     config::Problems problems;
-    const Json json = {{"kind", kind}};
+    const Json json = text.front() == '{' ? Json::parse(text) : Json{{"kind", text}};
     config::ObjectReader reader(json, "optimizer", problems);
     optim::Settings settings = optim::read_settings(reader, nullptr);
     if (!problems.empty()) throw config::InvalidConfig(problems);
@@ -103,11 +105,11 @@ double median(std::vector<double> values) {
     return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-std::vector<std::string> split(const std::string& text) {
+std::vector<std::string> split(const std::string& text, char separator) {
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::size_t comma = std::min(text.find(separator, start), text.size());
         if (comma > start) parts.push_back(text.substr(start, comma - start));
         start = comma + 1;
     }
@@ -118,9 +120,9 @@ std::vector<std::string> split(const std::string& text) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Optimizer regret and cost on analytic test functions"};
-    std::string optimizers = "random,sobol", problems = "branin:50,hartmann6:100";
+    std::string optimizers = "random;sobol", problems = "branin:50,hartmann6:100";
     int seeds = 20, pending = 0;
-    app.add_option("--optimizers", optimizers, "Comma-separated optimizer kinds");
+    app.add_option("--optimizers", optimizers, "Optimizer kinds or JSON objects, separated by ';'");
     app.add_option("--problems", problems, "Comma-separated FUNCTION[D]:EVALUATIONS");
     app.add_option("--seeds", seeds, "Runs per cell, seeds 0..N-1");
     app.add_option("--pending", pending, "Suggestions outstanding at every ask");
@@ -128,9 +130,9 @@ int main(int argc, char** argv) {
 
     fmt::print("| optimizer | function | d | evaluations | pending | seeds | median regret | mean regret | ask+tell per run | ask+tell per trial |\n");
     fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
-    for (const auto& problem_text : split(problems)) {
+    for (const auto& problem_text : split(problems, ',')) {
         const Problem problem = parse_problem(problem_text);
-        for (const auto& kind : split(optimizers)) {
+        for (const auto& kind : split(optimizers, ';')) {
             const optim::Settings settings = parse_optimizer(kind);
             std::vector<double> regrets;
             double seconds = 0;

@@ -1,5 +1,10 @@
 #include "hpopt/optim/settings.hpp"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "hpopt/optim/bayes/bayes_search.hpp"
 #include "hpopt/optim/random_search.hpp"
 #include "hpopt/optim/sobol_search.hpp"
 #include "hpopt/random/rng.hpp"
@@ -7,7 +12,7 @@
 namespace hpopt::optim {
 namespace {
 
-const std::vector<std::string> kinds = {"random", "sobol"};
+const std::vector<std::string> kinds = {"random", "sobol", "bayes"};  // in the order of Settings' alternatives
 
 std::string known_kinds() {
     std::string text;
@@ -25,6 +30,45 @@ SobolSettings read_sobol(config::ObjectReader& reader, const space::Space* space
     return settings;
 }
 
+// Reads `key` as one of `names`, mapped to `values`.
+template <class T>
+std::optional<T> read_choice(config::ObjectReader& reader, const std::string& key, const std::vector<std::string>& names,
+                             const std::vector<T>& values) {
+    const auto name = reader.string(key);
+    if (!name) return std::nullopt;
+    const auto found = std::find(names.begin(), names.end(), *name);
+    if (found != names.end()) return values[static_cast<std::size_t>(found - names.begin())];
+    std::string message = "expected one of " + fmt::format("{}", fmt::join(names, ", "));
+    if (const auto hint = config::closest_match(*name, names)) message = "unknown value (did you mean \"" + *hint + "\"?)";
+    reader.report(key, message);
+    return std::nullopt;
+}
+
+bayes::BayesSettings read_bayes(config::ObjectReader& reader) {
+    using bayes::Acquisition;
+    using bayes::PendingStrategy;
+    bayes::BayesSettings settings;
+    settings.initial_points = static_cast<int>(reader.integer_or("initial_points", settings.initial_points));
+    if (settings.initial_points < 1) reader.report("initial_points", "must be >= 1");
+    if (const auto acquisition = read_choice<std::optional<Acquisition>>(
+            reader, "acquisition", {"ei", "pi", "lcb", "hedge"},
+            {Acquisition::expected_improvement, Acquisition::probability_of_improvement,
+             Acquisition::lower_confidence_bound, std::nullopt})) {
+        settings.acquisition = *acquisition;
+    }
+    settings.parameters.xi = reader.number_or("xi", settings.parameters.xi);
+    if (!(settings.parameters.xi >= 0)) reader.report("xi", "must be >= 0");
+    settings.parameters.kappa = reader.number_or("kappa", settings.parameters.kappa);
+    if (!(settings.parameters.kappa >= 0)) reader.report("kappa", "must be >= 0");
+    settings.pending = read_choice<PendingStrategy>(
+                           reader, "pending",
+                           {"kriging_believer", "constant_liar_min", "constant_liar_mean", "constant_liar_max"},
+                           {PendingStrategy::kriging_believer, PendingStrategy::constant_liar_min,
+                            PendingStrategy::constant_liar_mean, PendingStrategy::constant_liar_max})
+                           .value_or(settings.pending);
+    return settings;
+}
+
 }  // namespace
 
 Settings read_settings(config::ObjectReader& reader, const space::Space* space) {
@@ -33,6 +77,8 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space) 
     Settings settings;
     if (kind == "sobol") {
         settings = read_sobol(reader, space);
+    } else if (kind == "bayes") {
+        settings = read_bayes(reader);
     } else if (kind && *kind != "random") {
         std::string message = "unknown optimizer; expected one of " + known_kinds();
         if (const auto hint = config::closest_match(*kind, kinds)) message = "unknown optimizer (did you mean \"" + *hint + "\"?)";
@@ -49,6 +95,9 @@ std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space:
     const std::uint64_t seed = random::derive_seed(run_seed, random::stream::optimizer);
     if (const auto* sobol = std::get_if<SobolSettings>(&settings)) {
         return std::make_unique<SobolSearch>(space, sobol->scramble, seed);
+    }
+    if (const auto* bayes = std::get_if<bayes::BayesSettings>(&settings)) {
+        return std::make_unique<bayes::BayesSearch>(space, *bayes, seed);
     }
     return std::make_unique<RandomSearch>(space, seed);
 }

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "hpopt/config/object_reader.hpp"
+#include "hpopt/optim/bayes/bayes_settings.hpp"
 #include "hpopt/optim/optimizer.hpp"
 
 namespace hpopt::optim {
@@ -16,7 +17,7 @@ struct SobolSettings {
     bool scramble = true;
 };
 
-using Settings = std::variant<RandomSettings, SobolSettings>;
+using Settings = std::variant<RandomSettings, SobolSettings, bayes::BayesSettings>;
 
 // Reads {"kind": ..., options}. `space` is null when the spec's space is itself invalid;
 // the checks that need it are then skipped.

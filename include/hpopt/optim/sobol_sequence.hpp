@@ -3,6 +3,7 @@
 // starting at the origin, optionally scrambled as scipy's qmc.Sobol does: a random linear
 // matrix scramble (Matousek 1998) followed by a random digital shift, per dimension. Both keep
 // the sequence's net properties while removing its deterministic patterns.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -35,9 +36,10 @@ private:
     std::size_t dimensions_;
     bool scrambled_ = false;
     std::uint64_t seed_ = 0;
-    // Per dimension: 64 rows of a lower-triangular binary matrix (empty when not scrambled),
-    // then a shift XORed to the result.
-    std::vector<std::vector<std::uint64_t>> matrix_;
+    // Per dimension (none when not scrambled): the scrambling matrix as lookup tables, one per
+    // 4-bit group of the input, then a shift XORed to the result.
+    using NibbleTable = std::array<std::array<std::uint64_t, 16>, 16>;
+    std::vector<NibbleTable> nibble_tables_;
     std::vector<std::uint64_t> shift_;
     boost::random::sobol engine_;  // yields the points after the origin
     std::uint64_t index_ = 0;

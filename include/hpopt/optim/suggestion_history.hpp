@@ -18,8 +18,11 @@ public:
     std::optional<space::Point> next_new(const space::Space& space, const std::function<space::Point()>& draw,
                                          int max_attempts = 1000);
 
+    // Records a snapped point; false if it was there already.
+    bool insert(const space::Point& snapped) { return points_.insert(snapped).second; }
     std::size_t size() const { return points_.size(); }
-    bool contains(const space::Point& snapped) const { return points_.count(snapped) > 0; }
+    // Whether a point lies within `tolerance` of `snapped` in every coordinate.
+    bool contains_near(const space::Point& snapped, double tolerance) const;
 
     Json save() const;
     void load(const Json& state);

@@ -1,0 +1,91 @@
+#pragma once
+// Gaussian-process Bayesian optimization.
+//
+// The first `initial_points` suggestions follow a scrambled Sobol sequence. After that, each
+// ask fits a GP (Matern 5/2 ARD, learned noise) to the standardized losses, lets the pending
+// points in as fantasies (Kriging believer or a constant liar), and returns the maximizer of
+// the acquisition (EI, PI, LCB, or a hedge over the three as in scikit-optimize's gp_hedge),
+// never a point within 1e-9 (in the unit cube) of one suggested before. Failed trials stay
+// out of the model but their points are never suggested again.
+//
+// Cost: hyper-parameters are refitted (maximum likelihood, L-BFGS with restarts) at every ask
+// while there are at most 100 observations, then whenever the observations have grown by 10%
+// since the last fit; in between, new observations join the model by a rank-one update of
+// its Cholesky factor. The likelihood is maximized on at most 150 observations and the model
+// holds at most 1,000: beyond that both take the best half by loss plus a space-filling half
+// (see subset.hpp).
+#include <optional>
+
+#include "hpopt/gp/gaussian_process.hpp"
+#include "hpopt/optim/bayes/acquisition_maximizer.hpp"
+#include "hpopt/optim/bayes/bayes_settings.hpp"
+#include "hpopt/optim/bayes/feature_map.hpp"
+#include "hpopt/optim/optimizer.hpp"
+#include "hpopt/optim/sobol_sequence.hpp"
+#include "hpopt/optim/suggestion_history.hpp"
+#include "hpopt/random/rng.hpp"
+
+namespace hpopt::optim::bayes {
+
+struct Limits {
+    std::size_t refit_every_ask_until = 100;
+    double refit_growth = 1.1;
+    std::size_t likelihood_points = 150;
+    std::size_t model_points = 1000;
+    double duplicate_tolerance = 1e-9;
+};
+
+class BayesSearch : public Optimizer {
+public:
+    BayesSearch(space::Space space, BayesSettings settings, std::uint64_t seed, Limits limits = {});
+
+    std::optional<Point> ask(const std::vector<Point>& pending) override;
+    void tell(const Evaluation& evaluation) override;
+    Json save() const override;
+    void load(const Json& state) override;
+
+private:
+    struct Observation {
+        Point point;
+        double loss;
+        Eigen::VectorXd features;
+    };
+
+    bool in_initial_design() const;
+    std::optional<Point> ask_model(const std::vector<Point>& pending);
+    void update_model();
+    void refit();
+    void rebuild_model();
+    Eigen::MatrixXd inputs(const std::vector<std::size_t>& indices) const;
+    Eigen::VectorXd standardized_losses(const std::vector<std::size_t>& indices) const;
+    gp::GaussianProcess model_with_fantasies(const std::vector<Point>& pending) const;
+    std::vector<Point> candidates();
+    std::vector<ScoredPoint> ranked_points(const gp::GaussianProcess& model);
+    void update_hedge_gains();
+    std::optional<Point> first_new(const std::vector<ScoredPoint>& ranked);
+    std::optional<Point> random_new_point();
+
+    space::Space space_;
+    BayesSettings settings_;
+    Limits limits_;
+    FeatureMap features_;
+    random::Rng rng_;
+    SobolSequence initial_design_;
+    SuggestionHistory history_;
+    std::vector<Observation> observations_;
+
+    // The model: hyper-parameters from the last fit, the observations in the GP in the order
+    // they joined it, the first `factorized_` of them factorized at the last fit, the others
+    // added one by one since. The GP itself is derived from these.
+    gp::Hyperparameters hyperparameters_;
+    std::vector<std::size_t> model_indices_;
+    std::size_t factorized_ = 0;
+    std::size_t observations_at_fit_ = 0;
+    std::optional<gp::GaussianProcess> model_;
+
+    // gp_hedge: each acquisition's gain, and where each pointed at the last ask.
+    std::vector<double> gains_ = {0, 0, 0};
+    std::vector<Point> hedge_proposals_;
+};
+
+}  // namespace hpopt::optim::bayes

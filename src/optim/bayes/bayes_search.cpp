@@ -1,0 +1,267 @@
+#include "hpopt/optim/bayes/bayes_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "hpopt/gp/likelihood.hpp"
+#include "hpopt/optim/bayes/subset.hpp"
+
+namespace hpopt::optim::bayes {
+namespace {
+
+constexpr double initial_noise_variance = 1e-4;
+constexpr std::size_t best_observations_to_perturb = 5;
+constexpr int perturbations_per_observation = 20;
+constexpr double perturbation_sd = 0.05;
+
+struct Moments {
+    double mean, sd;
+};
+
+Moments moments(const std::vector<double>& values) {
+    const double n = static_cast<double>(values.size());
+    const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+    double squares = 0;
+    for (double v : values) squares += (v - mean) * (v - mean);
+    const double sd = std::sqrt(squares / n);
+    return {mean, sd > 0 ? sd : 1.0};
+}
+
+}  // namespace
+
+BayesSearch::BayesSearch(space::Space space, BayesSettings settings, std::uint64_t seed, Limits limits)
+    : space_(std::move(space)),
+      settings_(settings),
+      limits_(limits),
+      features_(space_),
+      rng_(seed),
+      initial_design_(space_.size(), true, random::derive_seed(seed, 1)),
+      hyperparameters_(gp::Hyperparameters::initial(static_cast<int>(features_.size()), initial_noise_variance)) {}
+
+bool BayesSearch::in_initial_design() const {
+    return history_.size() < static_cast<std::size_t>(settings_.initial_points) || observations_.size() < 2;
+}
+
+std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
+    if (in_initial_design()) {
+        if (auto point = history_.next_new(space_, [this] { return initial_design_.next(); })) return point;
+        return random_new_point();
+    }
+    try {
+        if (auto point = ask_model(pending)) return point;
+    } catch (const gp::NumericalFailure&) {
+        // The model cannot be trusted now; an unexplored point is still a useful suggestion.
+    }
+    return random_new_point();
+}
+
+std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
+    update_model();
+    if (!settings_.acquisition) update_hedge_gains();
+    return first_new(ranked_points(model_with_fantasies(pending)));
+}
+
+void BayesSearch::tell(const Evaluation& evaluation) {
+    if (!evaluation.loss || !std::isfinite(*evaluation.loss)) return;  // its point stays in the history
+    observations_.push_back({evaluation.point, *evaluation.loss, features_.features(evaluation.point)});
+}
+
+void BayesSearch::update_model() {
+    const std::size_t n = observations_.size();
+    const bool new_data = n > observations_at_fit_;
+    const bool refit_due = n <= limits_.refit_every_ask_until ||
+                           static_cast<double>(n) >= limits_.refit_growth * static_cast<double>(observations_at_fit_);
+    if (!model_ || (new_data && refit_due)) {
+        refit();
+        return;
+    }
+    for (std::size_t i = observations_at_fit_ + (model_indices_.size() - factorized_); i < n; ++i) {
+        model_->add(observations_[i].features, 0.0);
+        model_indices_.push_back(i);
+    }
+    model_->set_targets(standardized_losses(model_indices_));
+}
+
+void BayesSearch::refit() {
+    std::vector<std::size_t> all(observations_.size());
+    std::iota(all.begin(), all.end(), 0);
+    const Eigen::MatrixXd X = inputs(all);
+    std::vector<double> losses;
+    for (const auto& o : observations_) losses.push_back(o.loss);
+
+    const std::vector<std::size_t> fit_points = choose_subset(X, losses, limits_.likelihood_points);
+    hyperparameters_ =
+        gp::fit_hyperparameters(inputs(fit_points), standardized_losses(fit_points), hyperparameters_, rng_, {});
+
+    model_indices_ = choose_subset(X, losses, limits_.model_points);
+    factorized_ = model_indices_.size();
+    observations_at_fit_ = observations_.size();
+    rebuild_model();
+}
+
+// The GP from the model's state, by the same steps that built it: factorize the points of the
+// last fit, then add the later ones one by one. So a loaded optimizer holds the very same
+// numbers as the one that was saved.
+void BayesSearch::rebuild_model() {
+    const std::vector<std::size_t> factorized(model_indices_.begin(), model_indices_.begin() + static_cast<std::ptrdiff_t>(factorized_));
+    model_.emplace(hyperparameters_);
+    model_->fit(inputs(factorized), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(factorized.size())));
+    for (std::size_t i = factorized_; i < model_indices_.size(); ++i) model_->add(observations_[model_indices_[i]].features, 0.0);
+    model_->set_targets(standardized_losses(model_indices_));
+}
+
+Eigen::MatrixXd BayesSearch::inputs(const std::vector<std::size_t>& indices) const {
+    Eigen::MatrixXd X(features_.size(), static_cast<Eigen::Index>(indices.size()));
+    for (std::size_t j = 0; j < indices.size(); ++j) X.col(static_cast<Eigen::Index>(j)) = observations_[indices[j]].features;
+    return X;
+}
+
+Eigen::VectorXd BayesSearch::standardized_losses(const std::vector<std::size_t>& indices) const {
+    std::vector<double> losses;
+    for (std::size_t i : indices) losses.push_back(observations_[i].loss);
+    const Moments m = moments(losses);
+    Eigen::VectorXd y(static_cast<Eigen::Index>(indices.size()));
+    for (std::size_t j = 0; j < indices.size(); ++j) y(static_cast<Eigen::Index>(j)) = (losses[j] - m.mean) / m.sd;
+    return y;
+}
+
+gp::GaussianProcess BayesSearch::model_with_fantasies(const std::vector<Point>& pending) const {
+    gp::GaussianProcess model = *model_;
+    const Eigen::VectorXd y = standardized_losses(model_indices_);
+    for (const Point& point : pending) {
+        const Eigen::VectorXd x = features_.features(point);
+        double fantasy = 0;
+        switch (settings_.pending) {
+            case PendingStrategy::kriging_believer: fantasy = model.predict(x).mean; break;
+            case PendingStrategy::constant_liar_min: fantasy = y.minCoeff(); break;
+            case PendingStrategy::constant_liar_mean: fantasy = y.mean(); break;
+            case PendingStrategy::constant_liar_max: fantasy = y.maxCoeff(); break;
+        }
+        model.add(x, fantasy);
+    }
+    return model;
+}
+
+// Quasi-random points over the whole cube, and perturbations of the best observations. Fewer
+// global points as the model grows, since each costs O(n^2) to score.
+std::vector<Point> BayesSearch::candidates() {
+    const double n = static_cast<double>(model_->size());
+    const double dimensions = static_cast<double>(space_.size());
+    const auto global = static_cast<int>(std::clamp(3e7 / (n * n), 256.0, std::clamp(128 * dimensions, 512.0, 2048.0)));
+    std::vector<Point> points;
+    SobolSequence sequence(space_.size(), true, rng_());
+    for (int i = 0; i < global; ++i) points.push_back(sequence.next());
+
+    std::vector<std::size_t> order(observations_.size());
+    std::iota(order.begin(), order.end(), 0);
+    const std::size_t best = std::min(best_observations_to_perturb, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(best), order.end(),
+                      [&](std::size_t a, std::size_t b) { return observations_[a].loss < observations_[b].loss; });
+    const auto& continuous = features_.continuous();
+    for (std::size_t k = 0; k < best; ++k) {
+        for (int j = 0; j < perturbations_per_observation; ++j) {
+            Point point = observations_[order[k]].point;
+            for (std::size_t c : continuous) point[c] = std::clamp(point[c] + perturbation_sd * rng_.normal(), 0.0, 1.0);
+            for (std::size_t c = 0; c < point.size(); ++c) {
+                const bool discrete = std::find(continuous.begin(), continuous.end(), c) == continuous.end();
+                if (discrete && rng_.uniform() < 1.0 / static_cast<double>(point.size())) point[c] = rng_.uniform();
+            }
+            points.push_back(point);
+        }
+    }
+    return points;
+}
+
+std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model) {
+    const double best = standardized_losses(model_indices_).minCoeff();
+    const std::vector<Point> starts = candidates();
+    const auto rank = [&](Acquisition acquisition) {
+        return AcquisitionMaximizer(features_, model, acquisition, settings_.parameters, best).maximize(starts, {});
+    };
+    if (settings_.acquisition) return rank(*settings_.acquisition);
+
+    // gp_hedge: every acquisition proposes; one is followed, drawn with probability
+    // proportional to exp(gain).
+    const Acquisition all[] = {Acquisition::expected_improvement, Acquisition::probability_of_improvement,
+                               Acquisition::lower_confidence_bound};
+    std::vector<std::vector<ScoredPoint>> rankings;
+    hedge_proposals_.clear();
+    for (Acquisition acquisition : all) {
+        rankings.push_back(rank(acquisition));
+        if (!rankings.back().empty()) hedge_proposals_.push_back(rankings.back().front().point);
+    }
+    if (hedge_proposals_.size() != rankings.size()) hedge_proposals_.clear();
+    const double top = *std::max_element(gains_.begin(), gains_.end());
+    std::vector<double> weights;
+    for (double gain : gains_) weights.push_back(std::exp(gain - top));
+    double draw = rng_.uniform() * std::accumulate(weights.begin(), weights.end(), 0.0);
+    std::size_t chosen = 0;
+    while (chosen + 1 < weights.size() && (draw -= weights[chosen]) > 0) ++chosen;
+    return rankings[chosen];
+}
+
+// gp_hedge's reward: each acquisition gains minus the model's (standardized) mean at the point
+// it proposed last time, so the ones that point at low predicted losses are followed more.
+void BayesSearch::update_hedge_gains() {
+    for (std::size_t i = 0; i < hedge_proposals_.size(); ++i) {
+        gains_[i] -= model_->predict(features_.features(hedge_proposals_[i])).mean;
+    }
+    hedge_proposals_.clear();
+}
+
+std::optional<Point> BayesSearch::first_new(const std::vector<ScoredPoint>& ranked) {
+    for (const ScoredPoint& candidate : ranked) {
+        const Point point = space_.snap(candidate.point);
+        if (!history_.contains_near(point, limits_.duplicate_tolerance)) {
+            history_.insert(point);
+            return point;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Point> BayesSearch::random_new_point() {
+    return history_.next_new(space_, [this] {
+        Point point(space_.size());
+        for (double& u : point) u = rng_.uniform();
+        return point;
+    });
+}
+
+Json BayesSearch::save() const {
+    Json observations = Json::array();
+    for (const auto& o : observations_) observations.push_back({{"point", o.point}, {"loss", o.loss}});
+    return {{"kind", "bayes"},
+            {"rng", rng_.save()},
+            {"initial_design", initial_design_.save()},
+            {"suggested", history_.save()},
+            {"observations", observations},
+            {"hyperparameters", hyperparameters_.to_json()},
+            {"model_indices", model_indices_},
+            {"factorized", factorized_},
+            {"observations_at_fit", observations_at_fit_},
+            {"hedge_gains", gains_},
+            {"hedge_proposals", hedge_proposals_}};
+}
+
+void BayesSearch::load(const Json& state) {
+    rng_.load(state.at("rng").get<std::string>());
+    initial_design_.load(state.at("initial_design"));
+    history_.load(state.at("suggested"));
+    observations_.clear();
+    for (const auto& o : state.at("observations")) {
+        const Point point = o.at("point").get<Point>();
+        observations_.push_back({point, o.at("loss").get<double>(), features_.features(point)});
+    }
+    hyperparameters_ = gp::Hyperparameters::from_json(state.at("hyperparameters"));
+    model_indices_ = state.at("model_indices").get<std::vector<std::size_t>>();
+    factorized_ = state.at("factorized").get<std::size_t>();
+    observations_at_fit_ = state.at("observations_at_fit").get<std::size_t>();
+    gains_ = state.at("hedge_gains").get<std::vector<double>>();
+    hedge_proposals_ = state.at("hedge_proposals").get<std::vector<Point>>();
+    model_.reset();
+    if (!model_indices_.empty()) rebuild_model();
+}
+
+}  // namespace hpopt::optim::bayes
