@@ -40,7 +40,7 @@ BayesSearch::BayesSearch(space::Space space, BayesSettings settings, std::uint64
       hyperparameters_(gp::Hyperparameters::initial(static_cast<int>(features_.size()), initial_noise_variance)) {}
 
 bool BayesSearch::in_initial_design() const {
-    return history_.size() < static_cast<std::size_t>(settings_.initial_points) || observations_.size() < 2;
+    return observations_.size() < static_cast<std::size_t>(std::max(settings_.initial_points, 2));
 }
 
 std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
@@ -59,7 +59,8 @@ std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
 std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
     update_model();
     if (!settings_.acquisition) update_hedge_gains();
-    return first_new(ranked_points(model_with_fantasies(pending)));
+    const Fantasized fantasized = model_with_fantasies(pending);
+    return first_new(ranked_points(fantasized.model, fantasized.best), pending);
 }
 
 void BayesSearch::tell(const Evaluation& evaluation) {
@@ -126,9 +127,13 @@ Eigen::VectorXd BayesSearch::standardized_losses(const std::vector<std::size_t>&
     return y;
 }
 
-gp::GaussianProcess BayesSearch::model_with_fantasies(const std::vector<Point>& pending) const {
+// The model with the pending points added as if their losses were known, and the best loss
+// among observations and fantasies: a fantasy better than the best observation is improved on
+// only by beating it, so the next suggestion moves away from it.
+BayesSearch::Fantasized BayesSearch::model_with_fantasies(const std::vector<Point>& pending) const {
     gp::GaussianProcess model = *model_;
     const Eigen::VectorXd y = standardized_losses(model_indices_);
+    double best = y.minCoeff();
     for (const Point& point : pending) {
         const Eigen::VectorXd x = features_.features(point);
         double fantasy = 0;
@@ -139,8 +144,9 @@ gp::GaussianProcess BayesSearch::model_with_fantasies(const std::vector<Point>& 
             case PendingStrategy::constant_liar_max: fantasy = y.maxCoeff(); break;
         }
         model.add(x, fantasy);
+        best = std::min(best, fantasy);
     }
-    return model;
+    return {std::move(model), best};
 }
 
 // Quasi-random points over the whole cube, and perturbations of the best observations. Fewer
@@ -173,8 +179,7 @@ std::vector<Point> BayesSearch::candidates() {
     return points;
 }
 
-std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model) {
-    const double best = standardized_losses(model_indices_).minCoeff();
+std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model, double best) {
     const std::vector<Point> starts = candidates();
     const auto rank = [&](Acquisition acquisition) {
         return AcquisitionMaximizer(features_, model, acquisition, settings_.parameters, best).maximize(starts, {});
@@ -210,10 +215,19 @@ void BayesSearch::update_hedge_gains() {
     hedge_proposals_.clear();
 }
 
-std::optional<Point> BayesSearch::first_new(const std::vector<ScoredPoint>& ranked) {
+// The best ranked point that was never suggested and keeps its distance from the pending ones.
+std::optional<Point> BayesSearch::first_new(const std::vector<ScoredPoint>& ranked, const std::vector<Point>& pending) {
+    const auto near_pending = [&](const Point& point) {
+        return std::any_of(pending.begin(), pending.end(), [&](const Point& other) {
+            for (std::size_t i = 0; i < point.size(); ++i) {
+                if (std::fabs(point[i] - other[i]) > limits_.pending_separation) return false;
+            }
+            return true;
+        });
+    };
     for (const ScoredPoint& candidate : ranked) {
         const Point point = space_.snap(candidate.point);
-        if (!history_.contains_near(point, limits_.duplicate_tolerance)) {
+        if (!history_.contains_near(point, limits_.duplicate_tolerance) && !near_pending(point)) {
             history_.insert(point);
             return point;
         }

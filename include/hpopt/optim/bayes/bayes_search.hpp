@@ -1,12 +1,13 @@
 #pragma once
 // Gaussian-process Bayesian optimization.
 //
-// The first `initial_points` suggestions follow a scrambled Sobol sequence. After that, each
-// ask fits a GP (Matern 5/2 ARD, learned noise) to the standardized losses, lets the pending
+// Until `initial_points` trials have succeeded, suggestions follow a scrambled Sobol sequence
+// (so with many groups at once the model starts from as many observations as it would alone).
+// After that, each ask fits a GP (Matern 5/2 ARD, learned noise) to the standardized losses, lets the pending
 // points in as fantasies (Kriging believer or a constant liar), and returns the maximizer of
 // the acquisition (EI, PI, LCB, or a hedge over the three as in scikit-optimize's gp_hedge),
-// never a point within 1e-9 (in the unit cube) of one suggested before. Failed trials stay
-// out of the model but their points are never suggested again.
+// never a point within 1e-9 (in the unit cube) of one suggested before, nor within 1e-3 of a
+// pending one. Failed trials stay out of the model but their points are never suggested again.
 //
 // Cost: hyper-parameters are refitted (maximum likelihood, L-BFGS with restarts) at every ask
 // while there are at most 100 observations, then whenever the observations have grown by 10%
@@ -33,6 +34,9 @@ struct Limits {
     std::size_t likelihood_points = 150;
     std::size_t model_points = 1000;
     double duplicate_tolerance = 1e-9;
+    // Near a sharp optimum the Kriging believer can suggest points next to the pending ones;
+    // a suggestion keeps at least this distance from them in some coordinate.
+    double pending_separation = 1e-3;
 };
 
 class BayesSearch : public Optimizer {
@@ -58,11 +62,15 @@ private:
     void rebuild_model();
     Eigen::MatrixXd inputs(const std::vector<std::size_t>& indices) const;
     Eigen::VectorXd standardized_losses(const std::vector<std::size_t>& indices) const;
-    gp::GaussianProcess model_with_fantasies(const std::vector<Point>& pending) const;
+    struct Fantasized {
+        gp::GaussianProcess model;
+        double best;  // standardized
+    };
+    Fantasized model_with_fantasies(const std::vector<Point>& pending) const;
     std::vector<Point> candidates();
-    std::vector<ScoredPoint> ranked_points(const gp::GaussianProcess& model);
+    std::vector<ScoredPoint> ranked_points(const gp::GaussianProcess& model, double best);
     void update_hedge_gains();
-    std::optional<Point> first_new(const std::vector<ScoredPoint>& ranked);
+    std::optional<Point> first_new(const std::vector<ScoredPoint>& ranked, const std::vector<Point>& pending);
     std::optional<Point> random_new_point();
 
     space::Space space_;

@@ -1,0 +1,189 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <set>
+
+#include "hpopt/optim/bayes/bayes_search.hpp"
+#include "hpopt/optim/bayes/feature_map.hpp"
+#include "hpopt/optim/bayes/subset.hpp"
+#include "hpopt/optim/settings.hpp"
+
+using namespace hpopt;
+using optim::Point;
+using optim::bayes::BayesSearch;
+using optim::bayes::BayesSettings;
+
+namespace {
+
+const space::Space branin_space({{"x1", space::RealRange{-5, 10, false}}, {"x2", space::RealRange{0, 15, false}}});
+
+double branin(const Point& u) {
+    const double x1 = -5 + 15 * u[0], x2 = 15 * u[1];
+    const double b = 5.1 / (4 * M_PI * M_PI), c = 5 / M_PI, t = 1 / (8 * M_PI);
+    return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
+}
+
+double chebyshev(const Point& a, const Point& b) {
+    double d = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::fabs(a[i] - b[i]));
+    return d;
+}
+
+// Asks and tells `count` times, one point at a time.
+void run(optim::Optimizer& optimizer, int count) {
+    for (int i = 0; i < count; ++i) {
+        const auto point = optimizer.ask({});
+        REQUIRE(point);
+        optimizer.tell({*point, branin(*point)});
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the GP sees ints at the centre of their bin and categoricals one-hot") {
+    const space::Space space({{"x", space::RealRange{0, 1, false}},
+                              {"n", space::IntRange{0, 3, false}},
+                              {"act", space::Choices{{"relu", "tanh", "gelu"}}}});
+    const optim::bayes::FeatureMap map(space);
+    CHECK(map.size() == 5);
+    const Eigen::VectorXd f = map.features({0.3, 0.4, 0.9});
+    CHECK(f(0) == doctest::Approx(0.3));
+    CHECK(f(1) == doctest::Approx(0.375));  // n = 1, the bin [0.25, 0.5)
+    CHECK(f(2) == 0.0);
+    CHECK(f(3) == 0.0);
+    CHECK(f(4) == 1.0);  // gelu
+    CHECK(map.continuous() == std::vector<std::size_t>{0});
+}
+
+TEST_CASE("the subset keeps the best half and spreads the rest") {
+    Eigen::MatrixXd X(1, 10);
+    std::vector<double> losses;
+    for (int i = 0; i < 10; ++i) {
+        X(0, i) = i / 9.0;
+        losses.push_back(i);
+    }
+    CHECK(optim::bayes::choose_subset(X, losses, 20).size() == 10);
+    const auto chosen = optim::bayes::choose_subset(X, losses, 4);
+    CHECK(chosen == std::vector<std::size_t>{0, 1, 5, 9});  // best two, then the farthest: 9, then 5
+}
+
+TEST_CASE("Bayesian optimization finds Branin's minimum") {
+    BayesSearch optimizer(branin_space, {}, 1);
+    run(optimizer, 50);
+    const Json state = optimizer.save();
+    double best = 1e9;
+    for (const auto& o : state["observations"]) best = std::min(best, o["loss"].get<double>());
+    CHECK(best - 0.397887 < 1e-3);
+}
+
+TEST_CASE("the first asks follow the initial design, then the model") {
+    BayesSettings settings;
+    settings.initial_points = 5;
+    BayesSearch optimizer(branin_space, settings, 2);
+    run(optimizer, 5);
+    CHECK(optimizer.save()["model_indices"].empty());
+    run(optimizer, 1);
+    CHECK(optimizer.save()["model_indices"].size() == 5);
+}
+
+TEST_CASE("consecutive asks with pending points give distinct, spread suggestions") {
+    for (const auto pending_strategy :
+         {optim::bayes::PendingStrategy::kriging_believer, optim::bayes::PendingStrategy::constant_liar_min,
+          optim::bayes::PendingStrategy::constant_liar_max}) {
+        CAPTURE(static_cast<int>(pending_strategy));
+        BayesSettings settings;
+        settings.pending = pending_strategy;
+        BayesSearch optimizer(branin_space, settings, 3);
+        run(optimizer, 20);
+        std::vector<Point> pending;
+        for (int i = 0; i < 8; ++i) {
+            const auto point = optimizer.ask(pending);
+            REQUIRE(point);
+            for (const Point& other : pending) CHECK(chebyshev(*point, other) > 1e-3);
+            CAPTURE(i);
+            pending.push_back(*point);
+        }
+    }
+}
+
+TEST_CASE("evaluated, pending and failed points are never suggested again") {
+    const space::Space small({{"n", space::IntRange{1, 5, false}}, {"flag", space::Choices{{true, false}}}});
+    BayesSettings settings;
+    settings.initial_points = 3;
+    BayesSearch optimizer(small, settings, 4);
+    std::set<std::string> seen;
+    std::vector<Point> pending;
+    for (int i = 0; i < 10; ++i) {
+        const auto point = optimizer.ask(pending);
+        REQUIRE(point);
+        CHECK(seen.insert(small.decode(*point).dump()).second);
+        if (i % 3 == 0) {
+            pending.push_back(*point);  // still running
+        } else if (i % 3 == 1) {
+            optimizer.tell({*point, std::nullopt});  // failed
+        } else {
+            optimizer.tell({*point, static_cast<double>(i)});
+        }
+    }
+    CHECK_FALSE(optimizer.ask(pending));
+}
+
+TEST_CASE("every acquisition and the hedge make suggestions in the cube") {
+    for (const char* acquisition : {"ei", "pi", "lcb", "hedge"}) {
+        CAPTURE(acquisition);
+        config::Problems problems;
+        const Json json = {{"kind", "bayes"}, {"acquisition", acquisition}, {"initial_points", 4}};
+        config::ObjectReader reader(json, "optimizer", problems);
+        const auto settings = optim::read_settings(reader, &branin_space);
+        REQUIRE(problems.empty());
+        auto optimizer = optim::make_optimizer(settings, branin_space, 5);
+        for (int i = 0; i < 15; ++i) {
+            const auto point = optimizer->ask({});
+            REQUIRE(point);
+            for (double u : *point) CHECK((u >= 0 && u <= 1));
+            optimizer->tell({*point, branin(*point)});
+        }
+    }
+}
+
+TEST_CASE("degenerate data never yields a crash or a NaN suggestion") {
+    BayesSettings settings;
+    settings.initial_points = 3;
+    BayesSearch constant(branin_space, settings, 6);
+    BayesSearch huge(branin_space, settings, 6);
+    for (int i = 0; i < 12; ++i) {
+        const auto a = constant.ask({});
+        const auto b = huge.ask({});
+        REQUIRE(a);
+        REQUIRE(b);
+        for (double u : *a) CHECK(std::isfinite(u));
+        for (double u : *b) CHECK(std::isfinite(u));
+        constant.tell({*a, 1.0});
+        huge.tell({*b, i % 2 ? 1e12 : -1e12});
+    }
+}
+
+TEST_CASE("after load(save()) the next asks equal those of the uninterrupted optimizer") {
+    for (const char* acquisition : {"ei", "hedge"}) {
+        CAPTURE(acquisition);
+        config::Problems problems;
+        const Json json = {{"kind", "bayes"}, {"acquisition", acquisition}};
+        config::ObjectReader reader(json, "optimizer", problems);
+        const auto settings = std::get<BayesSettings>(optim::read_settings(reader, &branin_space));
+        BayesSearch original(branin_space, settings, 7);
+        run(original, 25);
+        const auto pending = original.ask({});  // one point still running across the save
+        const std::string saved = original.save().dump();
+
+        BayesSearch restored(branin_space, settings, 12345);
+        restored.load(Json::parse(saved));
+        for (int i = 0; i < 6; ++i) {
+            const auto expected = original.ask({*pending});
+            const auto got = restored.ask({*pending});
+            REQUIRE(expected);
+            CHECK(got == expected);
+            original.tell({*expected, branin(*expected)});
+            restored.tell({*got, branin(*got)});
+        }
+    }
+}
