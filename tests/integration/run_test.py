@@ -225,6 +225,41 @@ class RunTest(unittest.TestCase):
                                        "--force").returncode, 0)
         self.assertEqual(first, [(r["x1"], r["x2"], r["fom"]) for r in self.results()])
 
+    def test_bayes_search_end_to_end(self):
+        done = self.run_spec(branin_spec(optimizer={"kind": "bayes"}, budget={"trials": 40}))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = self.results()
+        self.assertEqual(len(rows), 40)
+        self.assertLess(min(float(r["fom"]) for r in rows) - BRANIN_MINIMUM, 1e-3)
+        params = [json.dumps(r["params"]) for r in self.journal() if r["event"] == "trial_suggested"]
+        self.assertEqual(len(set(params)), 40)
+
+    def test_bayes_searches_mixed_spaces(self):
+        spec = branin_spec(
+            space={
+                "x1": {"type": "real", "low": -5, "high": 10},
+                "x2": {"type": "int", "low": 0, "high": 15},
+                "act": {"type": "categorical", "choices": ["relu", "tanh"]},
+                "lr": {"type": "real", "low": 1e-4, "high": 1, "log": True},
+            },
+            optimizer={"kind": "bayes", "acquisition": "hedge", "initial_points": 5},
+            budget={"trials": 25},
+        )
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for record in self.journal():
+            if record["event"] == "trial_suggested":
+                self.assertIsInstance(record["params"]["x2"], int)
+                self.assertIn(record["params"]["act"], ["relu", "tanh"])
+
+    def test_bayes_options_are_checked(self):
+        done = self.run_spec(branin_spec(optimizer={"kind": "bayes", "acquisition": "eii", "initial_points": 0}))
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr.splitlines(), [
+            "hpopt: spec.json: optimizer.initial_points: must be >= 1 (got 0)",
+            'hpopt: spec.json: optimizer.acquisition: unknown value (did you mean "ei"?) (got "eii")',
+        ])
+
     def test_every_shipped_spec_runs(self):
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         specs = [os.path.join(root, folder, name) for folder in ("configs", "examples")
