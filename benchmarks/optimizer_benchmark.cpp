@@ -3,8 +3,8 @@
 // simple regret (best value found minus the known minimum) and the optimizer's own time
 // (ask + tell) per run.
 //
-//   optimizer_benchmark --optimizers 'random;sobol;{"kind": "bayes", "xi": 0.01}' \
-//                       --problems branin:50,hartmann6:100 --seeds 20 --pending 0
+//   optimizer_benchmark --optimizers 'random;sobol;{"kind": "bayes", "xi": 0.01}'
+//       --problems branin:50,hartmann6:100 --seeds 20 --pending 0
 //
 // With --pending P, P suggestions are always outstanding: each ask sees them as pending and
 // the oldest is told before the next ask, as with P + 1 groups working at once.
@@ -68,7 +68,10 @@ struct RunResult {
     double optimizer_seconds;
 };
 
-RunResult run_once(const optim::Settings& settings, const Problem& problem, std::uint64_t seed, int pending_count) {
+RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64_t seed, int pending_count) {
+    if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&settings)) {
+        if (evolution->generations == 0) evolution->generations = optim::evolution::generations_for_budget(*evolution, problem.evaluations);
+    }
     const space::Space space = space_of(problem);
     auto optimizer = optim::make_optimizer(settings, space, seed);
     std::deque<optim::Point> pending;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/optim/bayes/bayes_search.hpp"
+#include "hpopt/optim/evolution/evolution_search.hpp"
 #include "hpopt/optim/random_search.hpp"
 #include "hpopt/optim/sobol_search.hpp"
 #include "hpopt/random/rng.hpp"
@@ -12,7 +13,7 @@
 namespace hpopt::optim {
 namespace {
 
-const std::vector<std::string> kinds = {"random", "sobol", "bayes"};  // in the order of Settings' alternatives
+const std::vector<std::string> kinds = {"random", "sobol", "bayes", "evolution"};  // in the order of Settings' alternatives
 
 std::string known_kinds() {
     std::string text;
@@ -69,6 +70,33 @@ bayes::BayesSettings read_bayes(config::ObjectReader& reader) {
     return settings;
 }
 
+// A number in [low, high] under `key`, or the fallback when the key is left out.
+double read_fraction(config::ObjectReader& reader, const std::string& key, double fallback, double low, double high) {
+    const double value = reader.number_or(key, fallback);
+    if (!(value >= low && value <= high)) reader.report(key, fmt::format("must be in [{}, {}]", low, high));
+    return value;
+}
+
+evolution::EvolutionSettings read_evolution(config::ObjectReader& reader) {
+    using evolution::Mode;
+    evolution::EvolutionSettings settings;
+    settings.population = static_cast<int>(reader.integer_or("population", settings.population));
+    if (settings.population < 2) reader.report("population", "must be >= 2");
+    settings.generations = static_cast<int>(reader.integer_or("generations", settings.generations));
+    if (reader.has("generations") && settings.generations < 1) reader.report("generations", "must be >= 1");
+    settings.mode = read_choice<Mode>(reader, "mode", {"generational", "steady_state"},
+                                      {Mode::generational, Mode::steady_state})
+                        .value_or(settings.mode);
+    settings.elite_fraction = read_fraction(reader, "elite_fraction", settings.elite_fraction, 0, 1);
+    settings.mutation_b = reader.number_or("mutation_b", settings.mutation_b);
+    if (!(settings.mutation_b > 0)) reader.report("mutation_b", "must be > 0");
+    settings.mutation_probability = read_fraction(reader, "mutation_probability", settings.mutation_probability, 0, 1);
+    settings.fitter_parent_probability =
+        read_fraction(reader, "fitter_parent_probability", settings.fitter_parent_probability, 0, 1);
+    settings.sobol_initial = read_choice<bool>(reader, "initial", {"random", "sobol"}, {false, true}).value_or(false);
+    return settings;
+}
+
 }  // namespace
 
 Settings read_settings(config::ObjectReader& reader, const space::Space* space) {
@@ -79,6 +107,8 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space) 
         settings = read_sobol(reader, space);
     } else if (kind == "bayes") {
         settings = read_bayes(reader);
+    } else if (kind == "evolution") {
+        settings = read_evolution(reader);
     } else if (kind && *kind != "random") {
         std::string message = "unknown optimizer; expected one of " + known_kinds();
         if (const auto hint = config::closest_match(*kind, kinds)) message = "unknown optimizer (did you mean \"" + *hint + "\"?)";
@@ -98,6 +128,9 @@ std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space:
     }
     if (const auto* bayes = std::get_if<bayes::BayesSettings>(&settings)) {
         return std::make_unique<bayes::BayesSearch>(space, *bayes, seed);
+    }
+    if (const auto* evolution = std::get_if<evolution::EvolutionSettings>(&settings)) {
+        return std::make_unique<evolution::EvolutionSearch>(space, *evolution, seed);
     }
     return std::make_unique<RandomSearch>(space, seed);
 }

@@ -143,6 +143,11 @@ Spec parse(const Json& document, const workload::Registry& plugins, const std::s
     });
     spec.output_dir = read_output_dir(root, spec.name);
     root.finish();
+    if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&spec.optimizer)) {
+        if (evolution->generations == 0 && spec.budget.trials) {
+            evolution->generations = optim::evolution::generations_for_budget(*evolution, *spec.budget.trials);
+        }
+    }
 
     if (!problems.empty()) throw config::InvalidConfig(problems);
     return spec;

@@ -260,6 +260,38 @@ class RunTest(unittest.TestCase):
             'hpopt: spec.json: optimizer.acquisition: unknown value (did you mean "ei"?) (got "eii")',
         ])
 
+    def test_evolution_end_to_end_in_both_modes(self):
+        for mode in ("generational", "steady_state"):
+            with self.subTest(mode=mode):
+                spec = branin_spec(optimizer={"kind": "evolution", "mode": mode, "population": 10,
+                                              "mutation_probability": 0.5},
+                                   budget={"trials": 150}, objective={"direction": "minimize"})
+                done = self.run_spec(spec, "--force")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                rows = self.results()
+                self.assertEqual(len(rows), 150)
+                self.assertLess(min(float(r["fom"]) for r in rows) - BRANIN_MINIMUM, 0.05)
+                params = [json.dumps(r["params"]) for r in self.journal() if r["event"] == "trial_suggested"]
+                self.assertEqual(len(set(params)), 150)
+
+    def test_evolution_ranks_negative_foms_and_maximizes(self):
+        # Hartmann6 is negative everywhere: the fitter trial is the more negative one.
+        unit = {"type": "real", "low": 0, "high": 1}
+        spec = branin_spec(space={f"x{i}": unit for i in range(1, 7)},
+                           optimizer={"kind": "evolution", "population": 10, "mutation_probability": 0.2},
+                           budget={"trials": 300}, workload={"plugin": "analytic", "function": "hartmann6"})
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertLess(min(float(r["fom"]) for r in self.results()), -3.0)
+
+        # Maximizing Branin: the search climbs towards the largest FoMs.
+        spec = branin_spec(optimizer={"kind": "evolution", "population": 10, "mutation_probability": 0.5},
+                           objective={"direction": "maximize"}, budget={"trials": 150})
+        done = self.run_spec(spec, "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        foms = [float(r["fom"]) for r in self.results()]
+        self.assertGreater(sorted(foms[75:])[37], sorted(foms[:75])[37])
+
     def test_every_shipped_spec_runs(self):
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         specs = [os.path.join(root, folder, name) for folder in ("configs", "examples")

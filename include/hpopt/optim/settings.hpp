@@ -7,6 +7,7 @@
 
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/optim/bayes/bayes_settings.hpp"
+#include "hpopt/optim/evolution/evolution_settings.hpp"
 #include "hpopt/optim/optimizer.hpp"
 
 namespace hpopt::optim {
@@ -17,7 +18,7 @@ struct SobolSettings {
     bool scramble = true;
 };
 
-using Settings = std::variant<RandomSettings, SobolSettings, bayes::BayesSettings>;
+using Settings = std::variant<RandomSettings, SobolSettings, bayes::BayesSettings, evolution::EvolutionSettings>;
 
 // Reads {"kind": ..., options}. `space` is null when the spec's space is itself invalid;
 // the checks that need it are then skipped.

@@ -1,0 +1,64 @@
+#pragma once
+// Evolutionary search (the seed system's genetic algorithm): elitism, binary tournaments,
+// heuristic crossover and Michalewicz's non-uniform mutation, on the unit cube; categoricals
+// are inherited and switch choice with a probability that shrinks like the mutation step.
+//
+// Generational mode hands out a generation (the initial population, then the children that
+// join the elites) and breeds the next one only when all of it is back: ask() says "nothing
+// for now" (nullopt) while a straggler runs. Steady-state mode lets each result join the
+// population at once (replacing the worst when it is better) and breeds each child from the
+// population as it stands, so no group waits; its generation counts the results past the
+// initial population in generations' worth of children.
+#include <optional>
+
+#include "hpopt/optim/evolution/operators.hpp"
+#include "hpopt/optim/optimizer.hpp"
+#include "hpopt/optim/sobol_sequence.hpp"
+#include "hpopt/optim/suggestion_history.hpp"
+
+namespace hpopt::optim::evolution {
+
+class EvolutionSearch : public Optimizer {
+public:
+    EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed);
+
+    std::optional<Point> ask(const std::vector<Point>& pending) override;
+    void tell(const Evaluation& evaluation) override;
+    Json save() const override;
+    void load(const Json& state) override;
+
+    // The generation being evaluated (generational) or its equivalent (steady state).
+    double generation() const;
+
+private:
+    struct Member {
+        Point point;
+        std::optional<double> loss;  // +infinity when the trial failed
+    };
+
+    std::optional<Point> ask_generational();
+    std::optional<Point> ask_steady_state();
+    std::optional<Point> new_point(bool initial);
+    Point initial_point();
+    double progress() const;
+    void close_generation();
+    void tell_steady_state(double loss, const Point& point);
+
+    space::Space space_;
+    EvolutionSettings settings_;
+    std::vector<std::size_t> categorical_;
+    random::Rng rng_;
+    SobolSequence initial_design_;
+    SuggestionHistory history_;
+
+    std::vector<Individual> population_;  // evaluated, breeding
+    // Generational: the generation out for evaluation, how many of it were handed out.
+    std::vector<Member> brood_;
+    std::size_t handed_out_ = 0;
+    int generation_ = 0;
+    // Steady state: results received, initial points handed out.
+    std::size_t told_ = 0;
+    std::size_t initial_asked_ = 0;
+};
+
+}  // namespace hpopt::optim::evolution

@@ -1,0 +1,29 @@
+#pragma once
+// The options of "optimizer": {"kind": "evolution", ...}.
+#include <cstdint>
+
+namespace hpopt::optim::evolution {
+
+enum class Mode {
+    generational,  // breed a whole generation once all of the previous one is back
+    steady_state,  // each result joins the population at once; each ask breeds one child
+};
+
+struct EvolutionSettings {
+    int population = 20;
+    // G, the horizon of the mutation schedule; 0: as many generations as the trial budget
+    // allows (see generations_for_budget), or 30 without a trial budget.
+    int generations = 0;
+    Mode mode = Mode::generational;
+    double elite_fraction = 0.2;    // kept unchanged from one generation to the next (at least one)
+    double mutation_b = 3;          // b: how fast mutation steps shrink with the generation
+    double mutation_probability = 1;  // per gene
+    double fitter_parent_probability = 0.7;  // a categorical gene comes from the fitter parent
+    bool sobol_initial = false;     // initial population from a Sobol sequence instead of at random
+};
+
+// The generations that `trials` trials make: the initial population, then population - elites
+// children per generation.
+int generations_for_budget(const EvolutionSettings& settings, std::int64_t trials);
+
+}  // namespace hpopt::optim::evolution

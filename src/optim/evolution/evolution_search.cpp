@@ -1,0 +1,144 @@
+#include "hpopt/optim/evolution/evolution_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace hpopt::optim::evolution {
+namespace {
+
+constexpr double failed_loss = std::numeric_limits<double>::infinity();
+constexpr int default_generations = 30;  // without a trial budget to derive them from
+
+Json loss_to_json(double loss) { return std::isfinite(loss) ? Json(loss) : Json(nullptr); }
+double loss_from_json(const Json& json) { return json.is_null() ? failed_loss : json.get<double>(); }
+
+}  // namespace
+
+EvolutionSearch::EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed)
+    : space_(std::move(space)),
+      settings_(settings),
+      categorical_(categorical_sizes(space_)),
+      rng_(seed),
+      initial_design_(space_.size(), true, random::derive_seed(seed, 1)) {}
+
+double EvolutionSearch::generation() const {
+    if (settings_.mode == Mode::generational) return generation_;
+    // Children evaluated past the initial population, over the children of a generation.
+    const auto population = static_cast<std::size_t>(settings_.population);
+    const std::size_t children = population - elite_count(population, settings_.elite_fraction);
+    return static_cast<double>(told_ - std::min(told_, population)) / static_cast<double>(children);
+}
+
+double EvolutionSearch::progress() const {
+    const int horizon = settings_.generations > 0 ? settings_.generations : default_generations;
+    return std::min(1.0, generation() / horizon);
+}
+
+Point EvolutionSearch::initial_point() {
+    if (settings_.sobol_initial) return initial_design_.next();
+    Point point(space_.size());
+    for (double& u : point) u = rng_.uniform();
+    return point;
+}
+
+std::optional<Point> EvolutionSearch::new_point(bool initial) {
+    return history_.next_new(space_, [&] {
+        return initial ? initial_point() : breed(population_, categorical_, progress(), settings_, rng_);
+    });
+}
+
+std::optional<Point> EvolutionSearch::ask(const std::vector<Point>&) {
+    return settings_.mode == Mode::generational ? ask_generational() : ask_steady_state();
+}
+
+std::optional<Point> EvolutionSearch::ask_generational() {
+    if (handed_out_ == brood_.size()) {
+        const bool all_back = std::all_of(brood_.begin(), brood_.end(), [](const Member& m) { return m.loss.has_value(); });
+        if (!all_back) return std::nullopt;  // the next generation needs every result of this one
+        close_generation();
+    }
+    if (handed_out_ == brood_.size()) return std::nullopt;  // no new point could be bred
+    return brood_[handed_out_++].point;
+}
+
+// The generation that came back joins the elites of the one before, and the next generation
+// is bred: the whole initial population first, then as many children as there are non-elites.
+void EvolutionSearch::close_generation() {
+    const std::size_t size = static_cast<std::size_t>(settings_.population);
+    const std::size_t elites = elite_count(size, settings_.elite_fraction);
+    if (!brood_.empty()) {
+        std::sort(population_.begin(), population_.end(),
+                  [](const Individual& a, const Individual& b) { return a.loss < b.loss; });
+        population_.resize(std::min(population_.size(), elites));
+        for (const Member& m : brood_) population_.push_back({m.point, *m.loss});
+        ++generation_;
+    }
+    brood_.clear();
+    handed_out_ = 0;
+    const bool initial = population_.empty();
+    for (std::size_t i = 0; i < (initial ? size : size - elites); ++i) {
+        const auto point = new_point(initial);
+        if (!point) break;
+        brood_.push_back({*point, std::nullopt});
+    }
+}
+
+std::optional<Point> EvolutionSearch::ask_steady_state() {
+    const bool initial = initial_asked_ < static_cast<std::size_t>(settings_.population) || population_.size() < 2;
+    if (initial) ++initial_asked_;
+    return new_point(initial);
+}
+
+void EvolutionSearch::tell(const Evaluation& evaluation) {
+    const double loss = evaluation.loss && std::isfinite(*evaluation.loss) ? *evaluation.loss : failed_loss;
+    if (settings_.mode == Mode::steady_state) {
+        tell_steady_state(loss, evaluation.point);
+        return;
+    }
+    for (Member& m : brood_) {
+        if (m.point == evaluation.point) m.loss = loss;
+    }
+}
+
+void EvolutionSearch::tell_steady_state(double loss, const Point& point) {
+    ++told_;
+    if (population_.size() < static_cast<std::size_t>(settings_.population)) {
+        population_.push_back({point, loss});
+        return;
+    }
+    const auto worst = std::max_element(population_.begin(), population_.end(),
+                                        [](const Individual& a, const Individual& b) { return a.loss < b.loss; });
+    if (loss < worst->loss) *worst = {point, loss};
+}
+
+Json EvolutionSearch::save() const {
+    Json population = Json::array(), brood = Json::array();
+    for (const auto& i : population_) population.push_back({{"point", i.point}, {"loss", loss_to_json(i.loss)}});
+    for (const auto& m : brood_) {
+        brood.push_back({{"point", m.point}, {"told", m.loss.has_value()}, {"loss", loss_to_json(m.loss.value_or(failed_loss))}});
+    }
+    return {{"kind", "evolution"},       {"rng", rng_.save()},       {"initial_design", initial_design_.save()},
+            {"suggested", history_.save()}, {"population", population}, {"brood", brood},
+            {"handed_out", handed_out_},  {"generation", generation_}, {"told", told_},
+            {"initial_asked", initial_asked_}};
+}
+
+void EvolutionSearch::load(const Json& state) {
+    rng_.load(state.at("rng").get<std::string>());
+    initial_design_.load(state.at("initial_design"));
+    history_.load(state.at("suggested"));
+    population_.clear();
+    for (const auto& i : state.at("population")) population_.push_back({i.at("point").get<Point>(), loss_from_json(i.at("loss"))});
+    brood_.clear();
+    for (const auto& m : state.at("brood")) {
+        brood_.push_back({m.at("point").get<Point>(),
+                          m.at("told").get<bool>() ? std::optional(loss_from_json(m.at("loss"))) : std::nullopt});
+    }
+    handed_out_ = state.at("handed_out").get<std::size_t>();
+    generation_ = state.at("generation").get<int>();
+    told_ = state.at("told").get<std::size_t>();
+    initial_asked_ = state.at("initial_asked").get<std::size_t>();
+}
+
+}  // namespace hpopt::optim::evolution
