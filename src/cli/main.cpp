@@ -6,6 +6,7 @@
 #include "hpopt/config/problems.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
+#include "layout_command.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -33,6 +34,12 @@ int main(int argc, char** argv) {
     run_app->add_flag("--force", run.force, "Replace the results of an earlier run in the output dir");
     run_app->add_option("-o,--output", run.output_dir, "Output dir (instead of the spec's output.dir)");
 
+    std::string layout_spec;
+    std::optional<int> layout_ranks;
+    CLI::App* layout_app = app.add_subcommand("layout", "Print the rank map of a spec's layout (no MPI needed)");
+    layout_app->add_option("spec", layout_spec, "The search spec (JSON)")->required();
+    layout_app->add_option("--ranks", layout_ranks, "The world size to check against the layout");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -42,8 +49,9 @@ int main(int argc, char** argv) {
 
     try {
         if (run_app->parsed()) return hpopt::cli::run_command(run);
+        if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
     } catch (const hpopt::config::InvalidConfig& error) {
-        return report_invalid_spec(run.spec_path, error);
+        return report_invalid_spec(run_app->parsed() ? run.spec_path : layout_spec, error);
     } catch (const hpopt::journal::RunDirectoryInUse& error) {
         fmt::print(stderr, "hpopt: {}\n", error.what());
         return exit_bad_input;

@@ -303,6 +303,20 @@ class RunTest(unittest.TestCase):
                 self.assertEqual(done.returncode, 0, done.stderr)
                 self.assertIn("best trial", done.stdout)
 
+    def test_layout_prints_the_rank_map_and_checks_a_world_size(self):
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(branin_spec(layout={"groups": 2, "folds": 2, "masters": 1, "workers": 2}), f)
+        done = self.hpopt("layout", "spec.json")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("13 ranks = 1 + groups 2 * folds 2"))
+        self.assertEqual(len(lines), 2 + 13)
+        self.assertEqual(self.hpopt("layout", "spec.json", "--ranks", "13").returncode, 0)
+        wrong = self.hpopt("layout", "spec.json", "--ranks", "5")
+        self.assertEqual(wrong.returncode, 2)
+        self.assertIn("run it with mpirun -np 13 (got 5)", wrong.stderr)
+        self.assertFalse(os.path.exists(self.path("runs")))
+
     def test_help_and_version(self):
         help_text = self.hpopt("--help")
         self.assertEqual(help_text.returncode, 0)

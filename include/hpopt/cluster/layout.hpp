@@ -1,0 +1,56 @@
+#pragma once
+// The process layout of an MPI job: rank 0 is the coordinator; the others form `groups`
+// groups of `folds` fold teams, each of `masters` masters and `workers` workers of
+// `ranks_per_worker` ranks:  ranks = 1 + groups * folds * (masters + workers * ranks_per_worker).
+// Every rank's role follows from its number alone, so any rank (or `hpopt layout`, without
+// MPI) can work out the whole map.
+#include <string>
+#include <vector>
+
+#include "hpopt/spec/spec.hpp"
+
+namespace hpopt::cluster {
+
+struct Role {
+    enum class Kind { coordinator, master, worker };
+    Kind kind = Kind::coordinator;
+    int rank = 0;
+    int group = -1;
+    int fold = -1;            // the fold team within the group
+    int master = -1;          // masters: 0 is the top master when there are several
+    int worker = -1;          // workers: index within the fold team
+    int worker_rank = -1;     // workers: rank within the worker (0 .. ranks_per_worker - 1)
+    int serving_master = -1;  // workers: the master it talks to; -1 without masters
+
+    bool group_leader = false;  // the first rank of the group: talks to the coordinator
+    bool fold_leader = false;   // the first rank of a fold team: evaluates the team's fold
+};
+
+std::string to_string(Role::Kind kind);
+
+class Layout {
+public:
+    explicit Layout(const spec::Layout& shape);
+
+    const spec::Layout& shape() const { return shape_; }
+    int ranks() const;            // the world size this layout needs
+    int ranks_per_group() const;
+    int ranks_per_fold() const;
+
+    Role role(int rank) const;
+    std::vector<Role> roles() const;  // every rank, in order
+    int group_leader(int group) const;
+    int fold_leader(int group, int fold) const;
+
+    // "needs 1 + groups * folds * (masters + workers * ranks_per_worker) = 1 + 2 * 2 * (1 + 2 * 1)
+    // = 13 ranks; run it with mpirun -np 13 (got 5)": empty when `world_size` fits.
+    std::string mismatch(int world_size) const;
+
+private:
+    spec::Layout shape_;
+};
+
+// The rank map as a table, one line per rank, for `hpopt layout`.
+std::string describe(const Layout& layout);
+
+}  // namespace hpopt::cluster
