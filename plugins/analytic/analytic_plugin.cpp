@@ -110,18 +110,25 @@ public:
         const bool fails = rng.uniform() < options_.failure_rate;
         const double duration = options_.duration.draw(rng);
         if (fails) {
-            pause(duration * rng.uniform());
+            pause(duration * rng.uniform(), context);
             throw workload::TrialFailure(fmt::format("injected failure (failure_rate {})", options_.failure_rate));
         }
-        pause(duration);
+        pause(duration, context);
         std::vector<double> x(options_.dimensions);
         for (int i = 0; i < options_.dimensions; ++i) x[i] = params.at(input_name(i)).get<double>();
         return options_.function->evaluate(x) + options_.noise * rng.normal();
     }
 
 private:
-    static void pause(double seconds) {
-        if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    // Sleeps the simulated run time, in slices, so that the trial's deadline stops it.
+    static void pause(double seconds, const workload::TrialContext& context) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                std::chrono::duration<double>(seconds));
+        constexpr auto slice = std::chrono::milliseconds(20);
+        for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+            if (context.past_deadline()) throw workload::TrialFailure("stopped at the trial's deadline");
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, slice));
+        }
     }
 
     Options options_;

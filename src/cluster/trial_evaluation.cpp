@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -10,47 +11,68 @@
 namespace hpopt::cluster {
 namespace {
 
-void fail(journal::TrialResult& result, const std::string& reason) {
-    result.status = journal::TrialStatus::failed;
-    result.fom = std::numeric_limits<double>::quiet_NaN();
-    result.fom_std = std::numeric_limits<double>::quiet_NaN();
-    result.reason = reason;
+FoldResult failure(std::string reason) { return {false, std::numeric_limits<double>::quiet_NaN(), std::move(reason)}; }
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void summarize_folds(journal::TrialResult& result) {
+}  // namespace
+
+FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
+                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start) {
+    workload::TrialContext context{trial.id, random::derive_seed(trial.seed, static_cast<std::uint64_t>(fold)), fold,
+                                   folds, std::nullopt};
+    if (timeout_s) {
+        context.deadline = trial_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(*timeout_s));
+    }
+    const auto timed_out = [&] { return failure(fmt::format("timed out after {} s", *timeout_s)); };
+    try {
+        const double fom = workload.evaluate(trial.params, context);
+        if (context.past_deadline()) return timed_out();
+        if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom));
+        return {true, fom, ""};
+    } catch (const std::exception& error) {
+        if (context.past_deadline()) return timed_out();
+        return failure(error.what());
+    } catch (...) {
+        return failure("unknown exception");
+    }
+}
+
+journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds) {
+    journal::TrialResult result;
+    result.id = trial_id;
+    for (std::size_t f = 0; f < folds.size(); ++f) {
+        if (folds[f].ok) {
+            result.fold_foms.push_back(folds[f].fom);
+            continue;
+        }
+        result.status = journal::TrialStatus::failed;
+        result.fom = result.fom_std = std::numeric_limits<double>::quiet_NaN();
+        result.reason = folds.size() > 1 ? fmt::format("fold {}: {}", f, folds[f].reason) : folds[f].reason;
+        return result;
+    }
     const double n = static_cast<double>(result.fold_foms.size());
     double sum = 0, sum_of_squares = 0;
     for (double fom : result.fold_foms) sum += fom;
     result.fom = sum / n;
     for (double fom : result.fold_foms) sum_of_squares += (fom - result.fom) * (fom - result.fom);
     result.fom_std = n > 1 ? std::sqrt(sum_of_squares / (n - 1)) : 0.0;
+    return result;
 }
 
-}  // namespace
-
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    double started_s) {
+                                    double started_s, std::optional<double> timeout_s) {
     const auto start = std::chrono::steady_clock::now();
-    journal::TrialResult result;
-    result.id = trial.id;
-    result.started_s = started_s;
-    for (int fold = 0; fold < folds && result.ok(); ++fold) {
-        const workload::TrialContext context{trial.id, random::derive_seed(trial.seed, fold), fold, folds};
-        try {
-            const double fom = workload.evaluate(trial.params, context);
-            if (std::isfinite(fom)) {
-                result.fold_foms.push_back(fom);
-            } else {
-                fail(result, fmt::format("fold {}: the figure of merit is {}", fold, fom));
-            }
-        } catch (const std::exception& error) {
-            fail(result, folds > 1 ? fmt::format("fold {}: {}", fold, error.what()) : error.what());
-        } catch (...) {
-            fail(result, fmt::format("fold {}: unknown exception", fold));
-        }
+    std::vector<FoldResult> results;
+    for (int fold = 0; fold < folds && (results.empty() || results.back().ok); ++fold) {
+        results.push_back(evaluate_fold(workload, trial, fold, folds, timeout_s, start));
     }
-    if (result.ok()) summarize_folds(result);
-    result.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    journal::TrialResult result = combine_folds(trial.id, results);
+    result.started_s = started_s;
+    result.duration_s = seconds_since(start);
     return result;
 }
 

@@ -38,6 +38,12 @@ std::unique_ptr<workload::Workload> make(const Json& options, const space::Space
     return analytic::plugin().create(options, space);
 }
 
+workload::TrialContext seeded(std::uint64_t seed) {
+    workload::TrialContext context;
+    context.seed = seed;
+    return context;
+}
+
 const space::Space branin_space({{"x1", space::RealRange{-5, 10, false}}, {"x2", space::RealRange{0, 15, false}}});
 const Json at_minimum = {{"x1", M_PI}, {"x2", 2.275}};
 
@@ -63,13 +69,16 @@ TEST_CASE("noise is Gaussian with the given deviation, and reproducible by seed"
     double sum = 0, sum_of_squares = 0;
     const int n = 4000;
     for (int i = 0; i < n; ++i) {
-        const double noise = workload->evaluate(at_minimum, {i, static_cast<std::uint64_t>(i)}) - 0.397887;
+        const double noise = workload->evaluate(at_minimum, seeded(static_cast<std::uint64_t>(i))) - 0.397887;
         sum += noise;
         sum_of_squares += noise * noise;
     }
     CHECK(sum / n == doctest::Approx(0).epsilon(0.05).scale(1));
     CHECK(std::sqrt(sum_of_squares / n) == doctest::Approx(0.5).epsilon(0.05));
-    CHECK(workload->evaluate(at_minimum, {0, 99}) == workload->evaluate(at_minimum, {1, 99}));
+    workload::TrialContext other_trial = seeded(99);
+    other_trial.trial_id = 1;
+    CHECK(workload->evaluate(at_minimum, seeded(99)) == workload->evaluate(at_minimum, other_trial));
+    CHECK(workload->evaluate(at_minimum, seeded(99)) != workload->evaluate(at_minimum, seeded(98)));
 }
 
 TEST_CASE("the injected failure rate fails about that share of trials") {
@@ -77,7 +86,7 @@ TEST_CASE("the injected failure rate fails about that share of trials") {
     int failures = 0;
     for (std::uint64_t seed = 0; seed < 2000; ++seed) {
         try {
-            workload->evaluate(at_minimum, {0, seed});
+            workload->evaluate(at_minimum, seeded(seed));
         } catch (const workload::TrialFailure& failure) {
             CHECK(std::string(failure.what()) == "injected failure (failure_rate 0.3)");
             ++failures;
@@ -97,8 +106,17 @@ TEST_CASE("the simulated run time is spent") {
                                {"duration_s", {{"distribution", "uniform"}, {"low", 0.0}, {"high", 0.02}}}},
                               branin_space);
     const auto start_uniform = std::chrono::steady_clock::now();
-    for (std::uint64_t seed = 0; seed < 10; ++seed) uniform->evaluate(at_minimum, {0, seed});
+    for (std::uint64_t seed = 0; seed < 10; ++seed) uniform->evaluate(at_minimum, seeded(seed));
     const auto elapsed = std::chrono::steady_clock::now() - start_uniform;
     CHECK(elapsed >= std::chrono::milliseconds(20));
     CHECK(elapsed < std::chrono::milliseconds(400));
+}
+
+TEST_CASE("the simulated run time stops at the trial's deadline") {
+    const auto slow = make({{"plugin", "analytic"}, {"function", "branin"}, {"duration_s", 10}}, branin_space);
+    workload::TrialContext context;
+    context.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(slow->evaluate(at_minimum, context), "stopped at the trial's deadline");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(200));
 }

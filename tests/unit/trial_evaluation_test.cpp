@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "hpopt/cluster/trial_evaluation.hpp"
 
@@ -66,5 +68,40 @@ TEST_CASE("a FoM that is not finite fails the trial") {
     ScriptedWorkload workload({std::nan("")});
     const auto result = cluster::evaluate_trial(workload, trial, 1, 0);
     CHECK_FALSE(result.ok());
-    CHECK(result.reason == "fold 0: the figure of merit is nan");
+    CHECK(result.reason == "the figure of merit is nan");
+}
+
+namespace {
+
+// Sleeps, checking the deadline only if told to.
+class SlowWorkload : public workload::Workload {
+public:
+    explicit SlowWorkload(bool cooperative) : cooperative_(cooperative) {}
+    std::string fom_name() const override { return "slow"; }
+    double evaluate(const space::Params&, const workload::TrialContext& context) override {
+        for (int i = 0; i < 20; ++i) {
+            if (cooperative_ && context.past_deadline()) throw workload::TrialFailure("stopped");
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return 1.0;
+    }
+
+private:
+    bool cooperative_;
+};
+
+}  // namespace
+
+TEST_CASE("a trial past its time limit fails as timed out, whether the workload stops or returns late") {
+    for (bool cooperative : {true, false}) {
+        SlowWorkload workload(cooperative);
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = cluster::evaluate_trial(workload, trial, 1, 0, 0.05);
+        CHECK_FALSE(result.ok());
+        CHECK(result.reason == "timed out after 0.05 s");
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        if (cooperative) CHECK(elapsed < std::chrono::milliseconds(150));
+    }
+    SlowWorkload in_time(true);
+    CHECK(cluster::evaluate_trial(in_time, trial, 1, 0, 5.0).ok());
 }

@@ -1,14 +1,31 @@
 #pragma once
-// Evaluating one trial: each fold in turn, the FoM averaged over folds. Anything that goes
-// wrong (an exception, a FoM that is NaN or infinite) fails the trial with its reason
-// instead of escaping.
+// Evaluating a trial: one fold at a time, the FoM averaged over folds. Anything that goes wrong
+// (an exception, a FoM that is NaN or infinite, the trial's deadline) fails the fold with its
+// reason instead of escaping; a failed fold fails the trial.
+#include <optional>
+
 #include "hpopt/journal/trial.hpp"
 #include "hpopt/workload/workload.hpp"
 
 namespace hpopt::cluster {
 
-// `started_s` is when the trial started, since the run started; it is copied to the result.
+struct FoldResult {
+    bool ok = true;
+    double fom = 0;
+    std::string reason;  // why the fold failed
+};
+
+// `timeout_s`: the trial's time limit, counted from `trial_start`.
+FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
+                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start);
+
+// The trial's result from its folds' (in fold order): the mean and standard deviation of the
+// FoMs, or the first failure's reason, prefixed with its fold when there are several.
+journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds);
+
+// Every fold in turn in this process, stopping at the first failure. `started_s` is when the
+// trial started, since the run started; it is copied to the result.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    double started_s);
+                                    double started_s, std::optional<double> timeout_s = std::nullopt);
 
 }  // namespace hpopt::cluster

@@ -2,8 +2,10 @@
 // What a model author implements: given typed hyper-parameters, train and evaluate, and
 // return the figure of merit (FoM). The framework owns the search, the distribution and the
 // bookkeeping; a workload only computes.
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -18,6 +20,11 @@ struct TrialContext {
     std::uint64_t seed = 0;  // every random choice of the trial draws from it
     int fold = 0;            // this evaluation's fold of k-fold cross-validation
     int folds = 1;
+    // When the trial's time is up (budget.trial_timeout_s). A workload checks it between steps
+    // (past_deadline()) and stops by throwing; one that returns late fails all the same.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+
+    bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
 };
 
 // Thrown by a workload to fail a trial with a reason; any other exception fails it too.
