@@ -73,7 +73,8 @@ int run_command(const RunOptions& options) {
 
     fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, budget {} -> {}\n", version, spec.name,
                optim::kind_name(spec.optimizer), spec.space.size(), describe_budget(spec.budget), run.dir.string());
-    cluster::Coordinator coordinator(spec, *optimizer, *workload, journal, results);
+    cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s);
+    cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, workload->fom_name());
     coordinator.on_progress(ProgressLine(spec.budget.trials));
     const cluster::SearchOutcome outcome = coordinator.run(version);
     print_outcome(outcome, workload->fom_name(), run);

@@ -1,20 +1,33 @@
 #include "hpopt/cluster/coordinator.hpp"
 
-#include "hpopt/cluster/trial_evaluation.hpp"
+#include <algorithm>
+
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
+namespace {
 
-Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, workload::Workload& workload,
-                         journal::Journal& journal, journal::ResultsFiles& results)
-    : spec_(spec), optimizer_(optimizer), workload_(workload), journal_(journal), results_(results) {}
+double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-double Coordinator::elapsed_s() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+// How long to wait for a result before looking at the stop conditions again.
+constexpr double poll_s = 0.25;
+
+}  // namespace
+
+double SearchMetrics::utilization(double elapsed_s) const {
+    return elapsed_s > 0 ? busy_group_s / (groups * elapsed_s) : 0.0;
 }
+
+Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor,
+                         journal::Journal& journal, journal::ResultsFiles& results, std::string fom_name)
+    : spec_(spec), optimizer_(optimizer), executor_(executor), journal_(journal), results_(results),
+      fom_name_(std::move(fom_name)) {}
+
+double Coordinator::elapsed_s() const { return seconds(Clock::now() - start_); }
 
 std::optional<std::string> Coordinator::stop_reason() const {
     const spec::Budget& budget = spec_.budget;
+    if (stop_requested_ && stop_requested_()) return "interrupted";
     if (budget.target && progress_.best && spec_.objective.reached(progress_.best->result.fom, *budget.target)) {
         return "target reached";
     }
@@ -23,50 +36,109 @@ std::optional<std::string> Coordinator::stop_reason() const {
     return std::nullopt;
 }
 
-journal::Trial Coordinator::next_trial(const optim::Point& point) {
+// Hands `group` its next trial; false when the optimizer has nothing to suggest for now.
+bool Coordinator::dispatch(int group) {
+    std::vector<optim::Point> pending;
+    for (const auto& [g, running] : running_) pending.push_back(running.trial.point);
+    const auto asked = Clock::now();
+    const std::optional<optim::Point> point = optimizer_.ask(pending);
+    metrics_.ask_s += seconds(Clock::now() - asked);
+    if (!point) return false;
+
     const std::int64_t id = next_id_++;
     const std::uint64_t trials_seed = random::derive_seed(spec_.seed, random::stream::trials);
-    return {id, spec_.space.decode(point), point, random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
+    const journal::Trial trial{id, spec_.space.decode(*point), *point,
+                               random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
+    journal_.append(journal::trial_suggested(trial));
+    executor_.start(group, trial);
+    const auto now = Clock::now();
+    if (const auto idle = idle_since_.find(group); idle != idle_since_.end()) {
+        metrics_.dispatch_latency_s += seconds(now - idle->second);
+        ++metrics_.redispatches;
+        idle_since_.erase(idle);
+    }
+    running_[group] = {trial, now};
+    return true;
 }
 
-void Coordinator::record(const journal::Trial& trial, const journal::TrialResult& result) {
+void Coordinator::record(const Finished& finished) {
+    const auto now = Clock::now();
+    const Running running = running_.at(finished.group);
+    running_.erase(finished.group);
+    idle_since_[finished.group] = now;
+    metrics_.busy_group_s += seconds(now - running.dispatched);
+
+    journal::TrialResult result = finished.result;
+    result.id = running.trial.id;
+    result.started_s = seconds(running.dispatched - start_);
     journal_.append(journal::trial_finished(result));
-    optimizer_.tell({trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
-    results_.add(trial, result);
+    const auto told = Clock::now();
+    optimizer_.tell({running.trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+    metrics_.tell_s += seconds(Clock::now() - told);
+
+    results_.add(running.trial, result);
     ++progress_.finished;
     if (!result.ok()) ++progress_.failed;
     if (result.ok() && (!progress_.best || spec_.objective.better(result.fom, progress_.best->result.fom))) {
-        progress_.best = BestTrial{trial, result};
-        results_.write_best(trial, result, workload_.fom_name());
+        progress_.best = BestTrial{running.trial, result};
+        results_.write_best(running.trial, result, fom_name_);
     }
+    progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = elapsed_s();
     if (on_progress_) on_progress_(progress_);
 }
 
 SearchOutcome Coordinator::run(const std::string& version) {
-    start_ = std::chrono::steady_clock::now();
+    start_ = Clock::now();
+    metrics_.groups = executor_.groups();
     journal_.append(journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
+    std::vector<int> idle;
+    for (int group = executor_.groups() - 1; group >= 0; --group) idle.push_back(group);
+
     std::optional<std::string> reason;
-    while (!(reason = stop_reason())) {
-        const std::optional<optim::Point> point = optimizer_.ask({});
-        if (!point) {
-            reason = "search space exhausted";
-            break;
+    bool exhausted = false;
+    while (true) {
+        if (!reason) reason = stop_reason();
+        while (!reason && !exhausted && !idle.empty()) {
+            if (!dispatch(idle.back())) {
+                exhausted = running_.empty();  // otherwise the optimizer waits for a result
+                break;
+            }
+            idle.pop_back();
+            reason = stop_reason();
         }
-        const journal::Trial trial = next_trial(*point);
-        journal_.append(journal::trial_suggested(trial));
-        record(trial, evaluate_trial(workload_, trial, spec_.layout.folds, elapsed_s()));
+        if (exhausted && !reason) reason = "search space exhausted";
+        if (running_.empty() || reason == "interrupted") break;
+        if (const auto finished = executor_.wait(poll_s)) {
+            record(*finished);
+            idle.push_back(finished->group);
+        }
     }
+    executor_.shutdown();
     progress_.elapsed_s = elapsed_s();
     results_.flush();
-    const SearchOutcome outcome{*reason, progress_};
+    SearchOutcome outcome{*reason, progress_, metrics_, *reason == "interrupted"};
+    if (outcome.interrupted) {
+        Json trials = Json::array();
+        for (const auto& [group, running] : running_) trials.push_back(running.trial.id);
+        journal_.append({{"event", "run_interrupted"}, {"running_trials", trials}});
+    }
     journal_.append(journal::run_finished(outcome.stop_reason, to_json(outcome)));
     return outcome;
 }
 
 Json to_json(const SearchOutcome& outcome) {
     const SearchProgress& progress = outcome.progress;
-    Json summary = {{"trials", progress.finished}, {"failed", progress.failed}, {"elapsed_s", progress.elapsed_s}};
+    const SearchMetrics& metrics = outcome.metrics;
+    Json summary = {{"trials", progress.finished},
+                    {"failed", progress.failed},
+                    {"elapsed_s", progress.elapsed_s},
+                    {"groups", metrics.groups},
+                    {"utilization", metrics.utilization(progress.elapsed_s)},
+                    {"mean_dispatch_latency_s",
+                     metrics.redispatches ? metrics.dispatch_latency_s / static_cast<double>(metrics.redispatches) : 0.0},
+                    {"ask_s", metrics.ask_s},
+                    {"tell_s", metrics.tell_s}};
     if (progress.best) summary["best"] = {{"trial", progress.best->trial.id}, {"fom", progress.best->result.fom}};
     return summary;
 }

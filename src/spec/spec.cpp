@@ -29,6 +29,8 @@ Budget read_budget(config::ObjectReader& reader) {
     budget.target = reader.number("target");
     budget.wall_time_s = reader.number("wall_time_s");
     if (budget.wall_time_s && !(*budget.wall_time_s > 0)) reader.report("wall_time_s", "must be > 0");
+    budget.trial_timeout_s = reader.number("trial_timeout_s");
+    if (budget.trial_timeout_s && !(*budget.trial_timeout_s > 0)) reader.report("trial_timeout_s", "must be > 0");
     if (!reader.has("trials") && !reader.has("wall_time_s")) {
         reader.report_here("needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
     }

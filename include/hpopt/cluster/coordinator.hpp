@@ -1,19 +1,21 @@
 #pragma once
-// The coordinator: asks the optimizer for parameters, has trials evaluated, records every
-// step in the journal before acting on it, tells the optimizer the results, and stops on
-// the budget, the target or the wall time. For now it evaluates trials one after another
-// in its own process (one rank, no mpirun).
+// The coordinator: asks the optimizer for parameters, hands trials to idle groups, records
+// every step in the journal before acting on it, tells the optimizer each result as it comes,
+// and stops on the budget, the target, the wall time, exhaustion or a stop request. Groups
+// never wait for each other: a group that reports gets the next trial at once, asked with the
+// trials still running as pending points.
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
+#include "hpopt/cluster/executor.hpp"
 #include "hpopt/journal/journal.hpp"
 #include "hpopt/journal/results_files.hpp"
 #include "hpopt/optim/optimizer.hpp"
 #include "hpopt/spec/spec.hpp"
-#include "hpopt/workload/workload.hpp"
 
 namespace hpopt::cluster {
 
@@ -25,41 +27,68 @@ struct BestTrial {
 struct SearchProgress {
     std::int64_t finished = 0;  // failed ones included
     std::int64_t failed = 0;
+    std::int64_t running = 0;
     double elapsed_s = 0;
     std::optional<BestTrial> best;
+};
+
+struct SearchMetrics {
+    int groups = 1;
+    double busy_group_s = 0;       // from each dispatch to its result
+    double dispatch_latency_s = 0;  // summed: from a group's result to its next trial
+    std::int64_t redispatches = 0;
+    double ask_s = 0, tell_s = 0;
+
+    // Busy group-seconds over available group-seconds.
+    double utilization(double elapsed_s) const;
 };
 
 struct SearchOutcome {
     std::string stop_reason;  // "trial budget reached", "target reached", "wall time reached", ...
     SearchProgress progress;
+    SearchMetrics metrics;
+    bool interrupted = false;
 };
 
 class Coordinator {
 public:
-    Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, workload::Workload& workload,
-                journal::Journal& journal, journal::ResultsFiles& results);
+    Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor, journal::Journal& journal,
+                journal::ResultsFiles& results, std::string fom_name);
 
     // Called after each finished trial.
     void on_progress(std::function<void(const SearchProgress&)> callback) { on_progress_ = std::move(callback); }
+    // Polled while the search runs; true stops it at once (a signal, for example).
+    void stop_when(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
 
     SearchOutcome run(const std::string& version);
 
 private:
+    using Clock = std::chrono::steady_clock;
+
     std::optional<std::string> stop_reason() const;
-    journal::Trial next_trial(const optim::Point& point);
-    void record(const journal::Trial& trial, const journal::TrialResult& result);
+    bool dispatch(int group);
+    void record(const Finished& finished);
     double elapsed_s() const;
 
     const spec::Spec& spec_;
     optim::Optimizer& optimizer_;
-    workload::Workload& workload_;
+    Executor& executor_;
     journal::Journal& journal_;
     journal::ResultsFiles& results_;
+    std::string fom_name_;
     std::function<void(const SearchProgress&)> on_progress_;
+    std::function<bool()> stop_requested_;
 
-    std::chrono::steady_clock::time_point start_;
+    Clock::time_point start_;
     std::int64_t next_id_ = 0;
+    struct Running {
+        journal::Trial trial;
+        Clock::time_point dispatched;
+    };
+    std::map<int, Running> running_;              // by group
+    std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
     SearchProgress progress_;
+    SearchMetrics metrics_;
 };
 
 // The journal's summary of a finished search.

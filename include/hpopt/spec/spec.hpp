@@ -30,6 +30,7 @@ struct Budget {
     std::optional<std::int64_t> trials;
     std::optional<double> target;       // stop once a trial's FoM is this good
     std::optional<double> wall_time_s;  // stop dispatching after this long
+    std::optional<double> trial_timeout_s;  // a trial still running after this long fails
 };
 
 struct Layout {

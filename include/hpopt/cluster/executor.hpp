@@ -1,0 +1,45 @@
+#pragma once
+// Where the coordinator's trials run: `groups()` groups, each evaluating one trial at a time.
+// The coordinator starts a trial on an idle group and waits for whichever finishes first.
+#include <optional>
+
+#include "hpopt/journal/trial.hpp"
+#include "hpopt/workload/workload.hpp"
+
+namespace hpopt::cluster {
+
+struct Finished {
+    int group;
+    journal::TrialResult result;  // its duration as measured by the group
+};
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    virtual int groups() const = 0;
+    virtual void start(int group, const journal::Trial& trial) = 0;
+    // The next trial to finish, waiting at most `timeout_s` without burning a core; nullopt if
+    // none finished by then.
+    virtual std::optional<Finished> wait(double timeout_s) = 0;
+    // No more trials: the groups may leave.
+    virtual void shutdown() = 0;
+};
+
+// One group: this process, evaluating each trial's folds in turn when it is waited for.
+class InProcessExecutor : public Executor {
+public:
+    InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s);
+
+    int groups() const override { return 1; }
+    void start(int group, const journal::Trial& trial) override;
+    std::optional<Finished> wait(double timeout_s) override;
+    void shutdown() override {}
+
+private:
+    workload::Workload& workload_;
+    int folds_;
+    std::optional<double> trial_timeout_s_;
+    std::optional<journal::Trial> started_;
+};
+
+}  // namespace hpopt::cluster

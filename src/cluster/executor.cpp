@@ -1,0 +1,19 @@
+#include "hpopt/cluster/executor.hpp"
+
+#include "hpopt/cluster/trial_evaluation.hpp"
+
+namespace hpopt::cluster {
+
+InProcessExecutor::InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s)
+    : workload_(workload), folds_(folds), trial_timeout_s_(trial_timeout_s) {}
+
+void InProcessExecutor::start(int, const journal::Trial& trial) { started_ = trial; }
+
+std::optional<Finished> InProcessExecutor::wait(double) {
+    if (!started_) return std::nullopt;
+    Finished finished{0, evaluate_trial(workload_, *started_, folds_, 0.0, trial_timeout_s_)};
+    started_.reset();
+    return finished;
+}
+
+}  // namespace hpopt::cluster
