@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   g++ meson ninja-build pkg-config python3
   nlohmann-json3-dev libfmt-dev libcli11-dev libboost-dev libeigen3-dev libnlopt-cxx-dev doctest-dev
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -1,5 +1,6 @@
 // hpopt: hyper-parameter optimization for HPC clusters.
-// Exit status: 0 done, 1 the run failed, 2 bad input (command line, spec, output dir).
+// Exit status: 0 done, 1 the run failed, 2 bad input (command line, spec, output dir, world
+// size), 3 interrupted by a signal.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -11,8 +12,8 @@
 
 namespace {
 
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
+using hpopt::cli::exit_bad_input;
+using hpopt::cli::exit_failure;
 
 int report_invalid_spec(const std::string& spec_path, const hpopt::config::InvalidConfig& error) {
     for (const auto& problem : error.problems()) {
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (run_app->parsed()) return hpopt::cli::run_command(run);
+        if (run_app->parsed()) return hpopt::cli::run_command(run, argc, argv);
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
     } catch (const hpopt::config::InvalidConfig& error) {
         return report_invalid_spec(run_app->parsed() ? run.spec_path : layout_spec, error);

@@ -1,11 +1,16 @@
 #include "run_command.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <exception>
 
 #include <fmt/format.h>
 
 #include "builtin_plugins.hpp"
 #include "hpopt/cluster/coordinator.hpp"
+#include "hpopt/cluster/mpi_executor.hpp"
+#include "hpopt/cluster/mpi_session.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
 
@@ -57,28 +62,77 @@ void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom
                run.journal().string());
 }
 
-}  // namespace
+// SIGINT and SIGTERM ask the coordinator to stop; the other ranks wait to be told.
+std::atomic<bool> stop_signalled{false};
 
-int run_command(const RunOptions& options) {
-    const workload::Registry plugins = builtin_plugins();
-    spec::Spec spec = spec::load(options.spec_path, plugins);
-    if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
+void on_stop_signal(int) { stop_signalled = true; }
 
-    const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
+void install_stop_handlers() {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+}
+
+// The coordinator's part: the run dir, the journal, the search through `executor`.
+int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, const std::string& fom_name) {
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
     const journal::RunDirectory run = journal::prepare_run_directory(spec.output_dir, options.force);
     journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
     journal::Journal journal(run.journal());
     journal::ResultsFiles results(run, spec.space);
 
-    fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, budget {} -> {}\n", version, spec.name,
-               optim::kind_name(spec.optimizer), spec.space.size(), describe_budget(spec.budget), run.dir.string());
-    cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s);
-    cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, workload->fom_name());
+    fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, {} group(s), budget {} -> {}\n", version, spec.name,
+               optim::kind_name(spec.optimizer), spec.space.size(), executor.groups(), describe_budget(spec.budget),
+               run.dir.string());
+    cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, fom_name);
     coordinator.on_progress(ProgressLine(spec.budget.trials));
+    coordinator.stop_when([] { return stop_signalled.load(); });
     const cluster::SearchOutcome outcome = coordinator.run(version);
-    print_outcome(outcome, workload->fom_name(), run);
-    return 0;
+    print_outcome(outcome, fom_name, run);
+    return outcome.interrupted ? exit_interrupted : 0;
+}
+
+// Sends the groups away if the coordinator leaves early (an error), so that no rank hangs.
+class ShutdownGuard {
+public:
+    explicit ShutdownGuard(cluster::Executor& executor) : executor_(executor) {}
+    ~ShutdownGuard() {
+        if (std::uncaught_exceptions() > 0) executor_.shutdown();
+    }
+
+private:
+    cluster::Executor& executor_;
+};
+
+int run_distributed(const spec::Spec& spec, const RunOptions& options, workload::Workload& workload,
+                    const cluster::MpiSession& mpi) {
+    const cluster::Layout layout(spec.layout);
+    if (const std::string mismatch = layout.mismatch(mpi.size()); !mismatch.empty()) {
+        if (mpi.rank() == 0) fmt::print(stderr, "hpopt: {}: {}\n", options.spec_path, mismatch);
+        return exit_bad_input;
+    }
+    if (mpi.rank() != 0) {
+        cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD);
+        return 0;
+    }
+    cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s);
+    const ShutdownGuard guard(executor);
+    return coordinate(spec, options, executor, workload.fom_name());
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, int& argc, char**& argv) {
+    install_stop_handlers();
+    std::optional<cluster::MpiSession> mpi;
+    if (cluster::MpiSession::launched_by_mpi()) mpi.emplace(argc, argv);
+    const workload::Registry plugins = builtin_plugins();
+    spec::Spec spec = spec::load(options.spec_path, plugins);
+    if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
+    const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
+
+    if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi);
+    cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s);
+    return coordinate(spec, options, executor, workload->fom_name());
 }
 
 }  // namespace hpopt::cli

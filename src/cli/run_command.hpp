@@ -1,5 +1,6 @@
 #pragma once
-// `hpopt run SPEC`: checks the spec, prepares the run dir and runs the search.
+// `hpopt run SPEC`: checks the spec, prepares the run dir and runs the search: in this process,
+// or, started by mpirun on several ranks, across the layout's groups.
 #include <string>
 
 namespace hpopt::cli {
@@ -10,7 +11,11 @@ struct RunOptions {
     bool force = false;
 };
 
+constexpr int exit_failure = 1;
+constexpr int exit_bad_input = 2;
+constexpr int exit_interrupted = 3;  // stopped by SIGINT or SIGTERM
+
 // Returns the process's exit status; throws config::InvalidConfig for a bad spec.
-int run_command(const RunOptions& options);
+int run_command(const RunOptions& options, int& argc, char**& argv);
 
 }  // namespace hpopt::cli

@@ -1,0 +1,60 @@
+#pragma once
+// The messages of the coordinator/group protocol: JSON bodies over MPI point-to-point, and a
+// receive that waits without burning a core.
+//
+//   coordinator -> group leader:   trial (id, params, point, seed, folds, timeout) | stop
+//   group leader -> fold leaders:  the same trial | stop
+//   fold leader -> group leader:   fold_result (ok, fom, reason)
+//   group leader -> coordinator:   result (status, mean FoM, std, per-fold FoMs, reason, duration)
+//   fold leader -> its team:       stop
+#include <mpi.h>
+
+#include <chrono>
+#include <optional>
+
+#include "hpopt/cluster/trial_evaluation.hpp"
+#include "hpopt/config/json.hpp"
+#include "hpopt/journal/trial.hpp"
+
+namespace hpopt::cluster {
+
+enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4 };
+
+struct Message {
+    int source;
+    Tag tag;
+    Json body;
+};
+
+void send(MPI_Comm comm, int destination, Tag tag, const Json& body);
+
+// Sleeps between polls, longer the longer nothing arrives: from 50 us to 1 ms while a message
+// is likely soon, up to 50 ms after a second of silence.
+class Backoff {
+public:
+    void pause();
+    void reset();
+
+private:
+    std::chrono::microseconds delay_{50};
+    std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
+};
+
+// The next message from `source` (MPI_ANY_SOURCE for any), of `tag` (nullopt for any); waits at
+// most `timeout_s` (nullopt: for ever).
+std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag, std::optional<double> timeout_s);
+
+struct TrialOrder {
+    journal::Trial trial;
+    int folds = 1;
+    std::optional<double> timeout_s;
+};
+
+Json to_json(const TrialOrder& order);
+TrialOrder trial_order_from_json(const Json& json);
+Json to_json(const FoldResult& result);
+FoldResult fold_result_from_json(const Json& json);
+Json result_to_json(const journal::TrialResult& result);
+journal::TrialResult result_from_json(const Json& json);
+
+}  // namespace hpopt::cluster

@@ -1,0 +1,30 @@
+#pragma once
+// The coordinator's side of an MPI job: trials go to group leaders, results come back from them.
+#include <mpi.h>
+
+#include "hpopt/cluster/executor.hpp"
+#include "hpopt/cluster/layout.hpp"
+
+namespace hpopt::cluster {
+
+class MpiExecutor : public Executor {
+public:
+    MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s);
+
+    int groups() const override { return layout_.shape().groups; }
+    void start(int group, const journal::Trial& trial) override;
+    std::optional<Finished> wait(double timeout_s) override;
+    void shutdown() override;
+
+private:
+    Layout layout_;
+    MPI_Comm comm_;
+    std::optional<double> trial_timeout_s_;
+};
+
+// The work of every rank but the coordinator: group leaders take trials from the coordinator and
+// share them with their fold teams; fold leaders evaluate their fold; every rank leaves when
+// told to stop.
+void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm comm);
+
+}  // namespace hpopt::cluster

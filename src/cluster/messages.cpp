@@ -1,0 +1,96 @@
+#include "hpopt/cluster/messages.hpp"
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+namespace hpopt::cluster {
+namespace {
+
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+double number_from(const Json& json) { return json.is_null() ? std::numeric_limits<double>::quiet_NaN() : json.get<double>(); }
+
+}  // namespace
+
+void send(MPI_Comm comm, int destination, Tag tag, const Json& body) {
+    const std::string text = body.dump();
+    MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, static_cast<int>(tag), comm);
+}
+
+void Backoff::pause() {
+    std::this_thread::sleep_for(delay_);
+    const bool long_idle = std::chrono::steady_clock::now() - idle_since_ > std::chrono::seconds(1);
+    const std::chrono::microseconds cap = long_idle ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1);
+    delay_ = std::min(delay_ * 2, cap);
+}
+
+void Backoff::reset() {
+    delay_ = std::chrono::microseconds(50);
+    idle_since_ = std::chrono::steady_clock::now();
+}
+
+std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag, std::optional<double> timeout_s) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                 std::chrono::duration<double>(timeout_s.value_or(0)));
+    Backoff backoff;
+    while (true) {
+        int arrived = 0;
+        MPI_Status status;
+        MPI_Iprobe(source, tag ? static_cast<int>(*tag) : MPI_ANY_TAG, comm, &arrived, &status);
+        if (arrived) {
+            int length = 0;
+            MPI_Get_count(&status, MPI_CHAR, &length);
+            std::string text(static_cast<std::size_t>(length), '\0');
+            MPI_Recv(text.data(), length, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, comm, MPI_STATUS_IGNORE);
+            return Message{status.MPI_SOURCE, static_cast<Tag>(status.MPI_TAG), Json::parse(text)};
+        }
+        if (timeout_s && std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        backoff.pause();
+    }
+}
+
+Json to_json(const TrialOrder& order) {
+    Json json = {{"id", order.trial.id},   {"params", order.trial.params}, {"point", order.trial.point},
+                 {"seed", order.trial.seed}, {"folds", order.folds}};
+    if (order.timeout_s) json["timeout_s"] = *order.timeout_s;
+    return json;
+}
+
+TrialOrder trial_order_from_json(const Json& json) {
+    TrialOrder order;
+    order.trial = {json.at("id").get<std::int64_t>(), json.at("params"), json.at("point").get<space::Point>(),
+                   json.at("seed").get<std::uint64_t>()};
+    order.folds = json.at("folds").get<int>();
+    if (json.contains("timeout_s")) order.timeout_s = json.at("timeout_s").get<double>();
+    return order;
+}
+
+Json to_json(const FoldResult& result) {
+    return {{"ok", result.ok}, {"fom", number_or_null(result.fom)}, {"reason", result.reason}};
+}
+
+FoldResult fold_result_from_json(const Json& json) {
+    return {json.at("ok").get<bool>(), number_from(json.at("fom")), json.at("reason").get<std::string>()};
+}
+
+Json result_to_json(const journal::TrialResult& result) {
+    Json folds = Json::array();
+    for (double fom : result.fold_foms) folds.push_back(number_or_null(fom));
+    return {{"id", result.id},           {"ok", result.ok()},         {"fom", number_or_null(result.fom)},
+            {"fom_std", number_or_null(result.fom_std)}, {"fold_foms", folds}, {"reason", result.reason},
+            {"duration_s", result.duration_s}};
+}
+
+journal::TrialResult result_from_json(const Json& json) {
+    journal::TrialResult result;
+    result.id = json.at("id").get<std::int64_t>();
+    result.status = json.at("ok").get<bool>() ? journal::TrialStatus::ok : journal::TrialStatus::failed;
+    result.fom = number_from(json.at("fom"));
+    result.fom_std = number_from(json.at("fom_std"));
+    for (const auto& fom : json.at("fold_foms")) result.fold_foms.push_back(number_from(fom));
+    result.reason = json.at("reason").get<std::string>();
+    result.duration_s = json.at("duration_s").get<double>();
+    return result;
+}
+
+}  // namespace hpopt::cluster
