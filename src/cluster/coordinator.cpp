@@ -49,7 +49,7 @@ bool Coordinator::dispatch(int group) {
     const std::uint64_t trials_seed = random::derive_seed(spec_.seed, random::stream::trials);
     const journal::Trial trial{id, spec_.space.decode(*point), *point,
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
-    journal_.append(journal::trial_suggested(trial));
+    journal_.append(journal::trial_suggested(trial, group));
     executor_.start(group, trial);
     const auto now = Clock::now();
     if (const auto idle = idle_since_.find(group); idle != idle_since_.end()) {

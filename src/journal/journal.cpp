@@ -58,9 +58,9 @@ Json run_started(const Json& spec_document, const std::string& fingerprint, cons
     return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint}, {"spec", spec_document}};
 }
 
-Json trial_suggested(const Trial& trial) {
-    return {{"event", "trial_suggested"}, {"trial", trial.id}, {"params", trial.params}, {"point", trial.point},
-            {"seed", trial.seed}};
+Json trial_suggested(const Trial& trial, int group) {
+    return {{"event", "trial_suggested"}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
+            {"point", trial.point}, {"seed", trial.seed}};
 }
 
 Json trial_finished(const TrialResult& result) {

@@ -46,7 +46,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     {
         journal::Journal journal(run.journal());
         journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0"));
-        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}})));
+        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
         ok.fold_foms = {0.0};
@@ -67,6 +67,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     CHECK(records[1]["event"] == "trial_suggested");
     CHECK(records[1]["params"]["act"] == "relu");
     CHECK(records[1]["seed"] == 42);
+    CHECK(records[1]["group"] == 3);
     CHECK(records[2]["status"] == "ok");
     CHECK(records[2]["fom"] == 0.0);
     CHECK_FALSE(records[2].contains("reason"));

@@ -27,7 +27,7 @@ private:
 
 // The records of a run, in the order they happen.
 Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
-Json trial_suggested(const Trial& trial);
+Json trial_suggested(const Trial& trial, int group);  // the group it is handed to
 Json trial_finished(const TrialResult& result);
 Json run_finished(const std::string& stop_reason, const Json& summary);
 

@@ -1,0 +1,129 @@
+"""Integration tests of `hpopt run` under mpirun: layouts of 1 to 13 ranks, folds, failures,
+time-outs, a wrong world size and a stop signal.
+
+Usage: mpi_test.py PATH_TO_HPOPT
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HPOPT = None
+ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                   OMPI_MCA_rmaps_base_oversubscribe="1")
+
+
+def spec(layout, trials=30, **workload):
+    return {
+        "seed": 4,
+        "space": {"x1": {"type": "real", "low": -5, "high": 10}, "x2": {"type": "real", "low": 0, "high": 15}},
+        "optimizer": {"kind": "random"},
+        "budget": {"trials": trials},
+        "layout": layout,
+        "workload": dict({"plugin": "analytic", "function": "branin"}, **workload),
+    }
+
+
+class MpiTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="hpopt_mpi_test_")
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, *parts):
+        return os.path.join(self.dir.name, *parts)
+
+    def command(self, ranks, document):
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(document, f)
+        return ["mpirun", "-np", str(ranks), HPOPT, "run", "spec.json", "--output", "run", "--force"]
+
+    def mpirun(self, ranks, document):
+        return subprocess.run(self.command(ranks, document), capture_output=True, text=True, cwd=self.dir.name,
+                              env=ENVIRONMENT, timeout=120)
+
+    def journal(self):
+        with open(self.path("run", "journal.jsonl")) as f:
+            return [json.loads(line) for line in f]
+
+    def check_every_trial_once(self, records, trials):
+        suggested = [r["trial"] for r in records if r["event"] == "trial_suggested"]
+        finished = [r["trial"] for r in records if r["event"] == "trial_finished"]
+        self.assertEqual(sorted(suggested), list(range(trials)))
+        self.assertEqual(sorted(finished), list(range(trials)))
+
+    def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
+        layouts = [
+            (1, {}),
+            (3, {"groups": 2}),
+            (5, {"groups": 2, "folds": 2}),
+            (9, {"groups": 2, "folds": 2, "workers": 2}),
+            (13, {"groups": 2, "folds": 2, "masters": 1, "workers": 2}),
+        ]
+        for ranks, layout in layouts:
+            with self.subTest(ranks=ranks):
+                done = self.mpirun(ranks, spec(layout, noise=0.5))
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                records = self.journal()
+                self.check_every_trial_once(records, 30)
+                folds = layout.get("folds", 1)
+                groups = {r["group"] for r in records if r["event"] == "trial_suggested"}
+                self.assertEqual(groups, set(range(layout.get("groups", 1))))
+                for record in records:
+                    if record["event"] == "trial_finished":
+                        self.assertEqual(len(record["fold_foms"]), folds)
+                        self.assertAlmostEqual(record["fom"], sum(record["fold_foms"]) / folds, places=9)
+                        if folds > 1:
+                            self.assertGreater(record["fom_std"], 0)  # each fold draws its own noise
+                self.assertEqual(records[-1]["summary"]["groups"], layout.get("groups", 1))
+
+    def test_failed_and_timed_out_trials_do_not_stop_the_search(self):
+        document = spec({"groups": 2}, trials=30, failure_rate=0.2,
+                        duration_s={"distribution": "uniform", "low": 0.0, "high": 0.3})
+        document["budget"]["trial_timeout_s"] = 0.15
+        done = self.mpirun(3, document)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        records = self.journal()
+        self.check_every_trial_once(records, 30)
+        finished = sorted((r for r in records if r["event"] == "trial_finished"), key=lambda r: r["trial"])
+        reasons = [r.get("reason", "") for r in finished]
+        self.assertIn("injected failure (failure_rate 0.2)", reasons)
+        self.assertIn("timed out after 0.15 s", reasons)
+        first_timeout = reasons.index("timed out after 0.15 s")
+        self.assertTrue(any(r["status"] == "ok" for r in finished[first_timeout + 1:]))
+        for record in finished:
+            if record.get("reason") == "timed out after 0.15 s":
+                self.assertLess(record["duration_s"], 0.3)
+
+    def test_a_wrong_world_size_is_an_error_without_a_hang(self):
+        start = time.monotonic()
+        done = self.mpirun(4, spec({"groups": 2}))
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("groups * folds * (masters + workers * ranks_per_worker) = 1 + 2 * 1 * (0 + 1 * 1) = 3 ranks; "
+                      "run it with mpirun -np 3 (got 4)", done.stderr)
+        self.assertLess(time.monotonic() - start, 60)
+        self.assertFalse(os.path.exists(self.path("run")))
+
+    def test_sigterm_stops_dispatching_and_records_what_was_running(self):
+        document = spec({"groups": 2}, trials=1000, duration_s=0.2)
+        process = subprocess.Popen(self.command(3, document), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, cwd=self.dir.name, env=ENVIRONMENT)
+        time.sleep(2.5)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+        records = self.journal()
+        self.assertEqual(records[-1]["event"], "run_finished")
+        self.assertEqual(records[-1]["stop_reason"], "interrupted")
+        self.assertEqual(records[-2]["event"], "run_interrupted")
+        suggested = {r["trial"] for r in records if r["event"] == "trial_suggested"}
+        finished = {r["trial"] for r in records if r["event"] == "trial_finished"}
+        self.assertLess(len(suggested), 1000)
+        self.assertEqual(suggested - finished, set(records[-2]["running_trials"]))
+
+
+if __name__ == "__main__":
+    HPOPT = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
