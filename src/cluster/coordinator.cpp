@@ -71,7 +71,9 @@ void Coordinator::record(const Finished& finished) {
     journal::TrialResult result = finished.result;
     result.id = running.trial.id;
     result.started_s = seconds(running.dispatched - start_);
-    journal_.append(journal::trial_finished(result));
+    // Synced with the next trial_suggested, before that trial (asked knowing this result) leaves,
+    // or with run_finished.
+    journal_.append(journal::trial_finished(result), journal::Journal::Sync::later);
     const auto told = Clock::now();
     optimizer_.tell({running.trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
     metrics_.tell_s += seconds(Clock::now() - told);

@@ -20,7 +20,7 @@ void send(MPI_Comm comm, int destination, Tag tag, const Json& body) {
 void Backoff::pause() {
     std::this_thread::sleep_for(delay_);
     const bool long_idle = std::chrono::steady_clock::now() - idle_since_ > std::chrono::seconds(1);
-    const std::chrono::microseconds cap = long_idle ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1);
+    const std::chrono::microseconds cap = long_idle ? std::chrono::milliseconds(50) : std::chrono::microseconds(200);
     delay_ = std::min(delay_ * 2, cap);
 }
 

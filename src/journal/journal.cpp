@@ -41,7 +41,7 @@ Journal::~Journal() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-void Journal::append(Json record) {
+void Journal::append(Json record, Sync sync) {
     record["time"] = utc_now();
     const std::string line = record.dump() + "\n";
     std::size_t written = 0;
@@ -51,6 +51,10 @@ void Journal::append(Json record) {
         if (n < 0) fail("cannot write the journal", path_);
         written += static_cast<std::size_t>(n);
     }
+    if (sync == Sync::now) this->sync();
+}
+
+void Journal::sync() {
     if (::fsync(fd_) != 0) fail("cannot sync the journal", path_);
 }
 

@@ -28,8 +28,9 @@ struct Message {
 
 void send(MPI_Comm comm, int destination, Tag tag, const Json& body);
 
-// Sleeps between polls, longer the longer nothing arrives: from 50 us to 1 ms while a message
-// is likely soon, up to 50 ms after a second of silence.
+// Sleeps between polls, longer the longer nothing arrives: from 50 us to 200 us while a message
+// is likely soon, up to 50 ms after a second of silence, so that idle ranks leave the cores
+// alone (Open MPI's blocking receive would spin).
 class Backoff {
 public:
     void pause();

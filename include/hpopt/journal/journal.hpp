@@ -1,7 +1,8 @@
 #pragma once
-// <run dir>/journal.jsonl: the append-only record of a run, one JSON object per line. Each
-// record reaches the disk (write + fsync) before append() returns, so the run never acts on
-// something the journal could lose. Only the coordinator writes it.
+// <run dir>/journal.jsonl: the append-only record of a run, one JSON object per line. A record
+// reaches the disk (write + fsync) before append() returns, so the run never acts on something
+// the journal could lose; a record the run does not act on at once may wait for the next sync
+// (Sync::later), which saves one fsync per trial. Only the coordinator writes it.
 #include <filesystem>
 
 #include "hpopt/config/json.hpp"
@@ -17,8 +18,12 @@ public:
     Journal& operator=(const Journal&) = delete;
     ~Journal();
 
-    // Adds "time" (UTC, ISO 8601) to the record, writes it as one line and syncs it.
-    void append(Json record);
+    enum class Sync { now, later };
+
+    // Adds "time" (UTC, ISO 8601) to the record, writes it as one line and, unless told
+    // otherwise, syncs the file.
+    void append(Json record, Sync sync = Sync::now);
+    void sync();
 
 private:
     std::filesystem::path path_;
