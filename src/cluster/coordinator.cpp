@@ -36,29 +36,51 @@ std::optional<std::string> Coordinator::stop_reason() const {
     return std::nullopt;
 }
 
-// Hands `group` its next trial; false when the optimizer has nothing to suggest for now.
-bool Coordinator::dispatch(int group) {
+// The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
+// to suggest for now.
+std::optional<journal::Trial> Coordinator::prepare(int group) {
     std::vector<optim::Point> pending;
     for (const auto& [g, running] : running_) pending.push_back(running.trial.point);
     const auto asked = Clock::now();
     const std::optional<optim::Point> point = optimizer_.ask(pending);
     metrics_.ask_s += seconds(Clock::now() - asked);
-    if (!point) return false;
+    if (!point) return std::nullopt;
 
     const std::int64_t id = next_id_++;
     const std::uint64_t trials_seed = random::derive_seed(spec_.seed, random::stream::trials);
     const journal::Trial trial{id, spec_.space.decode(*point), *point,
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
-    journal_.append(journal::trial_suggested(trial, group));
-    executor_.start(group, trial);
-    const auto now = Clock::now();
-    if (const auto idle = idle_since_.find(group); idle != idle_since_.end()) {
-        metrics_.dispatch_latency_s += seconds(now - idle->second);
-        ++metrics_.redispatches;
-        idle_since_.erase(idle);
+    journal_.append(journal::trial_suggested(trial, group), journal::Journal::Sync::later);
+    running_[group] = {trial, Clock::now()};
+    return trial;
+}
+
+// Hands trials to idle groups while the search goes on. One fsync covers all the records
+// written since the last one (results and suggestions) before any trial leaves.
+void Coordinator::dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted) {
+    std::vector<std::pair<int, journal::Trial>> outgoing;
+    while (!reason && !exhausted && !idle.empty()) {
+        const auto trial = prepare(idle.back());
+        if (!trial) {
+            exhausted = running_.empty();  // otherwise the optimizer waits for a result
+            break;
+        }
+        outgoing.emplace_back(idle.back(), *trial);
+        idle.pop_back();
+        reason = stop_reason();
     }
-    running_[group] = {trial, now};
-    return true;
+    if (outgoing.empty()) return;
+    journal_.sync();
+    for (const auto& [group, trial] : outgoing) {
+        executor_.start(group, trial);
+        const auto now = Clock::now();
+        running_.at(group).dispatched = now;
+        if (const auto since = idle_since_.find(group); since != idle_since_.end()) {
+            metrics_.dispatch_latency_s += seconds(now - since->second);
+            ++metrics_.redispatches;
+            idle_since_.erase(since);
+        }
+    }
 }
 
 void Coordinator::record(const Finished& finished) {
@@ -66,13 +88,12 @@ void Coordinator::record(const Finished& finished) {
     const Running running = running_.at(finished.group);
     running_.erase(finished.group);
     idle_since_[finished.group] = now;
-    metrics_.busy_group_s += seconds(now - running.dispatched);
+    metrics_.busy_group_s += finished.result.duration_s;
 
     journal::TrialResult result = finished.result;
     result.id = running.trial.id;
     result.started_s = seconds(running.dispatched - start_);
-    // Synced with the next trial_suggested, before that trial (asked knowing this result) leaves,
-    // or with run_finished.
+    // Synced before the next trial (asked knowing this result) leaves, or with run_finished.
     journal_.append(journal::trial_finished(result), journal::Journal::Sync::later);
     const auto told = Clock::now();
     optimizer_.tell({running.trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
@@ -101,17 +122,11 @@ SearchOutcome Coordinator::run(const std::string& version) {
     bool exhausted = false;
     while (true) {
         if (!reason) reason = stop_reason();
-        while (!reason && !exhausted && !idle.empty()) {
-            if (!dispatch(idle.back())) {
-                exhausted = running_.empty();  // otherwise the optimizer waits for a result
-                break;
-            }
-            idle.pop_back();
-            reason = stop_reason();
-        }
+        dispatch(idle, reason, exhausted);
         if (exhausted && !reason) reason = "search space exhausted";
         if (running_.empty() || reason == "interrupted") break;
-        if (const auto finished = executor_.wait(poll_s)) {
+        // The first result to come, then every other one already there.
+        for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) {
             record(*finished);
             idle.push_back(finished->group);
         }

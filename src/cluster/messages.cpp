@@ -1,5 +1,6 @@
 #include "hpopt/cluster/messages.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -18,15 +19,9 @@ void send(MPI_Comm comm, int destination, Tag tag, const Json& body) {
 }
 
 void Backoff::pause() {
-    std::this_thread::sleep_for(delay_);
-    const bool long_idle = std::chrono::steady_clock::now() - idle_since_ > std::chrono::seconds(1);
-    const std::chrono::microseconds cap = long_idle ? std::chrono::milliseconds(50) : std::chrono::microseconds(200);
-    delay_ = std::min(delay_ * 2, cap);
-}
-
-void Backoff::reset() {
-    delay_ = std::chrono::microseconds(50);
-    idle_since_ = std::chrono::steady_clock::now();
+    using namespace std::chrono_literals;
+    const auto waited = std::chrono::steady_clock::now() - idle_since_;
+    std::this_thread::sleep_for(std::clamp<std::chrono::steady_clock::duration>(waited / 200, 50us, 50ms));
 }
 
 std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag, std::optional<double> timeout_s) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hpopt/cluster/executor.hpp"
 #include "hpopt/journal/journal.hpp"
@@ -34,7 +35,7 @@ struct SearchProgress {
 
 struct SearchMetrics {
     int groups = 1;
-    double busy_group_s = 0;       // from each dispatch to its result
+    double busy_group_s = 0;        // the groups' own time on their trials
     double dispatch_latency_s = 0;  // summed: from a group's result to its next trial
     std::int64_t redispatches = 0;
     double ask_s = 0, tell_s = 0;
@@ -66,7 +67,8 @@ private:
     using Clock = std::chrono::steady_clock;
 
     std::optional<std::string> stop_reason() const;
-    bool dispatch(int group);
+    std::optional<journal::Trial> prepare(int group);
+    void dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted);
     void record(const Finished& finished);
     double elapsed_s() const;
 

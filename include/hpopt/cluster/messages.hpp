@@ -28,16 +28,14 @@ struct Message {
 
 void send(MPI_Comm comm, int destination, Tag tag, const Json& body);
 
-// Sleeps between polls, longer the longer nothing arrives: from 50 us to 200 us while a message
-// is likely soon, up to 50 ms after a second of silence, so that idle ranks leave the cores
-// alone (Open MPI's blocking receive would spin).
+// Sleeps between polls for 0.5% of the time waited so far (50 us to 50 ms): a reply due soon
+// is seen within microseconds, a message that comes after a long wait costs at most 0.5% of it
+// in latency, and idle ranks leave the cores alone (Open MPI's blocking receive would spin).
 class Backoff {
 public:
     void pause();
-    void reset();
 
 private:
-    std::chrono::microseconds delay_{50};
     std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
 };
 
