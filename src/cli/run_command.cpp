@@ -49,6 +49,11 @@ void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom
     const cluster::SearchProgress& progress = outcome.progress;
     fmt::print("done: {} after {} trials ({} failed) in {:.2f} s\n", outcome.stop_reason, progress.finished,
                progress.failed, progress.elapsed_s);
+    const cluster::SearchMetrics& metrics = outcome.metrics;
+    fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer time: ask {:.3f} s, tell {:.3f} s\n",
+               metrics.groups, 100 * metrics.utilization(progress.elapsed_s),
+               1e3 * metrics.mean_dispatch_latency_s(),
+               metrics.ask_s, metrics.tell_s);
     if (progress.best) {
         const auto& best = *progress.best;
         fmt::print("best trial {}: {} = {:.6g}", best.trial.id, fom_name, best.result.fom);

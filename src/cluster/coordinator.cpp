@@ -18,6 +18,10 @@ double SearchMetrics::utilization(double elapsed_s) const {
     return elapsed_s > 0 ? busy_group_s / (groups * elapsed_s) : 0.0;
 }
 
+double SearchMetrics::mean_dispatch_latency_s() const {
+    return redispatches ? dispatch_latency_s / static_cast<double>(redispatches) : 0.0;
+}
+
 Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor,
                          journal::Journal& journal, journal::ResultsFiles& results, std::string fom_name)
     : spec_(spec), optimizer_(optimizer), executor_(executor), journal_(journal), results_(results),
@@ -152,8 +156,7 @@ Json to_json(const SearchOutcome& outcome) {
                     {"elapsed_s", progress.elapsed_s},
                     {"groups", metrics.groups},
                     {"utilization", metrics.utilization(progress.elapsed_s)},
-                    {"mean_dispatch_latency_s",
-                     metrics.redispatches ? metrics.dispatch_latency_s / static_cast<double>(metrics.redispatches) : 0.0},
+                    {"mean_dispatch_latency_s", metrics.mean_dispatch_latency_s()},
                     {"ask_s", metrics.ask_s},
                     {"tell_s", metrics.tell_s}};
     if (progress.best) summary["best"] = {{"trial", progress.best->trial.id}, {"fom", progress.best->result.fom}};

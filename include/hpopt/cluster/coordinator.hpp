@@ -42,6 +42,7 @@ struct SearchMetrics {
 
     // Busy group-seconds over available group-seconds.
     double utilization(double elapsed_s) const;
+    double mean_dispatch_latency_s() const;
 };
 
 struct SearchOutcome {
