@@ -131,7 +131,14 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     std::optional<cluster::MpiSession> mpi;
     if (cluster::MpiSession::launched_by_mpi()) mpi.emplace(argc, argv);
     const workload::Registry plugins = builtin_plugins();
-    spec::Spec spec = spec::load(options.spec_path, plugins);
+    std::optional<spec::Spec> loaded;
+    try {
+        loaded = spec::load(options.spec_path, plugins);
+    } catch (const config::InvalidConfig&) {
+        if (mpi && mpi->rank() != 0) return exit_bad_input;  // rank 0 reports it, once
+        throw;
+    }
+    spec::Spec& spec = *loaded;
     if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
     const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
 

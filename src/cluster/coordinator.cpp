@@ -140,9 +140,9 @@ SearchOutcome Coordinator::run(const std::string& version) {
     results_.flush();
     SearchOutcome outcome{*reason, progress_, metrics_, *reason == "interrupted"};
     if (outcome.interrupted) {
-        Json trials = Json::array();
+        std::vector<std::int64_t> trials;
         for (const auto& [group, running] : running_) trials.push_back(running.trial.id);
-        journal_.append({{"event", "run_interrupted"}, {"running_trials", trials}});
+        journal_.append(journal::run_interrupted(trials));
     }
     journal_.append(journal::run_finished(outcome.stop_reason, to_json(outcome)));
     return outcome;

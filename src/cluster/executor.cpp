@@ -11,7 +11,7 @@ void InProcessExecutor::start(int, const journal::Trial& trial) { started_ = tri
 
 std::optional<Finished> InProcessExecutor::wait(double) {
     if (!started_) return std::nullopt;
-    Finished finished{0, evaluate_trial(workload_, *started_, folds_, 0.0, trial_timeout_s_)};
+    Finished finished{0, evaluate_trial(workload_, *started_, folds_, trial_timeout_s_)};
     started_.reset();
     return finished;
 }

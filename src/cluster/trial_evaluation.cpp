@@ -64,14 +64,13 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 }
 
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    double started_s, std::optional<double> timeout_s) {
+                                    std::optional<double> timeout_s) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
     for (int fold = 0; fold < folds && (results.empty() || results.back().ok); ++fold) {
         results.push_back(evaluate_fold(workload, trial, fold, folds, timeout_s, start));
     }
     journal::TrialResult result = combine_folds(trial.id, results);
-    result.started_s = started_s;
     result.duration_s = seconds_since(start);
     return result;
 }

@@ -81,6 +81,10 @@ Json trial_finished(const TrialResult& result) {
     return record;
 }
 
+Json run_interrupted(const std::vector<std::int64_t>& running_trials) {
+    return {{"event", "run_interrupted"}, {"running_trials", running_trials}};
+}
+
 Json run_finished(const std::string& stop_reason, const Json& summary) {
     return {{"event", "run_finished"}, {"stop_reason", stop_reason}, {"summary", summary}};
 }

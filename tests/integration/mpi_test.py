@@ -107,6 +107,13 @@ class MpiTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 60)
         self.assertFalse(os.path.exists(self.path("run")))
 
+    def test_a_bad_spec_is_reported_once(self):
+        document = spec({"groups": 2})
+        document["budget"]["trials"] = 0
+        done = self.mpirun(3, document)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertEqual(done.stderr.count("budget.trials: must be >= 1 (got 0)"), 1)
+
     def test_sigterm_stops_dispatching_and_records_what_was_running(self):
         document = spec({"groups": 2}, trials=1000, duration_s=0.2)
         process = subprocess.Popen(self.command(3, document), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -36,20 +36,19 @@ const journal::Trial trial{3, {{"x", 1}}, {0.5}, 77};
 
 TEST_CASE("the FoM is the mean over folds, with their standard deviation") {
     ScriptedWorkload workload({1.0, 2.0, 3.0, 6.0});
-    const auto result = cluster::evaluate_trial(workload, trial, 4, 12.5);
+    const auto result = cluster::evaluate_trial(workload, trial, 4);
     CHECK(result.ok());
     CHECK(result.id == 3);
     CHECK(result.fom == doctest::Approx(3.0));
     CHECK(result.fom_std == doctest::Approx(std::sqrt(14.0 / 3.0)));
     CHECK(result.fold_foms == std::vector<double>{1, 2, 3, 6});
-    CHECK(result.started_s == 12.5);
     CHECK(workload.folds_seen == std::vector<int>{0, 1, 2, 3});
     CHECK(workload.seeds_seen[0] != workload.seeds_seen[1]);
 }
 
 TEST_CASE("a FoM of zero is a FoM") {
     ScriptedWorkload workload({0.0});
-    const auto result = cluster::evaluate_trial(workload, trial, 1, 0);
+    const auto result = cluster::evaluate_trial(workload, trial, 1);
     CHECK(result.ok());
     CHECK(result.fom == 0.0);
     CHECK(result.fom_std == 0.0);
@@ -57,7 +56,7 @@ TEST_CASE("a FoM of zero is a FoM") {
 
 TEST_CASE("a failing fold fails the trial with its reason") {
     ScriptedWorkload workload({1.0, 2.0, 3.0}, 1);
-    const auto result = cluster::evaluate_trial(workload, trial, 3, 0);
+    const auto result = cluster::evaluate_trial(workload, trial, 3);
     CHECK_FALSE(result.ok());
     CHECK(result.reason == "fold 1: out of memory");
     CHECK(std::isnan(result.fom));
@@ -66,7 +65,7 @@ TEST_CASE("a failing fold fails the trial with its reason") {
 
 TEST_CASE("a FoM that is not finite fails the trial") {
     ScriptedWorkload workload({std::nan("")});
-    const auto result = cluster::evaluate_trial(workload, trial, 1, 0);
+    const auto result = cluster::evaluate_trial(workload, trial, 1);
     CHECK_FALSE(result.ok());
     CHECK(result.reason == "the figure of merit is nan");
 }
@@ -96,12 +95,12 @@ TEST_CASE("a trial past its time limit fails as timed out, whether the workload 
     for (bool cooperative : {true, false}) {
         SlowWorkload workload(cooperative);
         const auto start = std::chrono::steady_clock::now();
-        const auto result = cluster::evaluate_trial(workload, trial, 1, 0, 0.05);
+        const auto result = cluster::evaluate_trial(workload, trial, 1, 0.05);
         CHECK_FALSE(result.ok());
         CHECK(result.reason == "timed out after 0.05 s");
         const auto elapsed = std::chrono::steady_clock::now() - start;
         if (cooperative) CHECK(elapsed < std::chrono::milliseconds(150));
     }
     SlowWorkload in_time(true);
-    CHECK(cluster::evaluate_trial(in_time, trial, 1, 0, 5.0).ok());
+    CHECK(cluster::evaluate_trial(in_time, trial, 1, 5.0).ok());
 }

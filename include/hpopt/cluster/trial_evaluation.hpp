@@ -23,9 +23,8 @@ FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& tri
 // FoMs, or the first failure's reason, prefixed with its fold when there are several.
 journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds);
 
-// Every fold in turn in this process, stopping at the first failure. `started_s` is when the
-// trial started, since the run started; it is copied to the result.
+// Every fold in turn in this process, stopping at the first failure.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    double started_s, std::optional<double> timeout_s = std::nullopt);
+                                    std::optional<double> timeout_s = std::nullopt);
 
 }  // namespace hpopt::cluster
