@@ -115,8 +115,9 @@ int run_distributed(const spec::Spec& spec, const RunOptions& options, workload:
         if (mpi.rank() == 0) fmt::print(stderr, "hpopt: {}: {}\n", options.spec_path, mismatch);
         return exit_bad_input;
     }
+    const cluster::Communicators comms(layout, mpi.rank(), MPI_COMM_WORLD);
     if (mpi.rank() != 0) {
-        cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD);
+        cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD, comms);
         return 0;
     }
     cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s);

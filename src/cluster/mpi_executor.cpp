@@ -7,55 +7,52 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The ranks of a fold team besides its leader.
-std::vector<int> team_members(const Layout& layout, int group, int fold) {
-    std::vector<int> members;
-    const int leader = layout.fold_leader(group, fold);
-    for (int rank = leader + 1; rank < leader + layout.ranks_per_fold(); ++rank) members.push_back(rank);
-    return members;
+// Tells the rest of this rank's fold team (ranks 1.. of the team's communicator) to leave.
+void stop_team(const Communicators& comms) {
+    int size = 0;
+    MPI_Comm_size(comms.fold_team, &size);
+    for (int member = 1; member < size; ++member) send(comms.fold_team, member, Tag::stop, Json::object());
 }
 
-void stop_team(const Layout& layout, const Role& role, MPI_Comm comm) {
-    for (int member : team_members(layout, role.group, role.fold)) send(comm, member, Tag::stop, Json::object());
-}
-
-// A group leader: fold 0 here, the other folds on their fold leaders, the result to the coordinator.
-void lead_group(const Layout& layout, const Role& role, workload::Workload& workload, MPI_Comm comm) {
+// A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
+// of the group's communicator), the result to the coordinator.
+void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm world, const Communicators& comms) {
     const int folds = layout.shape().folds;
+    const auto fold_leader = [&](int fold) { return fold * layout.ranks_per_fold(); };
     while (true) {
-        const Message message = *receive(comm, 0, std::nullopt, std::nullopt);
+        const Message message = *receive(world, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) {
-            for (int fold = 1; fold < folds; ++fold) send(comm, layout.fold_leader(role.group, fold), Tag::stop, Json::object());
-            stop_team(layout, role, comm);
+            for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::stop, Json::object());
+            stop_team(comms);
             return;
         }
         const auto start = Clock::now();
         const TrialOrder order = trial_order_from_json(message.body);
-        for (int fold = 1; fold < folds; ++fold) send(comm, layout.fold_leader(role.group, fold), Tag::trial, message.body);
+        for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::trial, message.body);
         std::vector<FoldResult> results(static_cast<std::size_t>(folds));
         results[0] = evaluate_fold(workload, order.trial, 0, folds, order.timeout_s, start);
         for (int received = 1; received < folds; ++received) {
-            const Message fold_message = *receive(comm, MPI_ANY_SOURCE, Tag::fold_result, std::nullopt);
-            results[static_cast<std::size_t>(layout.role(fold_message.source).fold)] = fold_result_from_json(fold_message.body);
+            const Message fold_message = *receive(comms.group, MPI_ANY_SOURCE, Tag::fold_result, std::nullopt);
+            results[static_cast<std::size_t>(fold_message.source / layout.ranks_per_fold())] =
+                fold_result_from_json(fold_message.body);
         }
         journal::TrialResult result = combine_folds(order.trial.id, results);
         result.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
-        send(comm, 0, Tag::result, result_to_json(result));
+        send(world, 0, Tag::result, result_to_json(result));
     }
 }
 
 // A fold leader of fold >= 1: its fold of each trial its group leader shares.
-void lead_fold(const Layout& layout, const Role& role, workload::Workload& workload, MPI_Comm comm) {
-    const int group_leader = layout.group_leader(role.group);
+void lead_fold(const Role& role, workload::Workload& workload, const Communicators& comms) {
     while (true) {
-        const Message message = *receive(comm, group_leader, std::nullopt, std::nullopt);
+        const Message message = *receive(comms.group, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) {
-            stop_team(layout, role, comm);
+            stop_team(comms);
             return;
         }
         const TrialOrder order = trial_order_from_json(message.body);
         const FoldResult result = evaluate_fold(workload, order.trial, role.fold, order.folds, order.timeout_s, Clock::now());
-        send(comm, group_leader, Tag::fold_result, to_json(result));
+        send(comms.group, 0, Tag::fold_result, to_json(result));
     }
 }
 
@@ -78,15 +75,15 @@ void MpiExecutor::shutdown() {
     for (int group = 0; group < groups(); ++group) send(comm_, layout_.group_leader(group), Tag::stop, Json::object());
 }
 
-void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm comm) {
+void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm world, const Communicators& comms) {
     const Role role = layout.role(rank);
     if (role.group_leader) {
-        lead_group(layout, role, workload, comm);
+        lead_group(layout, workload, world, comms);
     } else if (role.fold_leader) {
-        lead_fold(layout, role, workload, comm);
+        lead_fold(role, workload, comms);
     } else {
         // Masters and workers have no part in evaluating an analytic trial yet: they wait to stop.
-        receive(comm, layout.fold_leader(role.group, role.fold), Tag::stop, std::nullopt);
+        receive(comms.fold_team, 0, Tag::stop, std::nullopt);
     }
 }
 

@@ -2,6 +2,7 @@
 // The coordinator's side of an MPI job: trials go to group leaders, results come back from them.
 #include <mpi.h>
 
+#include "hpopt/cluster/communicators.hpp"
 #include "hpopt/cluster/executor.hpp"
 #include "hpopt/cluster/layout.hpp"
 
@@ -25,6 +26,6 @@ private:
 // The work of every rank but the coordinator: group leaders take trials from the coordinator and
 // share them with their fold teams; fold leaders evaluate their fold; every rank leaves when
 // told to stop.
-void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm comm);
+void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm world, const Communicators& comms);
 
 }  // namespace hpopt::cluster
