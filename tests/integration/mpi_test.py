@@ -49,6 +49,12 @@ class MpiTest(unittest.TestCase):
         with open(self.path("run", "journal.jsonl")) as f:
             return [json.loads(line) for line in f]
 
+    def finished_trials(self):
+        try:
+            return sum(1 for r in self.journal() if r["event"] == "trial_finished")
+        except (OSError, ValueError):
+            return 0  # not there yet, or a line being written
+
     def check_every_trial_once(self, records, trials):
         suggested = [r["trial"] for r in records if r["event"] == "trial_suggested"]
         finished = [r["trial"] for r in records if r["event"] == "trial_finished"]
@@ -118,7 +124,10 @@ class MpiTest(unittest.TestCase):
         document = spec({"groups": 2}, trials=1000, duration_s=0.2)
         process = subprocess.Popen(self.command(3, document), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True, cwd=self.dir.name, env=ENVIRONMENT)
-        time.sleep(2.5)
+        # Once some trials are done (MPI's start-up time varies from machine to machine).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.finished_trials() < 4:
+            time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=60)
         records = self.journal()
