@@ -1,7 +1,5 @@
 #include "hpopt/cluster/coordinator.hpp"
 
-#include <algorithm>
-
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -31,7 +29,6 @@ double Coordinator::elapsed_s() const { return seconds(Clock::now() - start_); }
 
 std::optional<std::string> Coordinator::stop_reason() const {
     const spec::Budget& budget = spec_.budget;
-    if (stop_requested_ && stop_requested_()) return "interrupted";
     if (budget.target && progress_.best && spec_.objective.reached(progress_.best->result.fom, *budget.target)) {
         return "target reached";
     }
@@ -125,6 +122,8 @@ SearchOutcome Coordinator::run(const std::string& version) {
     std::optional<std::string> reason;
     bool exhausted = false;
     while (true) {
+        // A stop request also cuts short the wait for the last trials of a finished search.
+        if (stop_requested_ && stop_requested_()) reason = "interrupted";
         if (!reason) reason = stop_reason();
         dispatch(idle, reason, exhausted);
         if (exhausted && !reason) reason = "search space exhausted";
