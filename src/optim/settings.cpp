@@ -15,12 +15,6 @@ namespace {
 
 const std::vector<std::string> kinds = {"random", "sobol", "bayes", "evolution"};  // in the order of Settings' alternatives
 
-std::string known_kinds() {
-    std::string text;
-    for (const auto& kind : kinds) text += (text.empty() ? "" : ", ") + kind;
-    return text;
-}
-
 SobolSettings read_sobol(config::ObjectReader& reader, const space::Space* space) {
     SobolSettings settings;
     settings.scramble = reader.boolean_or("scramble", settings.scramble);
@@ -110,7 +104,7 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space) 
     } else if (kind == "evolution") {
         settings = read_evolution(reader);
     } else if (kind && *kind != "random") {
-        std::string message = "unknown optimizer; expected one of " + known_kinds();
+        std::string message = fmt::format("unknown optimizer; expected one of {}", fmt::join(kinds, ", "));
         if (const auto hint = config::closest_match(*kind, kinds)) message = "unknown optimizer (did you mean \"" + *hint + "\"?)";
         reader.report("kind", message);
     }
