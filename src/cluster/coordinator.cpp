@@ -1,5 +1,7 @@
 #include "hpopt/cluster/coordinator.hpp"
 
+#include <utility>
+
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -37,14 +39,27 @@ std::optional<std::string> Coordinator::stop_reason() const {
     return std::nullopt;
 }
 
-// The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
-// to suggest for now.
-std::optional<journal::Trial> Coordinator::prepare(int group) {
+std::optional<optim::Point> Coordinator::ask() {
     std::vector<optim::Point> pending;
     for (const auto& [g, running] : running_) pending.push_back(running.trial.point);
     const auto asked = Clock::now();
-    const std::optional<optim::Point> point = optimizer_.ask(pending);
+    std::optional<optim::Point> point = optimizer_.ask(pending);
     metrics_.ask_s += seconds(Clock::now() - asked);
+    return point;
+}
+
+// With several groups, a suggestion is asked while they are all busy, so that the next group
+// to report need not wait for the optimizer. (Alone, the one group would get suggestions that
+// never know the latest result.)
+void Coordinator::ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason) {
+    const bool room = !spec_.budget.trials || next_id_ < *spec_.budget.trials;
+    if (executor_.groups() > 1 && idle.empty() && !reason && room && !asked_ahead_) asked_ahead_ = ask();
+}
+
+// The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
+// to suggest for now.
+std::optional<journal::Trial> Coordinator::prepare(int group) {
+    const std::optional<optim::Point> point = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
     if (!point) return std::nullopt;
 
     const std::int64_t id = next_id_++;
@@ -128,6 +143,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
         dispatch(idle, reason, exhausted);
         if (exhausted && !reason) reason = "search space exhausted";
         if (running_.empty() || reason == "interrupted") break;
+        ask_ahead(idle, reason);
         // The first result to come, then every other one already there.
         for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) {
             record(*finished);

@@ -3,7 +3,7 @@
 // every step in the journal before acting on it, tells the optimizer each result as it comes,
 // and stops on the budget, the target, the wall time, exhaustion or a stop request. Groups
 // never wait for each other: a group that reports gets the next trial at once, asked with the
-// trials still running as pending points.
+// trials still running as pending points (with several groups, asked while they were all busy).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -68,6 +68,8 @@ private:
     using Clock = std::chrono::steady_clock;
 
     std::optional<std::string> stop_reason() const;
+    std::optional<optim::Point> ask();
+    void ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason);
     std::optional<journal::Trial> prepare(int group);
     void dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted);
     void record(const Finished& finished);
@@ -90,6 +92,7 @@ private:
     };
     std::map<int, Running> running_;              // by group
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
+    std::optional<optim::Point> asked_ahead_;      // suggested while every group was busy
     SearchProgress progress_;
     SearchMetrics metrics_;
 };
