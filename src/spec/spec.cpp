@@ -57,6 +57,13 @@ Layout read_layout(config::ObjectReader& reader) {
     layout.masters = read_count(reader, "masters", layout.masters, 0);
     layout.workers = read_count(reader, "workers", layout.workers, 1);
     layout.ranks_per_worker = read_count(reader, "ranks_per_worker", layout.ranks_per_worker, 1);
+    const std::int64_t ranks =
+        1 + std::int64_t{layout.groups} * layout.folds *
+                (layout.masters + std::int64_t{layout.workers} * layout.ranks_per_worker);
+    constexpr std::int64_t max_ranks = 10'000'000;
+    if (ranks > max_ranks) {
+        reader.report_here(fmt::format("needs {} ranks; more than {} is surely a mistake", ranks, max_ranks));
+    }
     reader.finish();
     return layout;
 }

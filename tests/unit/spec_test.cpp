@@ -179,6 +179,12 @@ TEST_CASE("budgets must be positive and bounded") {
     CHECK(problem_of(document) == "budget: needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
 }
 
+TEST_CASE("a layout of absurd size is refused") {
+    Json document = minimal();
+    document["layout"] = {{"groups", 100000}, {"folds", 10}, {"workers", 1000}};
+    CHECK(problem_of(document) == "layout: needs 1000000001 ranks; more than 10000000 is surely a mistake");
+}
+
 TEST_CASE("missing required keys are reported, every one of them") {
     const auto problems = problems_of(Json::object());
     CHECK(problems == std::vector<std::string>{"space: required key is missing", "optimizer: required key is missing",
