@@ -144,6 +144,9 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
 
     if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi);
+    if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {
+        fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
+    }
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s);
     return coordinate(spec, options, executor, workload->fom_name());
 }
