@@ -86,6 +86,20 @@ class MpiTest(unittest.TestCase):
                             self.assertGreater(record["fom_std"], 0)  # each fold draws its own noise
                 self.assertEqual(records[-1]["summary"]["groups"], layout.get("groups", 1))
 
+    def test_every_optimizer_runs_across_groups(self):
+        # Bayes asks with pending points; generational evolution makes free groups wait.
+        for optimizer in ({"kind": "bayes", "initial_points": 5}, {"kind": "evolution", "population": 6},
+                          {"kind": "evolution", "population": 6, "mode": "steady_state"}, {"kind": "sobol"}):
+            with self.subTest(optimizer=optimizer):
+                document = spec({"groups": 4}, trials=30, duration_s={"distribution": "uniform", "low": 0, "high": 0.03})
+                document["optimizer"] = optimizer
+                done = self.mpirun(5, document)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                records = self.journal()
+                self.check_every_trial_once(records, 30)
+                params = {json.dumps(r["params"]) for r in records if r["event"] == "trial_suggested"}
+                self.assertEqual(len(params), 30)
+
     def test_failed_and_timed_out_trials_do_not_stop_the_search(self):
         document = spec({"groups": 2}, trials=30, failure_rate=0.2,
                         duration_s={"distribution": "uniform", "low": 0.0, "high": 0.3})
