@@ -8,19 +8,13 @@
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
 #include "layout_command.hpp"
+#include "problems_report.hpp"
 #include "run_command.hpp"
 
 namespace {
 
 using hpopt::cli::exit_bad_input;
 using hpopt::cli::exit_failure;
-
-int report_invalid_spec(const std::string& spec_path, const hpopt::config::InvalidConfig& error) {
-    for (const auto& problem : error.problems()) {
-        fmt::print(stderr, "hpopt: {}: {}\n", spec_path, hpopt::config::to_string(problem));
-    }
-    return exit_bad_input;
-}
 
 }  // namespace
 
@@ -52,7 +46,8 @@ int main(int argc, char** argv) {
         if (run_app->parsed()) return hpopt::cli::run_command(run, argc, argv);
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
     } catch (const hpopt::config::InvalidConfig& error) {
-        return report_invalid_spec(run_app->parsed() ? run.spec_path : layout_spec, error);
+        hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : layout_spec, error);
+        return exit_bad_input;
     } catch (const hpopt::journal::RunDirectoryInUse& error) {
         fmt::print(stderr, "hpopt: {}\n", error.what());
         return exit_bad_input;

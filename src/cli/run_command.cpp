@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "builtin_plugins.hpp"
+#include "problems_report.hpp"
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
@@ -113,6 +114,7 @@ int run_distributed(const spec::Spec& spec, const RunOptions& options, workload:
     const cluster::Layout layout(spec.layout);
     if (const std::string mismatch = layout.mismatch(mpi.size()); !mismatch.empty()) {
         if (mpi.rank() == 0) fmt::print(stderr, "hpopt: {}: {}\n", options.spec_path, mismatch);
+        MPI_Barrier(MPI_COMM_WORLD);  // every rank leaves after rank 0 has said why
         return exit_bad_input;
     }
     const cluster::Communicators comms(layout, mpi.rank(), MPI_COMM_WORLD);
@@ -135,9 +137,13 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     std::optional<spec::Spec> loaded;
     try {
         loaded = spec::load(options.spec_path, plugins);
-    } catch (const config::InvalidConfig&) {
-        if (mpi && mpi->rank() != 0) return exit_bad_input;  // rank 0 reports it, once
-        throw;
+    } catch (const config::InvalidConfig& error) {
+        if (!mpi) throw;
+        // Every rank finds the same problems: rank 0 reports them, once, and no rank leaves
+        // before it has (mpirun ends the job when the first rank fails).
+        if (mpi->rank() == 0) report_problems(options.spec_path, error);
+        MPI_Barrier(MPI_COMM_WORLD);
+        return exit_bad_input;
     }
     spec::Spec& spec = *loaded;
     if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
