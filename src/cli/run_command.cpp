@@ -35,8 +35,9 @@ public:
         const auto now = std::chrono::steady_clock::now();
         if (now - last_ < std::chrono::seconds(2)) return;
         last_ = now;
-        std::string line = fmt::format("[{:7.1f}s] {}{} trials done, {} failed", progress.elapsed_s, progress.finished,
-                                       budget_ ? fmt::format("/{}", *budget_) : "", progress.failed);
+        std::string line = fmt::format("[{:7.1f}s] {}{} trials done, {} running, {} failed", progress.elapsed_s,
+                                       progress.finished, budget_ ? fmt::format("/{}", *budget_) : "", progress.running,
+                                       progress.failed);
         if (progress.best) line += fmt::format(", best {:.6g} (trial {})", progress.best->result.fom, progress.best->trial.id);
         fmt::print(stderr, "{}\n", line);
     }

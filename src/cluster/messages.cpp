@@ -1,6 +1,7 @@
 #include "hpopt/cluster/messages.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -11,6 +12,11 @@ namespace {
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 double number_from(const Json& json) { return json.is_null() ? std::numeric_limits<double>::quiet_NaN() : json.get<double>(); }
 
+void pause_after_waiting(std::chrono::steady_clock::duration waited) {
+    using namespace std::chrono_literals;
+    std::this_thread::sleep_for(std::clamp<std::chrono::steady_clock::duration>(waited / 200, 50us, 50ms));
+}
+
 }  // namespace
 
 void send(MPI_Comm comm, int destination, Tag tag, const Json& body) {
@@ -18,16 +24,10 @@ void send(MPI_Comm comm, int destination, Tag tag, const Json& body) {
     MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, static_cast<int>(tag), comm);
 }
 
-void Backoff::pause() {
-    using namespace std::chrono_literals;
-    const auto waited = std::chrono::steady_clock::now() - idle_since_;
-    std::this_thread::sleep_for(std::clamp<std::chrono::steady_clock::duration>(waited / 200, 50us, 50ms));
-}
-
 std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag, std::optional<double> timeout_s) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                 std::chrono::duration<double>(timeout_s.value_or(0)));
-    Backoff backoff;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      std::chrono::duration<double>(timeout_s.value_or(0)));
     while (true) {
         int arrived = 0;
         MPI_Status status;
@@ -40,7 +40,7 @@ std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag
             return Message{status.MPI_SOURCE, static_cast<Tag>(status.MPI_TAG), Json::parse(text)};
         }
         if (timeout_s && std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-        backoff.pause();
+        pause_after_waiting(std::chrono::steady_clock::now() - start);
     }
 }
 

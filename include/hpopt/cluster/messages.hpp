@@ -9,7 +9,6 @@
 //   fold leader -> its team:       stop
 #include <mpi.h>
 
-#include <chrono>
 #include <optional>
 
 #include "hpopt/cluster/trial_evaluation.hpp"
@@ -28,19 +27,11 @@ struct Message {
 
 void send(MPI_Comm comm, int destination, Tag tag, const Json& body);
 
-// Sleeps between polls for 0.5% of the time waited so far (50 us to 50 ms): a reply due soon
-// is seen within microseconds, a message that comes after a long wait costs at most 0.5% of it
-// in latency, and idle ranks leave the cores alone (Open MPI's blocking receive would spin).
-class Backoff {
-public:
-    void pause();
-
-private:
-    std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
-};
-
 // The next message from `source` (MPI_ANY_SOURCE for any), of `tag` (nullopt for any); waits at
-// most `timeout_s` (nullopt: for ever).
+// most `timeout_s` (nullopt: for ever). It probes and sleeps between probes for 0.5% of the
+// time waited so far (50 us to 50 ms): a reply due soon is seen within microseconds, a message
+// after a long wait costs at most 0.5% of it in latency, and idle ranks leave the cores alone
+// (Open MPI's blocking receive would spin).
 std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag, std::optional<double> timeout_s);
 
 struct TrialOrder {
