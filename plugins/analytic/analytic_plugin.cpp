@@ -149,6 +149,7 @@ workload::Plugin plugin() {
             if (!problems.empty()) throw config::InvalidConfig(problems);
             return std::make_unique<AnalyticWorkload>(options);
         },
+        {},
     };
 }
 

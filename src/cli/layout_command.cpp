@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
-#include "builtin_plugins.hpp"
+#include "hpopt/workload/plugin_loader.hpp"
 #include "hpopt/cluster/layout.hpp"
 
 namespace hpopt::cli {
 
 int layout_command(const std::string& spec_path, std::optional<int> ranks) {
-    const spec::Spec spec = spec::load(spec_path, builtin_plugins());
+    const spec::Spec spec = spec::load(spec_path, workload::PluginLoader());
     const cluster::Layout layout(spec.layout);
     if (ranks && !layout.mismatch(*ranks).empty()) {
         fmt::print(stderr, "hpopt: {}: {}\n", spec_path, layout.mismatch(*ranks));

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "builtin_plugins.hpp"
+#include "hpopt/workload/plugin_loader.hpp"
 #include "problems_report.hpp"
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
@@ -134,7 +134,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     install_stop_handlers();
     std::optional<cluster::MpiSession> mpi;
     if (cluster::MpiSession::launched_by_mpi()) mpi.emplace(argc, argv);
-    const workload::Registry plugins = builtin_plugins();
+    const workload::PluginLoader plugins;
     std::optional<spec::Spec> loaded;
     try {
         loaded = spec::load(options.spec_path, plugins);

@@ -21,8 +21,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
                          std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start) {
-    workload::TrialContext context{trial.id, random::derive_seed(trial.seed, static_cast<std::uint64_t>(fold)), fold,
-                                   folds, std::nullopt};
+    workload::TrialContext context;
+    context.trial_id = trial.id;
+    context.seed = random::derive_seed(trial.seed, static_cast<std::uint64_t>(fold));
+    context.fold = fold;
+    context.folds = folds;
     if (timeout_s) {
         context.deadline = trial_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(*timeout_s));

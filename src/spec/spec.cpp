@@ -68,21 +68,28 @@ Layout read_layout(config::ObjectReader& reader) {
     return layout;
 }
 
-WorkloadSpec read_workload(config::ObjectReader& reader, const workload::Registry& plugins, const space::Space* space,
+std::string unknown_plugin_message(const std::string& name, const workload::Catalog& plugins) {
+    const std::vector<std::string> known = plugins.names();
+    std::string message = fmt::format("unknown workload plugin; known: {}", known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
+    if (const auto hint = config::closest_match(name, known)) message = "unknown workload plugin (did you mean \"" + *hint + "\"?)";
+    if (const std::string where = plugins.where(); !where.empty()) message += "; looked in " + where;
+    return message;
+}
+
+WorkloadSpec read_workload(config::ObjectReader& reader, const workload::Catalog& plugins, const space::Space* space,
                            const Json& document) {
     WorkloadSpec workload{reader.string_or("plugin", ""), document};
     reader.require("plugin");
-    const workload::Plugin* plugin = plugins.find(workload.plugin);
-    if (!plugin) {
-        if (reader.has("plugin") && !workload.plugin.empty()) {
-            std::string message = "unknown workload plugin; known: " + fmt::format("{}", fmt::join(plugins.names(), ", "));
-            if (const auto hint = config::closest_match(workload.plugin, plugins.names())) {
-                message = "unknown workload plugin (did you mean \"" + *hint + "\"?)";
-            }
-            reader.report("plugin", message);
+    const workload::Plugin* plugin = nullptr;
+    try {
+        if (!workload.plugin.empty()) plugin = plugins.find(workload.plugin);
+        if (!plugin && reader.has("plugin") && !workload.plugin.empty()) {
+            reader.report("plugin", unknown_plugin_message(workload.plugin, plugins));
         }
-        return workload;  // without the plugin, its options cannot be checked
+    } catch (const workload::PluginError& error) {
+        reader.report("plugin", error.what());
     }
+    if (!plugin) return workload;  // without the plugin, its options cannot be checked
     plugin->check(reader, space);
     reader.finish();
     return workload;
@@ -125,7 +132,7 @@ std::string syntax_error(const Json::parse_error& error) {
 
 std::string to_string(Direction direction) { return direction == Direction::minimize ? "minimize" : "maximize"; }
 
-Spec parse(const Json& document, const workload::Registry& plugins, const std::string& default_name) {
+Spec parse(const Json& document, const workload::Catalog& plugins, const std::string& default_name) {
     config::Problems problems;
     config::ObjectReader root(document, "", problems);
     if (!root.valid()) throw config::InvalidConfig(problems);
@@ -162,7 +169,7 @@ Spec parse(const Json& document, const workload::Registry& plugins, const std::s
     return spec;
 }
 
-Spec load(const std::string& path, const workload::Registry& plugins) {
+Spec load(const std::string& path, const workload::Catalog& plugins) {
     std::ifstream file(path);
     if (!file) throw config::InvalidConfig({{"", "cannot read the spec file " + path}});
     std::stringstream buffer;

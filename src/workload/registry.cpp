@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "hpopt/workload/workload.hpp"
+#include "hpopt/workload/plugin.hpp"
 
 namespace hpopt::workload {
 

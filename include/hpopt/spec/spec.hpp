@@ -9,7 +9,7 @@
 #include "hpopt/config/json.hpp"
 #include "hpopt/optim/settings.hpp"
 #include "hpopt/space/space.hpp"
-#include "hpopt/workload/workload.hpp"
+#include "hpopt/workload/plugin.hpp"
 
 namespace hpopt::spec {
 
@@ -60,11 +60,11 @@ struct Spec {
 };
 
 // `default_name` names a spec that has no "name" (the file's stem, for example).
-Spec parse(const Json& document, const workload::Registry& plugins, const std::string& default_name);
+Spec parse(const Json& document, const workload::Catalog& plugins, const std::string& default_name);
 
 // Reads and parses a spec file. A file that cannot be read or is not JSON is an InvalidConfig
 // too, with the line and column of a syntax error.
-Spec load(const std::string& path, const workload::Registry& plugins);
+Spec load(const std::string& path, const workload::Catalog& plugins);
 
 // A fingerprint of the document (FNV-1a, 64 bits, in hex), recorded in the journal so that
 // a run dir can be matched with the spec that made it.

@@ -4,13 +4,12 @@
 // bookkeeping; a workload only computes.
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
-#include <memory>
 #include <stdexcept>
 #include <string>
 
-#include "hpopt/config/object_reader.hpp"
+#include <mpi.h>
+
 #include "hpopt/space/space.hpp"
 
 namespace hpopt::workload {
@@ -23,6 +22,12 @@ struct TrialContext {
     // When the trial's time is up (budget.trial_timeout_s). A workload checks it between steps
     // (past_deadline()) and stops by throwing; one that returns late fails all the same.
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    // The ranks that evaluate this fold together, for a workload that trains_as_team();
+    // MPI_COMM_NULL when this process is alone (no mpirun).
+    MPI_Comm team = MPI_COMM_NULL;
+    // Where this fold may keep checkpoints, so that the trial can continue after a restart;
+    // empty for none.
+    std::string checkpoint_dir;
 
     bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
 };
@@ -39,26 +44,9 @@ public:
     // What the FoM measures, for people: "branin", "validation accuracy".
     virtual std::string fom_name() const = 0;
     virtual double evaluate(const space::Params& params, const TrialContext& context) = 0;
-};
-
-// A kind of workload, as the spec's "workload": {"plugin": name, options...} selects it.
-struct Plugin {
-    std::string name;
-    // Reads the options of the spec's "workload" object, reporting problems to the reader.
-    // `space` is null when the spec's space is itself invalid.
-    std::function<void(config::ObjectReader& options, const space::Space* space)> check;
-    // Builds a workload from options that passed check().
-    std::function<std::unique_ptr<Workload>(const Json& options, const space::Space& space)> create;
-};
-
-class Registry {
-public:
-    void add(Plugin plugin);
-    const Plugin* find(const std::string& name) const;
-    std::vector<std::string> names() const;
-
-private:
-    std::vector<Plugin> plugins_;
+    // True when every rank of a fold team calls evaluate() together; otherwise only the fold
+    // leader does and the team's other ranks wait.
+    virtual bool trains_as_team() const { return false; }
 };
 
 }  // namespace hpopt::workload

@@ -1,0 +1,3 @@
+#include "analytic_plugin.hpp"
+
+HPOPT_PLUGIN(hpopt::analytic::plugin)
