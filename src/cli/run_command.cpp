@@ -12,7 +12,9 @@
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
+#include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/run_directory.hpp"
+#include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
 
 namespace hpopt::cli {
@@ -79,8 +81,37 @@ void install_stop_handlers() {
     std::signal(SIGTERM, on_stop_signal);
 }
 
+std::string checkpoint_root(const spec::Spec& spec) { return spec.output_dir + "/checkpoints"; }
+
+// The best trial on the workload's test set, when it has one: printed and kept in test.json.
+void report_test_figures(const spec::Spec& spec, workload::Workload& workload, const cluster::SearchOutcome& outcome,
+                         const journal::RunDirectory& run) {
+    if (!outcome.progress.best) return;
+    const journal::Trial& best = outcome.progress.best->trial;
+    workload::TrialContext context;
+    context.trial_id = best.id;
+    context.folds = spec.layout.folds;
+    context.checkpoint_dir = cluster::checkpoint_dir(checkpoint_root(spec), best.id);
+    Json figures;
+    try {
+        figures = workload.test_figures(best.params, context);
+    } catch (const std::exception& error) {
+        fmt::print("test set: not evaluated: {}\n", error.what());
+        return;
+    }
+    if (figures.is_null()) return;
+    figures["trial"] = best.id;
+    journal::write_atomically(run.dir / "test.json", figures.dump(2) + "\n");
+    std::vector<std::string> parts;
+    for (const auto& item : figures.items()) {
+        if (item.key() != "trial") parts.push_back(fmt::format("{} {}", item.key(), item.value().dump()));
+    }
+    fmt::print("test set, best trial {} (mean over its folds' models): {}\n", best.id, fmt::join(parts, ", "));
+}
+
 // The coordinator's part: the run dir, the journal, the search through `executor`.
-int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, const std::string& fom_name) {
+int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, workload::Workload& workload) {
+    const std::string fom_name = workload.fom_name();
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
     const journal::RunDirectory run = journal::prepare_run_directory(spec.output_dir, options.force);
     journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
@@ -93,8 +124,10 @@ int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Execu
     cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, fom_name);
     coordinator.on_progress(ProgressLine(spec.budget.trials));
     coordinator.stop_when([] { return stop_signalled.load(); });
+    coordinator.prune_checkpoints(checkpoint_root(spec));
     const cluster::SearchOutcome outcome = coordinator.run(version);
     print_outcome(outcome, fom_name, run);
+    report_test_figures(spec, workload, outcome, run);
     return outcome.interrupted ? exit_interrupted : 0;
 }
 
@@ -123,9 +156,9 @@ int run_distributed(const spec::Spec& spec, const RunOptions& options, workload:
         cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD, comms);
         return 0;
     }
-    cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s);
+    cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
     const ShutdownGuard guard(executor);
-    return coordinate(spec, options, executor, workload.fom_name());
+    return coordinate(spec, options, executor, workload);
 }
 
 }  // namespace
@@ -148,14 +181,14 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     }
     spec::Spec& spec = *loaded;
     if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
-    const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space);
+    const auto workload = train::make_workload(*plugins.find(spec.workload.plugin), spec.workload.options, spec.space, spec.training);
 
     if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi);
     if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
     }
-    cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s);
-    return coordinate(spec, options, executor, workload->fom_name());
+    cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
+    return coordinate(spec, options, executor, *workload);
 }
 
 }  // namespace hpopt::cli

@@ -1,7 +1,9 @@
 #include "hpopt/cluster/coordinator.hpp"
 
+#include <filesystem>
 #include <utility>
 
+#include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -118,13 +120,26 @@ void Coordinator::record(const Finished& finished) {
     results_.add(running.trial, result);
     ++progress_.finished;
     if (!result.ok()) ++progress_.failed;
+    const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
     if (result.ok() && (!progress_.best || spec_.objective.better(result.fom, progress_.best->result.fom))) {
         progress_.best = BestTrial{running.trial, result};
         results_.write_best(running.trial, result, fom_name_);
     }
+    const bool now_best = progress_.best && progress_.best->trial.id == running.trial.id;
+    if (!now_best) {
+        remove_checkpoints(running.trial.id);
+    } else if (previous_best >= 0) {
+        remove_checkpoints(previous_best);
+    }
     progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = elapsed_s();
     if (on_progress_) on_progress_(progress_);
+}
+
+void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
+    if (checkpoint_root_.empty()) return;
+    std::error_code ignored;  // a folder that is not there is as good as removed
+    std::filesystem::remove_all(checkpoint_dir(checkpoint_root_, trial_id), ignored);
 }
 
 SearchOutcome Coordinator::run(const std::string& version) {

@@ -4,14 +4,15 @@
 
 namespace hpopt::cluster {
 
-InProcessExecutor::InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s)
-    : workload_(workload), folds_(folds), trial_timeout_s_(trial_timeout_s) {}
+InProcessExecutor::InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s,
+                                     std::string checkpoint_root)
+    : workload_(workload), folds_(folds), trial_timeout_s_(trial_timeout_s), checkpoint_root_(std::move(checkpoint_root)) {}
 
 void InProcessExecutor::start(int, const journal::Trial& trial) { started_ = trial; }
 
 std::optional<Finished> InProcessExecutor::wait(double) {
     if (!started_) return std::nullopt;
-    Finished finished{0, evaluate_trial(workload_, *started_, folds_, trial_timeout_s_)};
+    Finished finished{0, evaluate_trial(workload_, *started_, folds_, trial_timeout_s_, checkpoint_root_)};
     started_.reset();
     return finished;
 }

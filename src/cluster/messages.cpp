@@ -46,7 +46,7 @@ std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag
 
 Json to_json(const TrialOrder& order) {
     Json json = {{"id", order.trial.id},   {"params", order.trial.params}, {"point", order.trial.point},
-                 {"seed", order.trial.seed}, {"folds", order.folds}};
+                 {"seed", order.trial.seed}, {"folds", order.folds}, {"checkpoint_root", order.checkpoint_root}};
     if (order.timeout_s) json["timeout_s"] = *order.timeout_s;
     return json;
 }
@@ -57,6 +57,7 @@ TrialOrder trial_order_from_json(const Json& json) {
                    json.at("seed").get<std::uint64_t>()};
     order.folds = json.at("folds").get<int>();
     if (json.contains("timeout_s")) order.timeout_s = json.at("timeout_s").get<double>();
+    order.checkpoint_root = json.at("checkpoint_root").get<std::string>();
     return order;
 }
 

@@ -7,11 +7,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Tells the rest of this rank's fold team (ranks 1.. of the team's communicator) to leave.
-void stop_team(const Communicators& comms) {
+// Sends a message to the rest of this rank's fold team (ranks 1.. of the team's communicator).
+void tell_team(const Communicators& comms, Tag tag, const Json& body) {
     int size = 0;
     MPI_Comm_size(comms.fold_team, &size);
-    for (int member = 1; member < size; ++member) send(comms.fold_team, member, Tag::stop, Json::object());
+    for (int member = 1; member < size; ++member) send(comms.fold_team, member, tag, body);
+}
+
+void stop_team(const Communicators& comms) { tell_team(comms, Tag::stop, Json::object()); }
+
+// This rank's fold of a trial; the whole fold team evaluates it when the workload trains as a team.
+FoldResult evaluate_own_fold(workload::Workload& workload, const Json& order_json, int fold, const Communicators& comms,
+                             Clock::time_point start) {
+    const TrialOrder order = trial_order_from_json(order_json);
+    MPI_Comm team = MPI_COMM_NULL;
+    if (workload.trains_as_team()) {
+        tell_team(comms, Tag::trial, order_json);
+        team = comms.fold_team;
+    }
+    return evaluate_fold(workload, order.trial, fold, order.folds, order.timeout_s, start, team, order.checkpoint_root);
 }
 
 // A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
@@ -30,7 +44,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
         const TrialOrder order = trial_order_from_json(message.body);
         for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::trial, message.body);
         std::vector<FoldResult> results(static_cast<std::size_t>(folds));
-        results[0] = evaluate_fold(workload, order.trial, 0, folds, order.timeout_s, start);
+        results[0] = evaluate_own_fold(workload, message.body, 0, comms, start);
         for (int received = 1; received < folds; ++received) {
             const Message fold_message = *receive(comms.group, MPI_ANY_SOURCE, Tag::fold_result, std::nullopt);
             results[static_cast<std::size_t>(fold_message.source / layout.ranks_per_fold())] =
@@ -50,19 +64,29 @@ void lead_fold(const Role& role, workload::Workload& workload, const Communicato
             stop_team(comms);
             return;
         }
+        send(comms.group, 0, Tag::fold_result, to_json(evaluate_own_fold(workload, message.body, role.fold, comms, Clock::now())));
+    }
+}
+
+// A fold team's other ranks: they train with their fold leader, whose result stands for the team.
+void join_team(const Role& role, workload::Workload& workload, const Communicators& comms) {
+    while (true) {
+        const Message message = *receive(comms.fold_team, 0, std::nullopt, std::nullopt);
+        if (message.tag == Tag::stop) return;
         const TrialOrder order = trial_order_from_json(message.body);
-        const FoldResult result = evaluate_fold(workload, order.trial, role.fold, order.folds, order.timeout_s, Clock::now());
-        send(comms.group, 0, Tag::fold_result, to_json(result));
+        evaluate_fold(workload, order.trial, role.fold, order.folds, order.timeout_s, Clock::now(), comms.fold_team,
+                      order.checkpoint_root);
     }
 }
 
 }  // namespace
 
-MpiExecutor::MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s)
-    : layout_(layout), comm_(comm), trial_timeout_s_(trial_timeout_s) {}
+MpiExecutor::MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s,
+                         std::string checkpoint_root)
+    : layout_(layout), comm_(comm), trial_timeout_s_(trial_timeout_s), checkpoint_root_(std::move(checkpoint_root)) {}
 
 void MpiExecutor::start(int group, const journal::Trial& trial) {
-    send(comm_, layout_.group_leader(group), Tag::trial, to_json(TrialOrder{trial, layout_.shape().folds, trial_timeout_s_}));
+    send(comm_, layout_.group_leader(group), Tag::trial, to_json(TrialOrder{trial, layout_.shape().folds, trial_timeout_s_, checkpoint_root_}));
 }
 
 std::optional<Finished> MpiExecutor::wait(double timeout_s) {
@@ -82,8 +106,7 @@ void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Com
     } else if (role.fold_leader) {
         lead_fold(role, workload, comms);
     } else {
-        // Masters and workers have no part in evaluating an analytic trial yet: they wait to stop.
-        receive(comms.fold_team, 0, Tag::stop, std::nullopt);
+        join_team(role, workload, comms);
     }
 }
 

@@ -19,13 +19,20 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+std::string checkpoint_dir(const std::string& checkpoint_root, std::int64_t trial_id) {
+    return checkpoint_root.empty() ? "" : fmt::format("{}/trial-{}", checkpoint_root, trial_id);
+}
+
 FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
-                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start) {
+                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start,
+                         MPI_Comm team, const std::string& checkpoint_root) {
     workload::TrialContext context;
     context.trial_id = trial.id;
     context.seed = random::derive_seed(trial.seed, static_cast<std::uint64_t>(fold));
     context.fold = fold;
     context.folds = folds;
+    context.team = team;
+    context.checkpoint_dir = checkpoint_dir(checkpoint_root, trial.id);
     if (timeout_s) {
         context.deadline = trial_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(*timeout_s));
@@ -67,11 +74,11 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 }
 
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    std::optional<double> timeout_s) {
+                                    std::optional<double> timeout_s, const std::string& checkpoint_root) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
     for (int fold = 0; fold < folds && (results.empty() || results.back().ok); ++fold) {
-        results.push_back(evaluate_fold(workload, trial, fold, folds, timeout_s, start));
+        results.push_back(evaluate_fold(workload, trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root));
     }
     journal::TrialResult result = combine_folds(trial.id, results);
     result.duration_s = seconds_since(start);

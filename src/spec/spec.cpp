@@ -95,6 +95,16 @@ WorkloadSpec read_workload(config::ObjectReader& reader, const workload::Catalog
     return workload;
 }
 
+// A plugin that evaluates trials itself, rather than having the framework train its models.
+bool is_evaluated_directly(const WorkloadSpec& workload, const workload::Catalog& plugins) {
+    try {
+        const workload::Plugin* plugin = plugins.find(workload.plugin);
+        return plugin && plugin->create;
+    } catch (const workload::PluginError&) {
+        return false;  // already reported
+    }
+}
+
 std::string read_name(config::ObjectReader& reader, const std::string& default_name) {
     const std::string name = reader.string_or("name", default_name);
     if (name.empty() || name.find('/') != std::string::npos) reader.report("name", "must be a non-empty name without '/'");
@@ -157,6 +167,15 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.workload = read_section(root, "workload", true, [&](auto& r) {
         return read_workload(r, plugins, space_or_null, document.at("workload"));
     });
+    if (root.has("training")) {
+        spec.training = read_section(root, "training", false, [&](auto& r) {
+            return train::read_training(r, spec.layout.masters, space_or_null);
+        });
+        if (is_evaluated_directly(spec.workload, plugins)) {
+            root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");
+        }
+    }
+    spec.training.split_seed = spec.seed;
     spec.output_dir = read_output_dir(root, spec.name);
     root.finish();
     if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&spec.optimizer)) {

@@ -61,10 +61,14 @@ public:
     void on_progress(std::function<void(const SearchProgress&)> callback) { on_progress_ = std::move(callback); }
     // Polled while the search runs; true stops it at once (a signal, for example).
     void stop_when(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
+    // Trials keep checkpoints under `root` (see checkpoint_dir): those of a finished trial are
+    // removed unless it is the best so far, which keeps its own until a better one finishes.
+    void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
 
     SearchOutcome run(const std::string& version);
 
 private:
+    void remove_checkpoints(std::int64_t trial_id) const;
     using Clock = std::chrono::steady_clock;
 
     std::optional<std::string> stop_reason() const;
@@ -83,6 +87,7 @@ private:
     std::string fom_name_;
     std::function<void(const SearchProgress&)> on_progress_;
     std::function<bool()> stop_requested_;
+    std::string checkpoint_root_;
 
     Clock::time_point start_;
     std::int64_t next_id_ = 0;

@@ -28,7 +28,9 @@ public:
 // One group: this process, evaluating each trial's folds in turn when it is waited for.
 class InProcessExecutor : public Executor {
 public:
-    InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s);
+    // `checkpoint_root`: where trials keep checkpoints, one folder each ("" for none).
+    InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s,
+                      std::string checkpoint_root = "");
 
     int groups() const override { return 1; }
     void start(int group, const journal::Trial& trial) override;
@@ -39,6 +41,7 @@ private:
     workload::Workload& workload_;
     int folds_;
     std::optional<double> trial_timeout_s_;
+    std::string checkpoint_root_;
     std::optional<journal::Trial> started_;
 };
 

@@ -6,7 +6,7 @@
 //   group leader -> fold leaders:  the same trial | stop
 //   fold leader -> group leader:   fold_result (ok, fom, reason)
 //   group leader -> coordinator:   result (status, mean FoM, std, per-fold FoMs, reason, duration)
-//   fold leader -> its team:       stop
+//   fold leader -> its team:       the same trial (a workload that trains as a team) | stop
 #include <mpi.h>
 
 #include <optional>
@@ -38,6 +38,7 @@ struct TrialOrder {
     journal::Trial trial;
     int folds = 1;
     std::optional<double> timeout_s;
+    std::string checkpoint_root;  // "" for none
 };
 
 Json to_json(const TrialOrder& order);

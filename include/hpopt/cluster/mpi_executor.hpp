@@ -10,7 +10,7 @@ namespace hpopt::cluster {
 
 class MpiExecutor : public Executor {
 public:
-    MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s);
+    MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s, std::string checkpoint_root = "");
 
     int groups() const override { return layout_.shape().groups; }
     void start(int group, const journal::Trial& trial) override;
@@ -21,11 +21,12 @@ private:
     Layout layout_;
     MPI_Comm comm_;
     std::optional<double> trial_timeout_s_;
+    std::string checkpoint_root_;
 };
 
 // The work of every rank but the coordinator: group leaders take trials from the coordinator and
-// share them with their fold teams; fold leaders evaluate their fold; every rank leaves when
-// told to stop.
+// share them with their fold leaders; fold leaders evaluate their fold, with the rest of their
+// fold team when the workload trains as a team; every rank leaves when told to stop.
 void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm world, const Communicators& comms);
 
 }  // namespace hpopt::cluster

@@ -15,9 +15,14 @@ struct FoldResult {
     std::string reason;  // why the fold failed
 };
 
-// `timeout_s`: the trial's time limit, counted from `trial_start`.
+// Where a trial's folds keep their checkpoints under a run's checkpoint root ("" for none).
+std::string checkpoint_dir(const std::string& checkpoint_root, std::int64_t trial_id);
+
+// `timeout_s`: the trial's time limit, counted from `trial_start`. `team`: the ranks that
+// evaluate the fold together (MPI_COMM_NULL alone).
 FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
-                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start);
+                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start,
+                         MPI_Comm team = MPI_COMM_NULL, const std::string& checkpoint_root = "");
 
 // The trial's result from its folds' (in fold order): the mean and standard deviation of the
 // FoMs, or the first failure's reason, prefixed with its fold when there are several.
@@ -25,6 +30,6 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 
 // Every fold in turn in this process, stopping at the first failure.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    std::optional<double> timeout_s = std::nullopt);
+                                    std::optional<double> timeout_s = std::nullopt, const std::string& checkpoint_root = "");
 
 }  // namespace hpopt::cluster

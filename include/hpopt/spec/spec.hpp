@@ -9,6 +9,7 @@
 #include "hpopt/config/json.hpp"
 #include "hpopt/optim/settings.hpp"
 #include "hpopt/space/space.hpp"
+#include "hpopt/train/training_settings.hpp"
 #include "hpopt/workload/plugin.hpp"
 
 namespace hpopt::spec {
@@ -55,6 +56,7 @@ struct Spec {
     Objective objective;
     Layout layout;
     WorkloadSpec workload;
+    train::TrainingSettings training;  // for a plugin whose models the framework trains
     std::string output_dir;
     Json document;  // the spec as the user wrote it
 };

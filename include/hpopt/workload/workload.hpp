@@ -47,6 +47,13 @@ public:
     // True when every rank of a fold team calls evaluate() together; otherwise only the fold
     // leader does and the team's other ranks wait.
     virtual bool trains_as_team() const { return false; }
+    // At the end of a search, the best trial measured on data that no FoM used (a test set),
+    // as named figures; null when the workload has no such data. `context` is the trial's, for
+    // its checkpoints.
+    virtual Json test_figures(const space::Params& params, const TrialContext& context) {
+        (void)params, (void)context;
+        return nullptr;
+    }
 };
 
 }  // namespace hpopt::workload

@@ -1,0 +1,51 @@
+#pragma once
+// Training one fold of a trial on a team of ranks by synchronous data parallelism: replicas of
+// the model on every rank, one flat gradient buffer all-reduced per step (or, with KAVG/MAVG,
+// the models averaged every few local steps). Checkpoints every epoch; continues from one.
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "hpopt/data/folds.hpp"
+#include "hpopt/train/model_workload.hpp"
+#include "hpopt/train/training_settings.hpp"
+#include "hpopt/workload/workload.hpp"
+
+namespace hpopt::train {
+
+// A fold's samples as tensors: inputs [n, sample_shape...]; targets int64 class indices for
+// classification, float values otherwise.
+struct FoldData {
+    torch::Tensor training_inputs, training_targets;
+    torch::Tensor validation_inputs, validation_targets;
+    std::int64_t classes = 0;
+};
+
+FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split);
+// Every sample as inputs and targets (for a test set).
+std::pair<torch::Tensor, torch::Tensor> tensors(const data::Dataset& dataset);
+
+struct EpochRecord {
+    std::int64_t epoch = 0;       // from 1
+    double training_loss = 0;     // mean over the epoch's samples
+    double validation_loss = 0;   // mean over the validation set
+    double validation_error = 0;  // 1 - accuracy (classification; 0 otherwise)
+};
+
+struct FoldTraining {
+    std::vector<EpochRecord> epochs;  // including those done before a checkpoint
+    double fom = 0;                   // of the last epoch, as settings.fom says
+    torch::Tensor parameters;         // the model's final weights, flat
+};
+
+// Trains `fold` with every rank of context.team (or alone); collective over the team, and every
+// rank returns the same. Throws workload::TrialFailure on a NaN or infinite loss and at the
+// context's deadline (the team's first rank decides, so that the ranks stop together).
+FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
+                        const FoldData& data, const workload::TrialContext& context);
+
+// The loss (mean) and error (1 - accuracy; 0 for regression) of `model` on a set of samples.
+std::pair<double, double> evaluate(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
+                                   const torch::Tensor& targets, std::int64_t classes);
+
+}  // namespace hpopt::train

@@ -1,0 +1,58 @@
+#pragma once
+// The spec's "training" object: how the framework trains a model workload's models. Plain
+// values, no torch: the spec module reads them. docs/spec.md lists every key.
+#include <cstdint>
+#include <string>
+
+#include "hpopt/config/object_reader.hpp"
+#include "hpopt/space/space.hpp"
+
+namespace hpopt::train {
+
+enum class Algorithm { allreduce };
+// How the replicas of an all-reduce team stay together: one gradient all-reduce per step, or
+// local steps with the models averaged every `period` steps (KAVG), optionally with block
+// momentum on the averaged update (MAVG).
+enum class Averaging { every_step, kavg, mavg };
+enum class Fom { validation_loss, validation_error };  // error: 1 - accuracy
+
+// The training hyper-parameters: the "training" object gives defaults, and a trial's parameter
+// of the same name (a dimension of the space) overrides each.
+struct Hyperparameters {
+    std::int64_t epochs = 3;
+    std::int64_t batch_size = 64;  // per rank: the all-reduced batch is batch_size x ranks
+    std::string optimizer = "sgd";  // sgd, adam or rmsprop
+    double lr = 0.01;
+    double momentum = 0.0;          // sgd and rmsprop
+    double weight_decay = 0.0;
+};
+
+struct TrainingSettings {
+    Algorithm algorithm = Algorithm::allreduce;
+    Hyperparameters defaults;
+    // Goyal et al. 2017: with "linear", the learning rate is multiplied by the number of ranks,
+    // reached gradually over `warmup_epochs` from the unscaled rate.
+    bool linear_scaling = false;
+    double warmup_epochs = 0;
+    Averaging averaging = Averaging::every_step;
+    std::int64_t averaging_period = 8;  // local steps between averages (kavg, mavg)
+    double block_momentum = 0.9;        // mavg
+    double block_lr = 1.0;              // mavg
+    Fom fom = Fom::validation_loss;
+    double holdout = 0.2;    // the validation fraction with one fold
+    bool stratified = true;  // folds keep the class proportions
+    bool checkpoints = true; // every epoch, so that a trial can continue where it stopped
+    int threads = 1;         // torch's intra-op threads per rank
+    std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
+};
+
+// Reads a "training" object; `layout_masters` is the spec's N_M, which all-reduce wants 0.
+TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, const space::Space* space);
+
+// A trial's hyper-parameters: `defaults` overridden by the params of the same name. Throws
+// std::invalid_argument for a value of the wrong type or out of range.
+Hyperparameters resolve(const Hyperparameters& defaults, const space::Params& params);
+
+std::string to_string(Fom fom);
+
+}  // namespace hpopt::train

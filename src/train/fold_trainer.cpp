@@ -1,0 +1,361 @@
+#include "hpopt/train/fold_trainer.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "flat_model.hpp"
+#include "hpopt/random/rng.hpp"
+#include "team.hpp"
+
+namespace hpopt::train {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::int64_t evaluation_batch = 1000;
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& h, const std::vector<torch::Tensor>& parameters) {
+    if (h.optimizer == "adam") {
+        return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
+    }
+    if (h.optimizer == "rmsprop") {
+        return std::make_unique<torch::optim::RMSprop>(
+            parameters, torch::optim::RMSpropOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
+    }
+    return std::make_unique<torch::optim::SGD>(
+        parameters, torch::optim::SGDOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
+}
+
+// [begin, end) of rank's share of `count` items split as evenly as possible.
+std::pair<std::int64_t, std::int64_t> share(std::int64_t count, int rank, int size) {
+    const auto boundary = [&](int r) { return count * r / size; };
+    return {boundary(rank), boundary(rank + 1)};
+}
+
+// The epoch's order of the training samples: the same on every rank of the team.
+torch::Tensor epoch_order(std::int64_t count, std::uint64_t seed) {
+    random::Rng rng(seed);
+    torch::Tensor order = torch::arange(count, torch::kLong);
+    auto* values = order.data_ptr<std::int64_t>();
+    for (std::int64_t i = count; i > 1; --i) std::swap(values[i - 1], values[rng.index(static_cast<std::size_t>(i))]);
+    return order;
+}
+
+// The loss and the count of misclassified samples (0 for regression) over a set of samples.
+std::pair<float, float> loss_and_error_sums(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
+                                            const torch::Tensor& targets, std::int64_t classes) {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    double loss = 0, errors = 0;
+    for (std::int64_t begin = 0; begin < inputs.size(0); begin += evaluation_batch) {
+        const std::int64_t end = std::min(inputs.size(0), begin + evaluation_batch);
+        const torch::Tensor outputs = model->forward(inputs.slice(0, begin, end));
+        const torch::Tensor batch_targets = targets.slice(0, begin, end);
+        loss += workload.loss_sum(outputs, batch_targets, classes).item<double>();
+        if (classes > 0) errors += outputs.argmax(1).ne(batch_targets).sum().item<double>();
+    }
+    model->train();
+    return {static_cast<float>(loss), static_cast<float>(errors)};
+}
+
+// One rank's part in training one fold: the model, its flat buffers, the optimizer and the
+// algorithm's state, epoch after epoch.
+class FoldRun {
+public:
+    FoldRun(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params, const FoldData& data,
+            const workload::TrialContext& context)
+        : workload_(workload),
+          settings_(settings),
+          hyper_(resolve(settings.defaults, params)),
+          data_(data),
+          context_(context),
+          team_(context.team),
+          model_(build(params)),
+          flat_(*model_),
+          optimizer_(make_optimizer(hyper_, model_->parameters())) {
+        team_.broadcast(flat_.parameters().data_ptr<float>(), flat_.size());
+        if (settings_.averaging != Averaging::every_step) averaging_ = torch::zeros({flat_.size() + 2});
+        if (settings_.averaging == Averaging::mavg) {
+            anchor_ = flat_.parameters().clone();
+            velocity_ = torch::zeros_like(anchor_);
+        }
+    }
+
+    FoldTraining run() {
+        for (std::int64_t epoch = restore_checkpoint() + 1; epoch <= hyper_.epochs; ++epoch) {
+            EpochRecord record = train_epoch(epoch);
+            std::tie(record.validation_loss, record.validation_error) = validate();
+            history_.push_back(record);
+            if (settings_.checkpoints && !context_.checkpoint_dir.empty()) save_checkpoint(epoch);
+        }
+        const EpochRecord& last = history_.back();
+        const double fom = settings_.fom == Fom::validation_loss ? last.validation_loss : last.validation_error;
+        return {history_, fom, flat_.parameters().clone()};
+    }
+
+private:
+    torch::nn::Sequential build(const space::Params& params) {
+        torch::manual_seed(context_.seed);
+        torch::nn::Sequential model = workload_.build_model(params);
+        for (const auto& p : model->parameters()) {
+            if (p.scalar_type() != torch::kFloat) throw workload::TrialFailure("the model's parameters must be float32");
+        }
+        return model;
+    }
+
+    std::int64_t steps_per_epoch() const {
+        const std::int64_t n = data_.training_inputs.size(0);
+        if (settings_.averaging == Averaging::every_step) return (n + global_batch() - 1) / global_batch();
+        return (n / team_.size() + hyper_.batch_size - 1) / hyper_.batch_size;
+    }
+
+    std::int64_t global_batch() const { return hyper_.batch_size * team_.size(); }
+
+    void set_learning_rate(std::int64_t epoch, std::int64_t step) {
+        const double progress = static_cast<double>(epoch - 1) + static_cast<double>(step) / static_cast<double>(steps_per_epoch());
+        const double target = settings_.linear_scaling ? hyper_.lr * team_.size() : hyper_.lr;
+        double lr = target;
+        if (settings_.warmup_epochs > 0 && progress < settings_.warmup_epochs) {
+            lr = hyper_.lr + (target - hyper_.lr) * progress / settings_.warmup_epochs;
+        }
+        for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+    }
+
+    // The loss summed over `indices`, its gradient divided by `divisor` added to the gradients.
+    float forward_backward(const torch::Tensor& indices, std::int64_t divisor) {
+        if (indices.numel() == 0) return 0.0f;
+        const torch::Tensor outputs = model_->forward(data_.training_inputs.index_select(0, indices));
+        const torch::Tensor loss = workload_.loss_sum(outputs, data_.training_targets.index_select(0, indices), data_.classes);
+        (loss / static_cast<double>(divisor)).backward();
+        return loss.item<float>();
+    }
+
+    // The team's loss sum and the first rank's stop request arrived with a collective.
+    void check(float loss_sum, float stop, std::int64_t epoch) const {
+        if (!std::isfinite(loss_sum)) {
+            throw workload::TrialFailure(fmt::format("the training loss is {} in epoch {}", loss_sum, epoch));
+        }
+        if (stop > 0) throw workload::TrialFailure(fmt::format("stopped at the trial's deadline in epoch {}", epoch));
+    }
+
+    float stop_request() const { return team_.rank() == 0 && context_.past_deadline() ? 1.0f : 0.0f; }
+
+    EpochRecord train_epoch(std::int64_t epoch) {
+        const std::uint64_t epoch_seed = random::derive_seed(context_.seed, static_cast<std::uint64_t>(epoch));
+        torch::manual_seed(random::derive_seed(epoch_seed, static_cast<std::uint64_t>(team_.rank()) + 1));
+        const torch::Tensor order = epoch_order(data_.training_inputs.size(0), epoch_seed);
+        model_->train();
+        const double loss_sum = settings_.averaging == Averaging::every_step ? all_reduce_epoch(order, epoch)
+                                                                               : averaging_epoch(order, epoch);
+        return {epoch, loss_sum / static_cast<double>(samples_per_epoch()), 0, 0};
+    }
+
+    std::int64_t samples_per_epoch() const {
+        const std::int64_t n = data_.training_inputs.size(0);
+        return settings_.averaging == Averaging::every_step ? n : n / team_.size() * team_.size();
+    }
+
+    // One all-reduce of the gradients per step: each rank takes its share of the team's batch.
+    double all_reduce_epoch(const torch::Tensor& order, std::int64_t epoch) {
+        double loss_sum = 0;
+        const std::int64_t n = order.size(0);
+        for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
+            const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
+            const auto [from, to] = share(end - begin, team_.rank(), team_.size());
+            flat_.zero_exchange();
+            const float local_loss = forward_backward(order.slice(0, begin + from, begin + to), end - begin);
+            flat_.loss_slot() = local_loss;
+            flat_.stop_slot() = stop_request();
+            team_.sum(flat_.exchange().data_ptr<float>(), flat_.size() + 2);
+            check(flat_.loss_slot(), flat_.stop_slot(), epoch);
+            set_learning_rate(epoch, step);
+            optimizer_->step();
+            loss_sum += flat_.loss_slot();
+        }
+        return loss_sum;
+    }
+
+    // Local steps on this rank's shard, the models averaged every averaging_period steps and at
+    // the end of the epoch (so that every epoch ends with identical replicas).
+    double averaging_epoch(const torch::Tensor& order, std::int64_t epoch) {
+        const std::int64_t shard_size = order.size(0) / team_.size();
+        const torch::Tensor shard = order.slice(0, team_.rank() * shard_size, (team_.rank() + 1) * shard_size);
+        double loss_sum = 0;
+        float loss_since_average = 0;
+        for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
+            const std::int64_t begin = step * hyper_.batch_size, end = std::min(shard_size, begin + hyper_.batch_size);
+            flat_.zero_exchange();
+            loss_since_average += forward_backward(shard.slice(0, begin, end), end - begin);
+            set_learning_rate(epoch, step);
+            optimizer_->step();
+            if ((step + 1) % settings_.averaging_period == 0 || step + 1 == steps_per_epoch()) {
+                loss_sum += average_models(loss_since_average, epoch);
+                loss_since_average = 0;
+            }
+        }
+        return loss_sum;
+    }
+
+    // KAVG: the replicas' mean; MAVG: the last averaged model moved by block momentum along
+    // the mean's change (Cong and Liu, arXiv 2110.00625). Returns the team's loss sum.
+    float average_models(float local_loss, std::int64_t epoch) {
+        const std::int64_t n = flat_.size();
+        averaging_.slice(0, 0, n).copy_(flat_.parameters());
+        float* values = averaging_.data_ptr<float>();
+        values[n] = local_loss;
+        values[n + 1] = stop_request();
+        team_.sum(values, n + 2);
+        check(values[n], values[n + 1], epoch);
+        torch::NoGradGuard no_grad;
+        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(team_.size());
+        if (settings_.averaging == Averaging::mavg) {
+            velocity_.mul_(settings_.block_momentum).add_(mean - anchor_);
+            anchor_.add_(velocity_, settings_.block_lr);
+            flat_.parameters().copy_(anchor_);
+        } else {
+            flat_.parameters().copy_(mean);
+        }
+        return values[n];
+    }
+
+    // The validation loss and error, each rank evaluating its share of the validation set.
+    std::pair<double, double> validate() {
+        const std::int64_t n = data_.validation_inputs.size(0);
+        const auto [from, to] = share(n, team_.rank(), team_.size());
+        float sums[2] = {0, 0};  // loss, errors
+        std::tie(sums[0], sums[1]) = loss_and_error_sums(workload_, model_, data_.validation_inputs.slice(0, from, to),
+                                                         data_.validation_targets.slice(0, from, to), data_.classes);
+        team_.sum(sums, 2);
+        return {sums[0] / static_cast<double>(n), data_.classes > 0 ? sums[1] / static_cast<double>(n) : 0.0};
+    }
+
+    fs::path checkpoint_file() const {
+        return fs::path(context_.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", context_.fold, team_.rank());
+    }
+
+    // Every rank keeps its own file, so that local state (the optimizer's, between averages)
+    // comes back exactly. The RNG needs no saving: each epoch reseeds from the trial's seed.
+    void save_checkpoint(std::int64_t epoch) {
+        torch::serialize::OutputArchive archive;
+        archive.write("parameters", flat_.parameters());
+        torch::serialize::OutputArchive optimizer;
+        optimizer_->save(optimizer);
+        archive.write("optimizer", optimizer);
+        archive.write("epoch", torch::tensor(epoch));
+        archive.write("team_size", torch::tensor(static_cast<std::int64_t>(team_.size())));
+        archive.write("history", history_tensor());
+        if (velocity_.defined()) archive.write("velocity", velocity_);
+        fs::create_directories(context_.checkpoint_dir);
+        const fs::path file = checkpoint_file();
+        const fs::path partial = file.string() + ".partial";
+        archive.save_to(partial.string());
+        fs::rename(partial, file);
+    }
+
+    // The epoch the team's checkpoints end with, their state restored; 0 when there are none
+    // (or not every rank has the same epoch: then the fold starts over).
+    std::int64_t restore_checkpoint() {
+        torch::serialize::InputArchive archive;
+        std::int64_t epoch = 0;
+        if (!context_.checkpoint_dir.empty() && fs::exists(checkpoint_file())) {
+            try {
+                archive.load_from(checkpoint_file().string());
+                epoch = read_int(archive, "epoch");
+                if (read_int(archive, "team_size") != team_.size() || epoch > hyper_.epochs) epoch = 0;
+            } catch (const c10::Error&) {
+                epoch = 0;  // unreadable: start over
+            }
+        }
+        if (team_.min(epoch) != team_.max(epoch) || epoch == 0) return 0;
+        torch::NoGradGuard no_grad;
+        torch::Tensor parameters;
+        archive.read("parameters", parameters);
+        flat_.parameters().copy_(parameters);
+        torch::serialize::InputArchive optimizer;
+        archive.read("optimizer", optimizer);
+        optimizer_->load(optimizer);
+        torch::Tensor history;
+        archive.read("history", history);
+        read_history(history);
+        if (velocity_.defined()) archive.read("velocity", velocity_);
+        if (anchor_.defined()) anchor_.copy_(flat_.parameters());
+        return epoch;
+    }
+
+    static std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key) {
+        torch::Tensor value;
+        archive.read(key, value);
+        return value.item<std::int64_t>();
+    }
+
+    torch::Tensor history_tensor() const {
+        torch::Tensor table = torch::empty({static_cast<std::int64_t>(history_.size()), 4}, torch::kDouble);
+        for (std::size_t i = 0; i < history_.size(); ++i) {
+            const EpochRecord& r = history_[i];
+            table[static_cast<std::int64_t>(i)] = torch::tensor(
+                {static_cast<double>(r.epoch), r.training_loss, r.validation_loss, r.validation_error}, torch::kDouble);
+        }
+        return table;
+    }
+
+    void read_history(const torch::Tensor& table) {
+        history_.clear();
+        for (std::int64_t i = 0; i < table.size(0); ++i) {
+            history_.push_back({static_cast<std::int64_t>(table[i][0].item<double>()), table[i][1].item<double>(),
+                                table[i][2].item<double>(), table[i][3].item<double>()});
+        }
+    }
+
+    ModelWorkload& workload_;
+    const TrainingSettings& settings_;
+    Hyperparameters hyper_;
+    const FoldData& data_;
+    const workload::TrialContext& context_;
+    Team team_;
+    torch::nn::Sequential model_;
+    FlatModel flat_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the stop request
+    torch::Tensor anchor_;     // mavg: the last averaged model
+    torch::Tensor velocity_;   // mavg: the block momentum
+    std::vector<EpochRecord> history_;
+};
+
+torch::Tensor inputs_of(const data::Dataset& dataset) {
+    std::vector<std::int64_t> shape = {static_cast<std::int64_t>(dataset.size())};
+    shape.insert(shape.end(), dataset.sample_shape.begin(), dataset.sample_shape.end());
+    return torch::from_blob(const_cast<float*>(dataset.features.data()), shape, torch::kFloat).clone();
+}
+
+torch::Tensor targets_of(const data::Dataset& dataset) {
+    const torch::Tensor targets =
+        torch::from_blob(const_cast<float*>(dataset.targets.data()), {static_cast<std::int64_t>(dataset.size())}, torch::kFloat);
+    return dataset.classes > 0 ? targets.to(torch::kLong) : targets.clone();
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> tensors(const data::Dataset& dataset) {
+    return {inputs_of(dataset), targets_of(dataset)};
+}
+
+FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
+    const data::Dataset training = dataset.subset(split.training);
+    const data::Dataset validation = dataset.subset(split.validation);
+    return {inputs_of(training), targets_of(training), inputs_of(validation), targets_of(validation), dataset.classes};
+}
+
+FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
+                        const FoldData& data, const workload::TrialContext& context) {
+    return FoldRun(workload, settings, params, data, context).run();
+}
+
+std::pair<double, double> evaluate(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
+                                   const torch::Tensor& targets, std::int64_t classes) {
+    const auto [loss, errors] = loss_and_error_sums(workload, model, inputs, targets, classes);
+    const double n = static_cast<double>(inputs.size(0));
+    return {loss / n, classes > 0 ? errors / n : 0.0};
+}
+
+}  // namespace hpopt::train

@@ -1,0 +1,128 @@
+#include "hpopt/train/training_settings.hpp"
+
+#include <fmt/format.h>
+
+namespace hpopt::train {
+namespace {
+
+const std::vector<std::string> optimizers = {"sgd", "adam", "rmsprop"};
+
+bool known_optimizer(const std::string& name) {
+    return std::find(optimizers.begin(), optimizers.end(), name) != optimizers.end();
+}
+
+void check(bool ok, const char* name, const char* expected) {
+    if (!ok) throw std::invalid_argument(fmt::format("{} must be {}", name, expected));
+}
+
+void check_hyperparameters(const Hyperparameters& h) {
+    check(h.epochs >= 1, "epochs", ">= 1");
+    check(h.batch_size >= 1, "batch_size", ">= 1");
+    check(known_optimizer(h.optimizer), "optimizer", "one of sgd, adam, rmsprop");
+    check(h.lr > 0, "lr", "> 0");
+    check(h.momentum >= 0 && h.momentum < 1, "momentum", "in [0, 1)");
+    check(h.weight_decay >= 0, "weight_decay", ">= 0");
+}
+
+Hyperparameters read_defaults(config::ObjectReader& reader) {
+    Hyperparameters h;
+    h.epochs = reader.integer_or("epochs", h.epochs);
+    h.batch_size = reader.integer_or("batch_size", h.batch_size);
+    h.optimizer = reader.string_or("optimizer", h.optimizer);
+    h.lr = reader.number_or("lr", h.lr);
+    h.momentum = reader.number_or("momentum", h.momentum);
+    h.weight_decay = reader.number_or("weight_decay", h.weight_decay);
+    try {
+        check_hyperparameters(h);
+    } catch (const std::invalid_argument& error) {
+        const std::string message = error.what();
+        reader.report(message.substr(0, message.find(' ')), message.substr(message.find(' ') + 1));
+    }
+    return h;
+}
+
+// A searched "optimizer" dimension may only offer the optimizers there are.
+void check_space(config::ObjectReader& reader, const space::Space* space) {
+    if (!space) return;
+    for (const auto& dimension : space->dimensions()) {
+        const auto* choices = std::get_if<space::Choices>(&dimension.domain);
+        if (dimension.name != "optimizer" || !choices) continue;
+        for (const Json& value : choices->values) {
+            if (!value.is_string() || !known_optimizer(value.get<std::string>())) {
+                reader.report_here(fmt::format("the space's optimizer choice {} is none of sgd, adam, rmsprop", value.dump()));
+            }
+        }
+    }
+}
+
+template <class Enum>
+Enum read_enum(config::ObjectReader& reader, const std::string& key, Enum fallback,
+               const std::vector<std::pair<std::string, Enum>>& names) {
+    const auto name = reader.string(key);
+    if (!name) return fallback;
+    for (const auto& [known, value] : names) {
+        if (*name == known) return value;
+    }
+    std::vector<std::string> known;
+    for (const auto& entry : names) known.push_back('"' + entry.first + '"');
+    reader.report(key, fmt::format("must be one of {}", fmt::join(known, ", ")));
+    return fallback;
+}
+
+}  // namespace
+
+TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, const space::Space* space) {
+    TrainingSettings settings;
+    settings.algorithm = read_enum(reader, "algorithm", Algorithm::allreduce, {{"allreduce", Algorithm::allreduce}});
+    if (layout_masters != 0) reader.report("algorithm", "all-reduce training has no masters: set layout.masters to 0");
+    settings.defaults = read_defaults(reader);
+    const std::string scaling = reader.string_or("lr_scaling", "none");
+    if (scaling != "none" && scaling != "linear") reader.report("lr_scaling", "must be \"none\" or \"linear\"");
+    settings.linear_scaling = scaling == "linear";
+    settings.warmup_epochs = reader.number_or("warmup_epochs", 0);
+    if (settings.warmup_epochs < 0) reader.report("warmup_epochs", "must be >= 0");
+    settings.averaging = read_enum(reader, "averaging", Averaging::every_step,
+                                   {{"every_step", Averaging::every_step}, {"kavg", Averaging::kavg}, {"mavg", Averaging::mavg}});
+    settings.averaging_period = reader.integer_or("averaging_period", settings.averaging_period);
+    if (settings.averaging_period < 1) reader.report("averaging_period", "must be >= 1");
+    settings.block_momentum = reader.number_or("block_momentum", settings.block_momentum);
+    if (settings.block_momentum < 0 || settings.block_momentum >= 1) reader.report("block_momentum", "must be in [0, 1)");
+    settings.block_lr = reader.number_or("block_lr", settings.block_lr);
+    if (settings.block_lr <= 0) reader.report("block_lr", "must be > 0");
+    settings.fom = read_enum(reader, "fom", Fom::validation_loss,
+                             {{"validation_loss", Fom::validation_loss}, {"validation_error", Fom::validation_error}});
+    settings.holdout = reader.number_or("holdout", settings.holdout);
+    if (settings.holdout <= 0 || settings.holdout >= 1) reader.report("holdout", "must be in (0, 1)");
+    settings.stratified = reader.boolean_or("stratified", settings.stratified);
+    settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
+    settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));
+    if (settings.threads < 1 || settings.threads > 1024) reader.report("threads", "must be in [1, 1024]");
+    check_space(reader, space);
+    reader.finish();
+    return settings;
+}
+
+Hyperparameters resolve(const Hyperparameters& defaults, const space::Params& params) {
+    Hyperparameters h = defaults;
+    const auto take = [&](const char* name, auto& field) {
+        const auto found = params.find(name);
+        if (found == params.end()) return;
+        try {
+            field = found->template get<std::decay_t<decltype(field)>>();
+        } catch (const Json::exception&) {
+            throw std::invalid_argument(fmt::format("the parameter {} = {} has the wrong type", name, found->dump()));
+        }
+    };
+    take("epochs", h.epochs);
+    take("batch_size", h.batch_size);
+    take("optimizer", h.optimizer);
+    take("lr", h.lr);
+    take("momentum", h.momentum);
+    take("weight_decay", h.weight_decay);
+    check_hyperparameters(h);
+    return h;
+}
+
+std::string to_string(Fom fom) { return fom == Fom::validation_loss ? "validation loss" : "validation error (1 - accuracy)"; }
+
+}  // namespace hpopt::train
