@@ -2,7 +2,7 @@
 """Wall-clock time of whole `hpopt run` processes (start-up, search, journal with fsync,
 results files), and the best FoM each found. Prints a Markdown table.
 
-    benchmarks/cli_run_time.py build/src/cli/hpopt configs/quickstart.json [--runs 10]
+    benchmarks/cli_run_time.py build/src/cli/hpopt configs/branin-200.json [--runs 10]
 """
 import argparse
 import json

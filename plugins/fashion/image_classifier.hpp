@@ -1,0 +1,53 @@
+#pragma once
+// What the fashion_mlp and fashion_cnn workloads share: the data (Fashion-MNIST by default, or
+// any IDX or CSV set given by "data"), the model's hyper-parameters taken from the trial's
+// parameters or else from the workload's options, and the activations.
+#include <string>
+
+#include "hpopt/data/dataset.hpp"
+#include "hpopt/train/model_workload.hpp"
+#include "hpopt/workload/plugin.hpp"
+#include "hpopt/workload/workload.hpp"
+
+namespace hpopt::fashion {
+
+inline constexpr const char* default_data_dir = "/usr/share/datasets/fashion-mnist";
+
+// A model hyper-parameter: the trial's parameter of that name, or the workload option, or `fallback`.
+class ModelParameters {
+public:
+    ModelParameters(const space::Params& params, const Json& options) : params_(params), options_(options) {}
+
+    std::int64_t integer(const std::string& name, std::int64_t fallback) const;
+    double number(const std::string& name, double fallback) const;
+    std::string text(const std::string& name, const std::string& fallback) const;
+
+private:
+    const Json* find(const std::string& name) const;
+    const space::Params& params_;
+    const Json& options_;
+};
+
+void add_activation(torch::nn::Sequential& model, const std::string& name);
+
+class ImageClassifier : public train::ModelWorkload {
+public:
+    explicit ImageClassifier(const Json& options);
+    std::shared_ptr<const data::Dataset> training_data() override;
+    std::shared_ptr<const data::Dataset> test_data() override;
+
+protected:
+    const Json& options() const { return options_; }
+
+private:
+    Json options_;
+    data::DataSpec data_;
+};
+
+// A plugin for an ImageClassifier: check() reads "data", "activation", the integer options
+// (>= 1) and the fractions (in [0, 1)) that give the model's defaults; create_model() is `create`.
+workload::Plugin image_classifier_plugin(const std::string& name, const std::vector<std::string>& integer_keys,
+                                         const std::vector<std::string>& number_keys,
+                                         std::function<std::unique_ptr<train::ModelWorkload>(const Json&)> create);
+
+}  // namespace hpopt::fashion
