@@ -1,0 +1,126 @@
+// Data-parallel training under mpirun (run with 3 ranks): every rank of MPI_COMM_WORLD is one
+// replica of the same fold team.
+#include <mpi.h>
+
+#include <filesystem>
+
+#include "../support/blobs_workload.hpp"
+#include "hpopt/train/fold_trainer.hpp"
+
+#define DOCTEST_CONFIG_IMPLEMENT
+#include "../support/doctest_with_torch.hpp"
+
+using namespace hpopt;
+
+namespace {
+
+train::TrainingSettings settings_for(train::Averaging averaging) {
+    train::TrainingSettings settings;
+    settings.defaults.epochs = 4;
+    settings.defaults.batch_size = 16;
+    settings.defaults.lr = 0.05;
+    settings.defaults.momentum = 0.9;
+    settings.averaging = averaging;
+    settings.averaging_period = 4;
+    return settings;
+}
+
+workload::TrialContext team_context(MPI_Comm team, const std::string& checkpoint_dir = "") {
+    workload::TrialContext context;
+    context.seed = 5;
+    context.team = team;
+    context.checkpoint_dir = checkpoint_dir;
+    return context;
+}
+
+train::FoldData blob_fold(testing::BlobsWorkload& workload) {
+    const auto data = workload.training_data();
+    return train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
+}
+
+// True on every rank when every rank holds the same bits as rank 0.
+bool identical_on_every_rank(const torch::Tensor& parameters) {
+    torch::Tensor first = parameters.clone();
+    MPI_Bcast(first.data_ptr<float>(), static_cast<int>(first.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD);
+    int same = torch::equal(first, parameters) ? 1 : 0;
+    MPI_Allreduce(MPI_IN_PLACE, &same, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    return same == 1;
+}
+
+int world_size() {
+    int size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return size;
+}
+
+}  // namespace
+
+TEST_CASE("all-reduce training lowers the loss and keeps the replicas bit-identical") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const auto trained = train::train_fold(workload, settings_for(train::Averaging::every_step), Json{{"dropout", 0.1}},
+                                           data, team_context(MPI_COMM_WORLD));
+    CHECK(trained.epochs.back().validation_loss < 0.7 * trained.epochs.front().validation_loss);
+    CHECK(identical_on_every_rank(trained.parameters));
+}
+
+TEST_CASE("the all-reduced gradient is the whole team batch's: as one rank with a batch as large") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const auto team = train::train_fold(workload, settings_for(train::Averaging::every_step), Json::object(), data,
+                                        team_context(MPI_COMM_WORLD));
+    train::TrainingSettings alone_settings = settings_for(train::Averaging::every_step);
+    alone_settings.defaults.batch_size *= world_size();
+    const auto alone = train::train_fold(workload, alone_settings, Json::object(), data, team_context(MPI_COMM_NULL));
+    CHECK(torch::allclose(team.parameters, alone.parameters, 1e-4, 1e-5));
+    CHECK(team.epochs.back().validation_loss == doctest::Approx(alone.epochs.back().validation_loss).epsilon(1e-4));
+}
+
+TEST_CASE("KAVG and MAVG converge and end every epoch with identical replicas") {
+    for (const auto averaging : {train::Averaging::kavg, train::Averaging::mavg}) {
+        CAPTURE(static_cast<int>(averaging));
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        train::TrainingSettings settings = settings_for(averaging);
+        settings.defaults.momentum = 0;  // the momentum is the blocks' with MAVG
+        settings.block_momentum = 0.5;
+        const auto trained = train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD));
+        CHECK(trained.epochs.back().validation_loss < 0.7 * trained.epochs.front().validation_loss);
+        CHECK(trained.epochs.back().validation_error < 0.2);
+        CHECK(identical_on_every_rank(trained.parameters));
+    }
+}
+
+TEST_CASE("a team continues from its checkpoints as if never stopped") {
+    for (const auto averaging : {train::Averaging::every_step, train::Averaging::mavg}) {
+        CAPTURE(static_cast<int>(averaging));
+        const std::string dir = "/tmp/hpopt-train-mpi-test/" + std::to_string(static_cast<int>(averaging));
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        if (rank == 0) std::filesystem::remove_all(dir);
+        MPI_Barrier(MPI_COMM_WORLD);
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        train::TrainingSettings settings = settings_for(averaging);
+        const auto straight = train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD));
+        settings.defaults.epochs = 2;
+        train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD, dir));
+        settings.defaults.epochs = 4;
+        const auto continued = train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD, dir));
+        CHECK(continued.epochs[2].validation_loss == straight.epochs[2].validation_loss);
+        CHECK(torch::equal(continued.parameters, straight.parameters));
+    }
+}
+
+int main(int argc, char** argv) {
+    MPI_Init(&argc, &argv);
+    torch::set_num_threads(1);
+    doctest::Context context(argc, argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0) context.setOption("out", "/dev/null");  // one report, from rank 0
+    int failed = context.run();
+    MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return failed;
+}

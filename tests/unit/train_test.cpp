@@ -1,0 +1,102 @@
+#include <filesystem>
+
+#include "../support/blobs_workload.hpp"
+#include "hpopt/train/fold_trainer.hpp"
+
+#include "../support/doctest_with_torch.hpp"
+
+using namespace hpopt;
+namespace fs = std::filesystem;
+
+namespace {
+
+train::TrainingSettings settings_with(std::int64_t epochs, const std::string& optimizer = "sgd") {
+    train::TrainingSettings settings;
+    settings.defaults.epochs = epochs;
+    settings.defaults.batch_size = 32;
+    settings.defaults.optimizer = optimizer;
+    settings.defaults.lr = 0.05;
+    settings.defaults.momentum = 0.9;
+    return settings;
+}
+
+workload::TrialContext context_in(const std::string& checkpoint_dir) {
+    workload::TrialContext context;
+    context.seed = 11;
+    context.checkpoint_dir = checkpoint_dir;
+    return context;
+}
+
+train::FoldData blob_fold(testing::BlobsWorkload& workload) {
+    const auto data = workload.training_data();
+    return train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
+}
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / "hpopt-train-test" / name;
+    fs::remove_all(dir);
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("training lowers the validation loss and error on a small problem") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const train::FoldTraining trained = train::train_fold(workload, settings_with(5), Json::object(), data, context_in(""));
+    REQUIRE(trained.epochs.size() == 5);
+    CHECK(trained.epochs.back().validation_loss < 0.7 * trained.epochs.front().validation_loss);
+    CHECK(trained.epochs.back().validation_error < 0.2);
+    CHECK(trained.fom == trained.epochs.back().validation_loss);
+}
+
+TEST_CASE("a trial's parameters override the training defaults, and the same seed trains the same model") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const Json params = {{"epochs", 2}, {"optimizer", "adam"}, {"lr", 0.01}, {"dropout", 0.2}};
+    const auto first = train::train_fold(workload, settings_with(5), params, data, context_in(""));
+    const auto second = train::train_fold(workload, settings_with(5), params, data, context_in(""));
+    CHECK(first.epochs.size() == 2);
+    CHECK(torch::equal(first.parameters, second.parameters));
+    CHECK_THROWS_WITH(train::train_fold(workload, settings_with(5), Json{{"optimizer", "lbfgs"}}, data, context_in("")),
+                      doctest::Contains("optimizer must be one of sgd, adam, rmsprop"));
+}
+
+TEST_CASE("training continued from a checkpoint gives the same next epoch as training straight through") {
+    for (const std::string optimizer : {"sgd", "adam", "rmsprop"}) {
+        CAPTURE(optimizer);
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        const Json params = {{"dropout", 0.1}};
+        const fs::path dir = fresh_dir("continue-" + optimizer);
+        const auto straight = train::train_fold(workload, settings_with(3, optimizer), params, data, context_in(""));
+        const auto stopped = train::train_fold(workload, settings_with(2, optimizer), params, data, context_in(dir.string()));
+        CHECK(fs::exists(dir / "fold-0.rank-0.pt"));
+        const auto continued = train::train_fold(workload, settings_with(3, optimizer), params, data, context_in(dir.string()));
+        REQUIRE(continued.epochs.size() == 3);
+        CHECK(continued.epochs[0].validation_loss == stopped.epochs[0].validation_loss);  // from the checkpoint
+        CHECK(continued.epochs[2].training_loss == straight.epochs[2].training_loss);
+        CHECK(continued.epochs[2].validation_loss == straight.epochs[2].validation_loss);
+        CHECK(torch::equal(continued.parameters, straight.parameters));
+    }
+}
+
+TEST_CASE("a NaN loss fails the trial with that reason") {
+    auto data = std::make_shared<data::Dataset>(*testing::blobs(60, 1));
+    data->features[5] = std::numeric_limits<float>::quiet_NaN();
+    testing::BlobsWorkload workload(data);
+    const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, false, 3}, 0));
+    train::TrainingSettings settings = settings_with(2);
+    settings.defaults.batch_size = 1000;  // one step an epoch, the NaN sample in it
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), fold, context_in("")),
+                         doctest::Contains("the training loss is nan in epoch 1"), workload::TrialFailure);
+}
+
+TEST_CASE("a trial past its deadline stops between steps") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    workload::TrialContext context = context_in("");
+    context.deadline = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_with(3), Json::object(), data, context),
+                         doctest::Contains("deadline"), workload::TrialFailure);
+}
