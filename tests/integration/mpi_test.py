@@ -61,6 +61,37 @@ class MpiTest(unittest.TestCase):
         self.assertEqual(sorted(suggested), list(range(trials)))
         self.assertEqual(sorted(finished), list(range(trials)))
 
+    def test_a_model_trains_on_every_rank_of_its_fold_team_and_the_best_keeps_its_checkpoints(self):
+        # 2 groups x 2 folds x 2 workers: each fold trained by all-reduce over 2 ranks.
+        document = {
+            "seed": 3,
+            "space": {"lr": {"type": "real", "low": 0.01, "high": 0.2, "log": True},
+                      "width": {"type": "int", "low": 16, "high": 64}},
+            "optimizer": {"kind": "random"},
+            "budget": {"trials": 4},
+            "layout": {"groups": 2, "folds": 2, "masters": 0, "workers": 2},
+            "training": {"epochs": 2, "batch_size": 32, "momentum": 0.9, "fom": "validation_error"},
+            "workload": {"plugin": "fashion_mlp", "layers": 1, "data": {"subset": 1200, "test_subset": 1000}},
+        }
+        done = self.mpirun(9, document)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        records = self.journal()
+        self.check_every_trial_once(records, 4)
+        results = [r for r in records if r["event"] == "trial_finished"]
+        self.assertTrue(all(r["status"] == "ok" for r in results), results)
+        self.assertTrue(all(len(r["fold_foms"]) == 2 and 0 < r["fom"] < 0.6 for r in results), results)
+        best = min(results, key=lambda r: r["fom"])["trial"]
+        # Only the best trial's checkpoints stay: a file per fold and rank of its team.
+        self.assertEqual(os.listdir(self.path("run", "checkpoints")), ["trial-%d" % best])
+        self.assertEqual(sorted(os.listdir(self.path("run", "checkpoints", "trial-%d" % best))),
+                         ["fold-0.rank-0.pt", "fold-0.rank-1.pt", "fold-1.rank-0.pt", "fold-1.rank-1.pt"])
+        with open(self.path("run", "test.json")) as f:
+            test = json.load(f)
+        self.assertEqual(test["trial"], best)
+        self.assertEqual(test["test_samples"], 1000)
+        self.assertGreater(test["test_accuracy"], 0.5)
+        self.assertIn("test set, best trial %d" % best, done.stdout)
+
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
         layouts = [
             (1, {}),

@@ -56,13 +56,14 @@ class RunTest(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.dir.name, *parts)
 
-    def hpopt(self, *args):
-        return subprocess.run([HPOPT, *args], capture_output=True, text=True, cwd=self.dir.name, timeout=120)
+    def hpopt(self, *args, env=None):
+        return subprocess.run([HPOPT, *args], capture_output=True, text=True, cwd=self.dir.name, timeout=120,
+                              env=dict(os.environ, **(env or {})))
 
-    def run_spec(self, spec, *args):
+    def run_spec(self, spec, *args, env=None):
         with open(self.path("spec.json"), "w") as f:
             json.dump(spec, f)
-        return self.hpopt("run", "spec.json", *args)
+        return self.hpopt("run", "spec.json", *args, env=env)
 
     def journal(self, run="runs/branin"):
         with open(self.path(run, "journal.jsonl")) as f:
@@ -308,6 +309,43 @@ class RunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         foms = [float(r["fom"]) for r in self.results()]
         self.assertGreater(sorted(foms[75:])[37], sorted(foms[:75])[37])
+
+    def test_a_model_workload_trains_in_one_process(self):
+        spec = branin_spec(space={"lr": {"type": "real", "low": 0.01, "high": 0.1, "log": True}},
+                           budget={"trials": 2}, layout={"folds": 2},
+                           training={"epochs": 1, "optimizer": "adam", "fom": "validation_error"},
+                           workload={"plugin": "fashion_cnn", "channels": 4, "width": 16,
+                                     "data": {"subset": 600, "test_subset": 300}})
+        done = self.run_spec(spec, "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("best trial", done.stdout)
+        results = self.results()
+        self.assertEqual([r["status"] for r in results], ["ok", "ok"])
+        self.assertTrue(all(0 < float(r["fom"]) < 0.9 for r in results))
+        self.assertIn("test_accuracy", done.stdout)
+
+    def test_plugin_and_data_errors_are_one_line_each(self):
+        tests_build = os.path.join(os.path.dirname(os.path.dirname(HPOPT)), "..", "tests", "plugins")
+        cases = [
+            (dict(workload={"plugin": "wrong_abi"}), {"HPOPT_PLUGIN_PATH": tests_build},
+             "workload.plugin: " + os.path.join(tests_build, "hpopt_wrong_abi.so") + " was built for another plugin interface"),
+            (dict(workload={"plugin": "no_such_plugin"}), {"HPOPT_PLUGIN_PATH": "/nowhere"},
+             "unknown workload plugin; known: "),
+            (dict(workload={"plugin": "fashion_mlp", "data": {"path": "/no/such/data"}}), {},
+             "workload.data.path: no such file or directory"),
+            (dict(workload={"plugin": "fashion_mlp", "layers": 0}), {}, "workload.layers: must be >= 1"),
+            (dict(training={"epochs": 1}), {}, "training: the analytic workload trains no model"),
+            (dict(training={"algorithm": "downpour"}, workload={"plugin": "fashion_mlp"}), {},
+             'training.algorithm: must be one of "allreduce"'),
+        ]
+        for changes, env, message in cases:
+            with self.subTest(message=message):
+                done = self.run_spec(branin_spec(**changes), env=env)
+                self.assertEqual(done.returncode, 2, done.stderr)
+                self.assertIn(message, done.stderr)
+                if "no_such_plugin" in str(changes):
+                    self.assertIn("looked in /nowhere, ", done.stderr)
+                self.assertFalse(os.path.exists(self.path("runs")))
 
     def test_every_shipped_spec_runs(self):
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
