@@ -101,7 +101,7 @@ void report_test_figures(const spec::Spec& spec, workload::Workload& workload, c
     }
     if (figures.is_null()) return;
     figures["trial"] = best.id;
-    journal::write_atomically(run.dir / "test.json", figures.dump(2) + "\n");
+    journal::write_atomically(run.test_json(), figures.dump(2) + "\n");
     std::vector<std::string> parts;
     for (const auto& item : figures.items()) {
         if (item.key() != "trial") parts.push_back(fmt::format("{} {}", item.key(), item.value().dump()));

@@ -17,7 +17,10 @@ RunDirectory prepare_run_directory(const std::filesystem::path& dir, bool force)
                                      " already exists and is not empty; choose another with --output, or pass "
                                      "--force to replace the earlier run's files");
         }
-        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json()}) fs::remove(file);
+        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json(), run.test_json()}) {
+            fs::remove(file);
+        }
+        fs::remove_all(run.checkpoints());  // another run's trials must not continue from them
     }
     fs::create_directories(dir);
     return run;

@@ -67,6 +67,7 @@ public:
             const workload::TrialContext& context)
         : workload_(workload),
           settings_(settings),
+          params_(params),
           hyper_(resolve(settings.defaults, params)),
           data_(data),
           context_(context),
@@ -242,6 +243,7 @@ private:
         torch::serialize::OutputArchive optimizer;
         optimizer_->save(optimizer);
         archive.write("optimizer", optimizer);
+        archive.write("trial", trial_identity());
         archive.write("epoch", torch::tensor(epoch));
         archive.write("team_size", torch::tensor(static_cast<std::int64_t>(team_.size())));
         archive.write("history", history_tensor());
@@ -261,8 +263,11 @@ private:
         if (!context_.checkpoint_dir.empty() && fs::exists(checkpoint_file())) {
             try {
                 archive.load_from(checkpoint_file().string());
+                c10::IValue trial;
+                archive.read("trial", trial);
                 epoch = read_int(archive, "epoch");
-                if (read_int(archive, "team_size") != team_.size() || epoch > hyper_.epochs) epoch = 0;
+                const bool same = trial.toStringRef() == trial_identity() && read_int(archive, "team_size") == team_.size();
+                if (!same || epoch > hyper_.epochs) epoch = 0;
             } catch (const c10::Error&) {
                 epoch = 0;  // unreadable: start over
             }
@@ -282,6 +287,9 @@ private:
         if (anchor_.defined()) anchor_.copy_(flat_.parameters());
         return epoch;
     }
+
+    // What makes a checkpoint this fold's: the trial's parameters and the fold's seed.
+    std::string trial_identity() const { return fmt::format("{} seed {}", params_.dump(), context_.seed); }
 
     static std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key) {
         torch::Tensor value;
@@ -309,6 +317,7 @@ private:
 
     ModelWorkload& workload_;
     const TrainingSettings& settings_;
+    const space::Params& params_;
     Hyperparameters hyper_;
     const FoldData& data_;
     const workload::TrialContext& context_;

@@ -324,6 +324,17 @@ class RunTest(unittest.TestCase):
         self.assertTrue(all(0 < float(r["fom"]) < 0.9 for r in results))
         self.assertIn("test_accuracy", done.stdout)
 
+    def test_the_example_plugin_of_the_docs_loads_from_the_plugin_path_and_learns(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(root, "examples", "plugin", "two-moons.json")) as f:
+            spec = json.load(f)
+        spec["budget"] = {"trials": 3}
+        spec["workload"]["data"]["path"] = os.path.join(root, "examples", "plugin", "two-moons.csv")
+        plugin_dir = os.path.join(os.path.dirname(os.path.dirname(HPOPT)), "..", "examples", "plugin")
+        done = self.run_spec(spec, "--output", "moons", env={"HPOPT_PLUGIN_PATH": plugin_dir})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertLess(min(float(r["fom"]) for r in self.results("moons")), 0.2)
+
     def test_plugin_and_data_errors_are_one_line_each(self):
         tests_build = os.path.join(os.path.dirname(os.path.dirname(HPOPT)), "..", "tests", "plugins")
         cases = [

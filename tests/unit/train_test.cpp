@@ -81,6 +81,16 @@ TEST_CASE("training continued from a checkpoint gives the same next epoch as tra
     }
 }
 
+TEST_CASE("another trial's checkpoint is not continued from") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const fs::path dir = fresh_dir("other-trial");
+    const auto mine = train::train_fold(workload, settings_with(2), Json{{"dropout", 0.1}}, data, context_in(""));
+    train::train_fold(workload, settings_with(2), Json{{"dropout", 0.2}}, data, context_in(dir.string()));
+    const auto after = train::train_fold(workload, settings_with(2), Json{{"dropout", 0.1}}, data, context_in(dir.string()));
+    CHECK(torch::equal(after.parameters, mine.parameters));
+}
+
 TEST_CASE("a NaN loss fails the trial with that reason") {
     auto data = std::make_shared<data::Dataset>(*testing::blobs(60, 1));
     data->features[5] = std::numeric_limits<float>::quiet_NaN();

@@ -12,6 +12,8 @@ struct RunDirectory {
     std::filesystem::path spec() const { return dir / "spec.json"; }
     std::filesystem::path results_csv() const { return dir / "results.csv"; }
     std::filesystem::path best_json() const { return dir / "best.json"; }
+    std::filesystem::path checkpoints() const { return dir / "checkpoints"; }
+    std::filesystem::path test_json() const { return dir / "test.json"; }
 };
 
 // The output dir holds something already, and the user did not ask to replace it.
