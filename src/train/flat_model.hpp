@@ -1,7 +1,10 @@
 #pragma once
-// A model's parameters as views of one flat buffer, and their gradients as views of another,
-// so that one collective moves them all. The gradient buffer has two extra slots at its end
-// that travel with every all-reduce: the ranks' loss sums and the first rank's stop request.
+// A model's parameters as views of one flat buffer, and a flat gradient buffer that one
+// collective moves whole. Backward writes fresh gradient tensors (cheaper than accumulating
+// into views); gather_gradients() copies them into the buffer and makes the parameters'
+// gradients views of it, so that the optimizer steps with whatever the collective left there.
+// The buffer has two extra slots at its end that travel with every all-reduce: the ranks' loss
+// sums and the first rank's stop request.
 #include <torch/torch.h>
 
 namespace hpopt::train {
@@ -16,11 +19,14 @@ public:
     float& loss_slot() { return exchange_.data_ptr<float>()[size_]; }
     float& stop_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
 
-    // Zeroes the gradients and the two slots (Optimizer::zero_grad cannot: they are views).
-    void zero_exchange() { exchange_.zero_(); }
+    // Before a backward pass: no gradients, so that backward creates them.
+    void clear_gradients();
+    // After it: the gradients into the exchange buffer (zero for a parameter without one).
+    void gather_gradients();
 
 private:
     std::int64_t size_ = 0;
+    std::vector<torch::Tensor> parameter_list_;
     torch::Tensor parameters_;
     torch::Tensor exchange_;
 };

@@ -164,17 +164,26 @@ private:
         for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
             const auto [from, to] = share(end - begin, team_.rank(), team_.size());
-            flat_.zero_exchange();
+            flat_.clear_gradients();
             const float local_loss = forward_backward(order.slice(0, begin + from, begin + to), end - begin);
-            flat_.loss_slot() = local_loss;
-            flat_.stop_slot() = stop_request();
-            team_.sum(flat_.exchange().data_ptr<float>(), flat_.size() + 2);
-            check(flat_.loss_slot(), flat_.stop_slot(), epoch);
+            const auto [team_loss, stop] = exchange_gradients(local_loss);
+            check(team_loss, stop, epoch);
             set_learning_rate(epoch, step);
             optimizer_->step();
-            loss_sum += flat_.loss_slot();
+            loss_sum += team_loss;
         }
         return loss_sum;
+    }
+
+    // The team's gradients summed into every rank's (a team of one exchanges nothing); returns
+    // the team's loss sum and the first rank's stop request.
+    std::pair<float, float> exchange_gradients(float local_loss) {
+        if (team_.alone()) return {local_loss, stop_request()};
+        flat_.gather_gradients();
+        flat_.loss_slot() = local_loss;
+        flat_.stop_slot() = stop_request();
+        team_.sum(flat_.exchange().data_ptr<float>(), flat_.size() + 2);
+        return {flat_.loss_slot(), flat_.stop_slot()};
     }
 
     // Local steps on this rank's shard, the models averaged every averaging_period steps and at
@@ -186,7 +195,7 @@ private:
         float loss_since_average = 0;
         for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * hyper_.batch_size, end = std::min(shard_size, begin + hyper_.batch_size);
-            flat_.zero_exchange();
+            flat_.clear_gradients();
             loss_since_average += forward_backward(shard.slice(0, begin, end), end - begin);
             set_learning_rate(epoch, step);
             optimizer_->step();

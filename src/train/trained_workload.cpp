@@ -1,5 +1,7 @@
 #include "hpopt/train/trained_workload.hpp"
 
+#include <dlfcn.h>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -16,6 +18,10 @@ public:
     TrainedWorkload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings)
         : model_(std::move(model)), settings_(settings) {
         torch::set_num_threads(settings_.threads);
+        // OpenBLAS, when it is the BLAS (Debian's alternatives), keeps threads of its own: as
+        // many as torch's, so that ranks sharing a node do not oversubscribe it.
+        using SetThreads = void (*)(int);
+        if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(settings_.threads);
     }
 
     std::string fom_name() const override { return to_string(settings_.fom); }
