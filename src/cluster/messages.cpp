@@ -6,6 +6,8 @@
 #include <limits>
 #include <thread>
 
+#include "hpopt/journal/journal.hpp"
+
 namespace hpopt::cluster {
 namespace {
 
@@ -62,19 +64,22 @@ TrialOrder trial_order_from_json(const Json& json) {
 }
 
 Json to_json(const FoldResult& result) {
-    return {{"ok", result.ok}, {"fom", number_or_null(result.fom)}, {"reason", result.reason}};
+    return {{"ok", result.ok}, {"fom", number_or_null(result.fom)}, {"reason", result.reason},
+            {"epoch_foms", journal::numbers_to_json(result.epoch_foms)}};
 }
 
 FoldResult fold_result_from_json(const Json& json) {
-    return {json.at("ok").get<bool>(), number_from(json.at("fom")), json.at("reason").get<std::string>()};
+    return {json.at("ok").get<bool>(), number_from(json.at("fom")), json.at("reason").get<std::string>(),
+            journal::numbers_from_json(json.at("epoch_foms"))};
 }
 
 Json result_to_json(const journal::TrialResult& result) {
-    Json folds = Json::array();
-    for (double fom : result.fold_foms) folds.push_back(number_or_null(fom));
+    Json epoch_foms = Json::array();
+    for (const auto& fold : result.epoch_foms) epoch_foms.push_back(journal::numbers_to_json(fold));
+    const Json folds = journal::numbers_to_json(result.fold_foms);
     return {{"id", result.id},           {"ok", result.ok()},         {"fom", number_or_null(result.fom)},
             {"fom_std", number_or_null(result.fom_std)}, {"fold_foms", folds}, {"reason", result.reason},
-            {"duration_s", result.duration_s}};
+            {"duration_s", result.duration_s}, {"epoch_foms", epoch_foms}};
 }
 
 journal::TrialResult result_from_json(const Json& json) {
@@ -83,7 +88,8 @@ journal::TrialResult result_from_json(const Json& json) {
     result.status = json.at("ok").get<bool>() ? journal::TrialStatus::ok : journal::TrialStatus::failed;
     result.fom = number_from(json.at("fom"));
     result.fom_std = number_from(json.at("fom_std"));
-    for (const auto& fom : json.at("fold_foms")) result.fold_foms.push_back(number_from(fom));
+    result.fold_foms = journal::numbers_from_json(json.at("fold_foms"));
+    for (const Json& fold : json.at("epoch_foms")) result.epoch_foms.push_back(journal::numbers_from_json(fold));
     result.reason = json.at("reason").get<std::string>();
     result.duration_s = json.at("duration_s").get<double>();
     return result;

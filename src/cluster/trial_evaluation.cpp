@@ -11,10 +11,26 @@
 namespace hpopt::cluster {
 namespace {
 
-FoldResult failure(std::string reason) { return {false, std::numeric_limits<double>::quiet_NaN(), std::move(reason)}; }
+FoldResult failure(std::string reason) { return {false, std::numeric_limits<double>::quiet_NaN(), std::move(reason), {}}; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+FoldResult evaluate_in_context(workload::Workload& workload, const journal::Trial& trial,
+                               const workload::TrialContext& context, std::optional<double> timeout_s) {
+    const auto timed_out = [&] { return failure(fmt::format("timed out after {} s", *timeout_s)); };
+    try {
+        const double fom = workload.evaluate(trial.params, context);
+        if (context.past_deadline()) return timed_out();
+        if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom));
+        return {true, fom, "", {}};
+    } catch (const std::exception& error) {
+        if (context.past_deadline()) return timed_out();
+        return failure(error.what());
+    } catch (...) {
+        return failure("unknown exception");
+    }
 }
 
 }  // namespace
@@ -37,23 +53,19 @@ FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& tri
         context.deadline = trial_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(*timeout_s));
     }
-    const auto timed_out = [&] { return failure(fmt::format("timed out after {} s", *timeout_s)); };
-    try {
-        const double fom = workload.evaluate(trial.params, context);
-        if (context.past_deadline()) return timed_out();
-        if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom));
-        return {true, fom, ""};
-    } catch (const std::exception& error) {
-        if (context.past_deadline()) return timed_out();
-        return failure(error.what());
-    } catch (...) {
-        return failure("unknown exception");
-    }
+    std::vector<double> epoch_foms;
+    context.report_epoch = [&](std::int64_t, double fom) { epoch_foms.push_back(fom); };
+    FoldResult result = evaluate_in_context(workload, trial, context, timeout_s);
+    result.epoch_foms = std::move(epoch_foms);
+    return result;
 }
 
 journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds) {
     journal::TrialResult result;
     result.id = trial_id;
+    for (const FoldResult& fold : folds) {
+        if (!fold.epoch_foms.empty()) result.epoch_foms.push_back(fold.epoch_foms);
+    }
     for (std::size_t f = 0; f < folds.size(); ++f) {
         if (folds[f].ok) {
             result.fold_foms.push_back(folds[f].fom);

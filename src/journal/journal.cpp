@@ -77,8 +77,24 @@ Json trial_finished(const TrialResult& result) {
                    {"started_s", result.started_s},
                    {"duration_s", result.duration_s}};
     for (double fom : result.fold_foms) record["fold_foms"].push_back(number_or_null(fom));
+    if (!result.epoch_foms.empty()) {
+        record["epoch_foms"] = Json::array();
+        for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(numbers_to_json(fold));
+    }
     if (!result.ok()) record["reason"] = result.reason;
     return record;
+}
+
+Json numbers_to_json(const std::vector<double>& values) {
+    Json json = Json::array();
+    for (double value : values) json.push_back(number_or_null(value));
+    return json;
+}
+
+std::vector<double> numbers_from_json(const Json& json) {
+    std::vector<double> values;
+    for (const Json& value : json) values.push_back(value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>());
+    return values;
 }
 
 Json run_interrupted(const std::vector<std::int64_t>& running_trials) {

@@ -84,18 +84,27 @@ public:
     }
 
     FoldTraining run() {
-        for (std::int64_t epoch = restore_checkpoint() + 1; epoch <= hyper_.epochs; ++epoch) {
+        const std::int64_t restored = restore_checkpoint();
+        for (const EpochRecord& record : history_) report(record);
+        for (std::int64_t epoch = restored + 1; epoch <= hyper_.epochs; ++epoch) {
             EpochRecord record = train_epoch(epoch);
             std::tie(record.validation_loss, record.validation_error) = validate();
             history_.push_back(record);
             if (settings_.checkpoints && !context_.checkpoint_dir.empty()) save_checkpoint(epoch);
+            report(record);
         }
-        const EpochRecord& last = history_.back();
-        const double fom = settings_.fom == Fom::validation_loss ? last.validation_loss : last.validation_error;
-        return {history_, fom, flat_.parameters().clone()};
+        return {history_, fom_of(history_.back()), flat_.parameters().clone()};
     }
 
 private:
+    double fom_of(const EpochRecord& record) const {
+        return settings_.fom == Fom::validation_loss ? record.validation_loss : record.validation_error;
+    }
+
+    void report(const EpochRecord& record) const {
+        if (team_.rank() == 0 && context_.report_epoch) context_.report_epoch(record.epoch, fom_of(record));
+    }
+
     torch::nn::Sequential build(const space::Params& params) {
         torch::manual_seed(context_.seed);
         torch::nn::Sequential model = workload_.build_model(params);

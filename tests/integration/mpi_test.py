@@ -80,6 +80,10 @@ class MpiTest(unittest.TestCase):
         results = [r for r in records if r["event"] == "trial_finished"]
         self.assertTrue(all(r["status"] == "ok" for r in results), results)
         self.assertTrue(all(len(r["fold_foms"]) == 2 and 0 < r["fom"] < 0.6 for r in results), results)
+        # Each fold's FoM after each of its 2 epochs, the last one the fold's FoM.
+        for r in results:
+            self.assertEqual([len(fold) for fold in r["epoch_foms"]], [2, 2])
+            self.assertEqual([fold[-1] for fold in r["epoch_foms"]], r["fold_foms"])
         best = min(results, key=lambda r: r["fom"])["trial"]
         # Only the best trial's checkpoints stay: a file per fold and rank of its team.
         self.assertEqual(os.listdir(self.path("run", "checkpoints")), ["trial-%d" % best])

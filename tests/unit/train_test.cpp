@@ -72,7 +72,11 @@ TEST_CASE("training continued from a checkpoint gives the same next epoch as tra
         const auto straight = train::train_fold(workload, settings_with(3, optimizer), params, data, context_in(""));
         const auto stopped = train::train_fold(workload, settings_with(2, optimizer), params, data, context_in(dir.string()));
         CHECK(fs::exists(dir / "fold-0.rank-0.pt"));
-        const auto continued = train::train_fold(workload, settings_with(3, optimizer), params, data, context_in(dir.string()));
+        workload::TrialContext context = context_in(dir.string());
+        std::vector<std::int64_t> reported;
+        context.report_epoch = [&](std::int64_t epoch, double) { reported.push_back(epoch); };
+        const auto continued = train::train_fold(workload, settings_with(3, optimizer), params, data, context);
+        CHECK(reported == std::vector<std::int64_t>{1, 2, 3});  // the epochs from the checkpoint too
         REQUIRE(continued.epochs.size() == 3);
         CHECK(continued.epochs[0].validation_loss == stopped.epochs[0].validation_loss);  // from the checkpoint
         CHECK(continued.epochs[2].training_loss == straight.epochs[2].training_loss);

@@ -13,6 +13,7 @@ struct FoldResult {
     bool ok = true;
     double fom = 0;
     std::string reason;  // why the fold failed
+    std::vector<double> epoch_foms;  // as the workload reported them, epoch after epoch
 };
 
 // Where a trial's folds keep their checkpoints under a run's checkpoint root ("" for none).

@@ -34,6 +34,9 @@ private:
 Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
 Json trial_suggested(const Trial& trial, int group);  // the group it is handed to
 Json trial_finished(const TrialResult& result);
+// Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
+Json numbers_to_json(const std::vector<double>& values);
+std::vector<double> numbers_from_json(const Json& json);
 Json run_interrupted(const std::vector<std::int64_t>& running_trials);  // stopped by a signal
 Json run_finished(const std::string& stop_reason, const Json& summary);
 

@@ -26,6 +26,7 @@ struct TrialResult {
     double fom = std::numeric_limits<double>::quiet_NaN();  // mean over folds; NaN when failed
     double fom_std = 0;                                      // standard deviation over folds
     std::vector<double> fold_foms;
+    std::vector<std::vector<double>> epoch_foms;  // per fold, the FoM after each epoch (trained workloads)
     std::string reason;  // why the trial failed
     double started_s = 0;   // since the run started
     double duration_s = 0;

@@ -4,6 +4,7 @@
 // bookkeeping; a workload only computes.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,9 @@ struct TrialContext {
     // Where this fold may keep checkpoints, so that the trial can continue after a restart;
     // empty for none.
     std::string checkpoint_dir;
+    // Called by a workload that trains in epochs, once per epoch (on the team's first rank),
+    // with the FoM the trial would have if it ended there; may be empty.
+    std::function<void(std::int64_t epoch, double fom)> report_epoch;
 
     bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
 };
