@@ -95,14 +95,24 @@ WorkloadSpec read_workload(config::ObjectReader& reader, const workload::Catalog
     return workload;
 }
 
+// The workload's plugin, or null when there is none to use (reported already).
+const workload::Plugin* plugin_of(const WorkloadSpec& workload, const workload::Catalog& plugins) {
+    try {
+        return plugins.find(workload.plugin);
+    } catch (const workload::PluginError&) {
+        return nullptr;
+    }
+}
+
 // A plugin that evaluates trials itself, rather than having the framework train its models.
 bool is_evaluated_directly(const WorkloadSpec& workload, const workload::Catalog& plugins) {
-    try {
-        const workload::Plugin* plugin = plugins.find(workload.plugin);
-        return plugin && plugin->create;
-    } catch (const workload::PluginError&) {
-        return false;  // already reported
-    }
+    const workload::Plugin* plugin = plugin_of(workload, plugins);
+    return plugin && plugin->create;
+}
+
+bool is_trained(const WorkloadSpec& workload, const workload::Catalog& plugins) {
+    const workload::Plugin* plugin = plugin_of(workload, plugins);
+    return plugin && plugin->create_model;
 }
 
 std::string read_name(config::ObjectReader& reader, const std::string& default_name) {
@@ -174,6 +184,8 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
         if (is_evaluated_directly(spec.workload, plugins)) {
             root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");
         }
+    } else if (spec.layout.masters != 0 && is_trained(spec.workload, plugins)) {
+        root.report("layout", "all-reduce training (the default) has no masters: set layout.masters to 0");
     }
     spec.training.split_seed = spec.seed;
     spec.output_dir = read_output_dir(root, spec.name);

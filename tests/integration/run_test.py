@@ -348,6 +348,8 @@ class RunTest(unittest.TestCase):
             (dict(training={"epochs": 1}), {}, "training: the analytic workload trains no model"),
             (dict(training={"algorithm": "downpour"}, workload={"plugin": "fashion_mlp"}), {},
              'training.algorithm: must be one of "allreduce"'),
+            (dict(layout={"masters": 1}, workload={"plugin": "fashion_mlp"}), {},
+             "layout: all-reduce training (the default) has no masters"),
         ]
         for changes, env, message in cases:
             with self.subTest(message=message):

@@ -76,6 +76,25 @@ TEST_CASE("the all-reduced gradient is the whole team batch's: as one rank with 
     CHECK(team.epochs.back().validation_loss == doctest::Approx(alone.epochs.back().validation_loss).epsilon(1e-4));
 }
 
+TEST_CASE("the linear scaling rule multiplies the rate by the ranks, reached gradually with warm-up") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    train::TrainingSettings scaled = settings_for(train::Averaging::every_step);
+    scaled.linear_scaling = true;
+    train::TrainingSettings by_hand = settings_for(train::Averaging::every_step);
+    by_hand.defaults.lr *= world_size();
+    const auto rule = train::train_fold(workload, scaled, Json::object(), data, team_context(MPI_COMM_WORLD));
+    const auto hand = train::train_fold(workload, by_hand, Json::object(), data, team_context(MPI_COMM_WORLD));
+    CHECK(torch::equal(rule.parameters, hand.parameters));
+    scaled.warmup_epochs = 2;
+    const auto warm = train::train_fold(workload, scaled, Json::object(), data, team_context(MPI_COMM_WORLD));
+    const auto unscaled = train::train_fold(workload, settings_for(train::Averaging::every_step), Json::object(), data,
+                                            team_context(MPI_COMM_WORLD));
+    // The first epoch's rate climbs from the unscaled one to the scaled one: unlike either run.
+    CHECK(warm.epochs[0].training_loss != rule.epochs[0].training_loss);
+    CHECK(warm.epochs[0].training_loss != unscaled.epochs[0].training_loss);
+}
+
 TEST_CASE("KAVG and MAVG converge and end every epoch with identical replicas") {
     for (const auto averaging : {train::Averaging::kavg, train::Averaging::mavg}) {
         CAPTURE(static_cast<int>(averaging));
