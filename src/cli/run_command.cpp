@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "hpopt/workload/plugin_loader.hpp"
 #include "problems_report.hpp"
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
@@ -16,6 +15,7 @@
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
+#include "hpopt/workload/plugin_loader.hpp"
 
 namespace hpopt::cli {
 namespace {
@@ -81,7 +81,7 @@ void install_stop_handlers() {
     std::signal(SIGTERM, on_stop_signal);
 }
 
-std::string checkpoint_root(const spec::Spec& spec) { return spec.output_dir + "/checkpoints"; }
+std::string checkpoint_root(const spec::Spec& spec) { return journal::RunDirectory{spec.output_dir}.checkpoints().string(); }
 
 // The best trial on the workload's test set, when it has one: printed and kept in test.json.
 void report_test_figures(const spec::Spec& spec, workload::Workload& workload, const cluster::SearchOutcome& outcome,

@@ -16,8 +16,8 @@ bool MpiSession::launched_by_mpi() {
 
 namespace {
 
-// Open MPI settings measured on the machines hpopt is developed on (BENCHMARKS.md, "Gradient
-// exchange"): the ring all-reduce moved 40 MB of gradients 10x faster than the default choice,
+// Open MPI settings measured on the machines hpopt is developed on (BENCHMARKS.md, "Training
+// throughput"): the ring all-reduce moved 40 MB of gradients 10x faster than the default choice,
 // and copying through shared memory beat the single-copy mechanism. Set only where the user
 // has not set them; every rank sets the same before MPI_Init reads them.
 void default_open_mpi_settings() {
