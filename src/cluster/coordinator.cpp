@@ -145,6 +145,9 @@ void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
 SearchOutcome Coordinator::run(const std::string& version) {
     start_ = Clock::now();
     metrics_.groups = executor_.groups();
+    executor_.report_epochs_to([this](const journal::EpochReport& report) {
+        journal_.append(journal::epoch_finished(report), journal::Journal::Sync::later);
+    });
     journal_.append(journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
     std::vector<int> idle;
     for (int group = executor_.groups() - 1; group >= 0; --group) idle.push_back(group);

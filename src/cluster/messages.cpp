@@ -63,6 +63,15 @@ TrialOrder trial_order_from_json(const Json& json) {
     return order;
 }
 
+Json to_json(const journal::EpochReport& report) {
+    return {{"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch}, {"fom", number_or_null(report.fom)}};
+}
+
+journal::EpochReport epoch_report_from_json(const Json& json) {
+    return {json.at("trial").get<std::int64_t>(), json.at("fold").get<int>(), json.at("epoch").get<std::int64_t>(),
+            number_from(json.at("fom"))};
+}
+
 Json to_json(const FoldResult& result) {
     return {{"ok", result.ok}, {"fom", number_or_null(result.fom)}, {"reason", result.reason},
             {"epoch_foms", journal::numbers_to_json(result.epoch_foms)}};

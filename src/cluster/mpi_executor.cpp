@@ -16,16 +16,20 @@ void tell_team(const Communicators& comms, Tag tag, const Json& body) {
 
 void stop_team(const Communicators& comms) { tell_team(comms, Tag::stop, Json::object()); }
 
+FoldTask fold_task(const TrialOrder& order, int fold, Clock::time_point start, MPI_Comm team, EpochCallback on_epoch) {
+    return {order.trial, fold, order.folds, order.timeout_s, start, team, order.checkpoint_root, std::move(on_epoch)};
+}
+
 // This rank's fold of a trial; the whole fold team evaluates it when the workload trains as a team.
 FoldResult evaluate_own_fold(workload::Workload& workload, const Json& order_json, int fold, const Communicators& comms,
-                             Clock::time_point start) {
+                             Clock::time_point start, EpochCallback on_epoch) {
     const TrialOrder order = trial_order_from_json(order_json);
     MPI_Comm team = MPI_COMM_NULL;
     if (workload.trains_as_team()) {
         tell_team(comms, Tag::trial, order_json);
         team = comms.fold_team;
     }
-    return evaluate_fold(workload, order.trial, fold, order.folds, order.timeout_s, start, team, order.checkpoint_root);
+    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch)));
 }
 
 // A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
@@ -43,12 +47,28 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
         const auto start = Clock::now();
         const TrialOrder order = trial_order_from_json(message.body);
         for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::trial, message.body);
+        // Epoch reports go on to the coordinator: fold 0's as they happen, the other folds' as
+        // they arrive, looked for between fold 0's epochs and while waiting for the folds.
+        const auto forward = [&](const journal::EpochReport& report) { send(world, 0, Tag::epoch, to_json(report)); };
+        const auto forward_arrived = [&] {
+            while (const auto report = receive(comms.group, MPI_ANY_SOURCE, Tag::epoch, 0.0)) {
+                forward(epoch_report_from_json(report->body));
+            }
+        };
         std::vector<FoldResult> results(static_cast<std::size_t>(folds));
-        results[0] = evaluate_own_fold(workload, message.body, 0, comms, start);
-        for (int received = 1; received < folds; ++received) {
-            const Message fold_message = *receive(comms.group, MPI_ANY_SOURCE, Tag::fold_result, std::nullopt);
+        results[0] = evaluate_own_fold(workload, message.body, 0, comms, start, [&](const journal::EpochReport& report) {
+            forward(report);
+            forward_arrived();
+        });
+        for (int received = 1; received < folds;) {
+            const Message fold_message = *receive(comms.group, MPI_ANY_SOURCE, std::nullopt, std::nullopt);
+            if (fold_message.tag == Tag::epoch) {
+                forward(epoch_report_from_json(fold_message.body));
+                continue;
+            }
             results[static_cast<std::size_t>(fold_message.source / layout.ranks_per_fold())] =
                 fold_result_from_json(fold_message.body);
+            ++received;
         }
         journal::TrialResult result = combine_folds(order.trial.id, results);
         result.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -64,7 +84,8 @@ void lead_fold(const Role& role, workload::Workload& workload, const Communicato
             stop_team(comms);
             return;
         }
-        send(comms.group, 0, Tag::fold_result, to_json(evaluate_own_fold(workload, message.body, role.fold, comms, Clock::now())));
+        const auto report = [&](const journal::EpochReport& epoch) { send(comms.group, 0, Tag::epoch, to_json(epoch)); };
+        send(comms.group, 0, Tag::fold_result, to_json(evaluate_own_fold(workload, message.body, role.fold, comms, Clock::now(), report)));
     }
 }
 
@@ -74,8 +95,7 @@ void join_team(const Role& role, workload::Workload& workload, const Communicato
         const Message message = *receive(comms.fold_team, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) return;
         const TrialOrder order = trial_order_from_json(message.body);
-        evaluate_fold(workload, order.trial, role.fold, order.folds, order.timeout_s, Clock::now(), comms.fold_team,
-                      order.checkpoint_root);
+        evaluate_fold(workload, fold_task(order, role.fold, Clock::now(), comms.fold_team, {}));
     }
 }
 
@@ -90,9 +110,14 @@ void MpiExecutor::start(int group, const journal::Trial& trial) {
 }
 
 std::optional<Finished> MpiExecutor::wait(double timeout_s) {
-    const auto message = receive(comm_, MPI_ANY_SOURCE, Tag::result, timeout_s);
-    if (!message) return std::nullopt;
-    return Finished{layout_.role(message->source).group, result_from_json(message->body)};
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    while (true) {
+        const double left = std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count());
+        const auto message = receive(comm_, MPI_ANY_SOURCE, std::nullopt, left);
+        if (!message) return std::nullopt;
+        if (message->tag == Tag::result) return Finished{layout_.role(message->source).group, result_from_json(message->body)};
+        if (on_epoch_) on_epoch_(epoch_report_from_json(message->body));
+    }
 }
 
 void MpiExecutor::shutdown() {

@@ -39,23 +39,24 @@ std::string checkpoint_dir(const std::string& checkpoint_root, std::int64_t tria
     return checkpoint_root.empty() ? "" : fmt::format("{}/trial-{}", checkpoint_root, trial_id);
 }
 
-FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
-                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start,
-                         MPI_Comm team, const std::string& checkpoint_root) {
+FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     workload::TrialContext context;
-    context.trial_id = trial.id;
-    context.seed = random::derive_seed(trial.seed, static_cast<std::uint64_t>(fold));
-    context.fold = fold;
-    context.folds = folds;
-    context.team = team;
-    context.checkpoint_dir = checkpoint_dir(checkpoint_root, trial.id);
-    if (timeout_s) {
-        context.deadline = trial_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                             std::chrono::duration<double>(*timeout_s));
+    context.trial_id = task.trial.id;
+    context.seed = random::derive_seed(task.trial.seed, static_cast<std::uint64_t>(task.fold));
+    context.fold = task.fold;
+    context.folds = task.folds;
+    context.team = task.team;
+    context.checkpoint_dir = checkpoint_dir(task.checkpoint_root, task.trial.id);
+    if (task.timeout_s) {
+        context.deadline = task.start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                            std::chrono::duration<double>(*task.timeout_s));
     }
     std::vector<double> epoch_foms;
-    context.report_epoch = [&](std::int64_t, double fom) { epoch_foms.push_back(fom); };
-    FoldResult result = evaluate_in_context(workload, trial, context, timeout_s);
+    context.report_epoch = [&](std::int64_t epoch, double fom) {
+        epoch_foms.push_back(fom);
+        if (task.on_epoch) task.on_epoch({task.trial.id, task.fold, epoch, fom});
+    };
+    FoldResult result = evaluate_in_context(workload, task.trial, context, task.timeout_s);
     result.epoch_foms = std::move(epoch_foms);
     return result;
 }
@@ -86,11 +87,12 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 }
 
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    std::optional<double> timeout_s, const std::string& checkpoint_root) {
+                                    std::optional<double> timeout_s, const std::string& checkpoint_root,
+                                    const EpochCallback& on_epoch) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
     for (int fold = 0; fold < folds && (results.empty() || results.back().ok); ++fold) {
-        results.push_back(evaluate_fold(workload, trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root));
+        results.push_back(evaluate_fold(workload, {trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root, on_epoch}));
     }
     journal::TrialResult result = combine_folds(trial.id, results);
     result.duration_s = seconds_since(start);

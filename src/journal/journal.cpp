@@ -85,6 +85,11 @@ Json trial_finished(const TrialResult& result) {
     return record;
 }
 
+Json epoch_finished(const EpochReport& report) {
+    return {{"event", "epoch_finished"}, {"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch},
+            {"fom", number_or_null(report.fom)}};
+}
+
 Json numbers_to_json(const std::vector<double>& values) {
     Json json = Json::array();
     for (double value : values) json.push_back(number_or_null(value));

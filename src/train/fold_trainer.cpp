@@ -90,7 +90,10 @@ public:
             EpochRecord record = train_epoch(epoch);
             std::tie(record.validation_loss, record.validation_error) = validate();
             history_.push_back(record);
-            if (settings_.checkpoints && !context_.checkpoint_dir.empty()) save_checkpoint(epoch);
+            if (settings_.checkpoints && !context_.checkpoint_dir.empty()) {
+                save_checkpoint(epoch);
+                team_.barrier();  // the epoch's checkpoints are all there before any rank goes on
+            }
             report(record);
         }
         return {history_, fom_of(history_.back()), flat_.parameters().clone()};

@@ -38,6 +38,10 @@ std::int64_t Team::min(std::int64_t value) const {
     return value;
 }
 
+void Team::barrier() const {
+    if (!alone()) MPI_Barrier(comm_);
+}
+
 std::int64_t Team::max(std::int64_t value) const {
     if (!alone()) MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_MAX, comm_);
     return value;

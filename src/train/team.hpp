@@ -19,6 +19,7 @@ public:
     void broadcast(float* values, std::int64_t count) const;  // from the team's first rank
     std::int64_t min(std::int64_t value) const;
     std::int64_t max(std::int64_t value) const;
+    void barrier() const;
 
 private:
     MPI_Comm comm_;

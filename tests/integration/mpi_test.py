@@ -80,10 +80,17 @@ class MpiTest(unittest.TestCase):
         results = [r for r in records if r["event"] == "trial_finished"]
         self.assertTrue(all(r["status"] == "ok" for r in results), results)
         self.assertTrue(all(len(r["fold_foms"]) == 2 and 0 < r["fom"] < 0.6 for r in results), results)
-        # Each fold's FoM after each of its 2 epochs, the last one the fold's FoM.
+        # Each fold's FoM after each of its 2 epochs, the last one the fold's FoM; each was
+        # journaled as it happened, before its trial finished.
         for r in results:
             self.assertEqual([len(fold) for fold in r["epoch_foms"]], [2, 2])
             self.assertEqual([fold[-1] for fold in r["epoch_foms"]], r["fold_foms"])
+            finished_at = records.index(r)
+            epochs = [(i, e) for i, e in enumerate(records) if e["event"] == "epoch_finished" and e["trial"] == r["trial"]]
+            self.assertEqual(sorted((e["fold"], e["epoch"]) for _, e in epochs), [(0, 1), (0, 2), (1, 1), (1, 2)])
+            self.assertTrue(all(i < finished_at for i, _ in epochs))
+            for _, e in epochs:
+                self.assertEqual(e["fom"], r["epoch_foms"][e["fold"]][e["epoch"] - 1])
         best = min(results, key=lambda r: r["fom"])["trial"]
         # Only the best trial's checkpoints stay: a file per fold and rank of its team.
         self.assertEqual(os.listdir(self.path("run", "checkpoints")), ["trial-%d" % best])

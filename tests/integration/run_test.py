@@ -323,6 +323,8 @@ class RunTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in results], ["ok", "ok"])
         self.assertTrue(all(0 < float(r["fom"]) < 0.9 for r in results))
         self.assertIn("test_accuracy", done.stdout)
+        epochs = [(r["trial"], r["fold"], r["epoch"]) for r in self.journal() if r["event"] == "epoch_finished"]
+        self.assertEqual(epochs, [(0, 0, 1), (0, 1, 1), (1, 0, 1), (1, 1, 1)])
 
     def test_the_example_plugin_of_the_docs_loads_from_the_plugin_path_and_learns(self):
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

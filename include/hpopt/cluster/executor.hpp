@@ -3,6 +3,7 @@
 // The coordinator starts a trial on an idle group and waits for whichever finishes first.
 #include <optional>
 
+#include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/trial.hpp"
 #include "hpopt/workload/workload.hpp"
 
@@ -23,6 +24,11 @@ public:
     virtual std::optional<Finished> wait(double timeout_s) = 0;
     // No more trials: the groups may leave.
     virtual void shutdown() = 0;
+    // Where the running trials' epoch reports go, as they arrive during wait().
+    void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
+
+protected:
+    EpochCallback on_epoch_;
 };
 
 // One group: this process, evaluating each trial's folds in turn when it is waited for.

@@ -4,8 +4,9 @@
 //
 //   coordinator -> group leader:   trial (id, params, point, seed, folds, timeout) | stop
 //   group leader -> fold leaders:  the same trial | stop
-//   fold leader -> group leader:   fold_result (ok, fom, reason)
-//   group leader -> coordinator:   result (status, mean FoM, std, per-fold FoMs, reason, duration)
+//   fold leader -> group leader:   epoch (trial, fold, epoch, fom) after each epoch | fold_result (ok, fom, reason)
+//   group leader -> coordinator:   epoch (its folds', forwarded) | result (status, mean FoM, std,
+//                                  per-fold FoMs and curves, reason, duration)
 //   fold leader -> its team:       the same trial (a workload that trains as a team) | stop
 #include <mpi.h>
 
@@ -17,7 +18,7 @@
 
 namespace hpopt::cluster {
 
-enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4 };
+enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5 };
 
 struct Message {
     int source;
@@ -43,6 +44,8 @@ struct TrialOrder {
 
 Json to_json(const TrialOrder& order);
 TrialOrder trial_order_from_json(const Json& json);
+Json to_json(const journal::EpochReport& report);
+journal::EpochReport epoch_report_from_json(const Json& json);
 Json to_json(const FoldResult& result);
 FoldResult fold_result_from_json(const Json& json);
 Json result_to_json(const journal::TrialResult& result);

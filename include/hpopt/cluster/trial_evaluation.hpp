@@ -2,6 +2,8 @@
 // Evaluating a trial: one fold at a time, the FoM averaged over folds. Anything that goes wrong
 // (an exception, a FoM that is NaN or infinite, the trial's deadline) fails the fold with its
 // reason instead of escaping; a failed fold fails the trial.
+#include <chrono>
+#include <functional>
 #include <optional>
 
 #include "hpopt/journal/trial.hpp"
@@ -19,11 +21,21 @@ struct FoldResult {
 // Where a trial's folds keep their checkpoints under a run's checkpoint root ("" for none).
 std::string checkpoint_dir(const std::string& checkpoint_root, std::int64_t trial_id);
 
-// `timeout_s`: the trial's time limit, counted from `trial_start`. `team`: the ranks that
-// evaluate the fold together (MPI_COMM_NULL alone).
-FoldResult evaluate_fold(workload::Workload& workload, const journal::Trial& trial, int fold, int folds,
-                         std::optional<double> timeout_s, std::chrono::steady_clock::time_point trial_start,
-                         MPI_Comm team = MPI_COMM_NULL, const std::string& checkpoint_root = "");
+using EpochCallback = std::function<void(const journal::EpochReport&)>;
+
+// One fold of a trial to evaluate, and where its epoch reports go.
+struct FoldTask {
+    journal::Trial trial;
+    int fold = 0;
+    int folds = 1;
+    std::optional<double> timeout_s;  // the trial's time limit, counted from `start`
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    MPI_Comm team = MPI_COMM_NULL;  // the ranks that evaluate the fold together
+    std::string checkpoint_root;    // "" for no checkpoints
+    EpochCallback on_epoch;         // may be empty
+};
+
+FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task);
 
 // The trial's result from its folds' (in fold order): the mean and standard deviation of the
 // FoMs, or the first failure's reason, prefixed with its fold when there are several.
@@ -31,6 +43,7 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 
 // Every fold in turn in this process, stopping at the first failure.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
-                                    std::optional<double> timeout_s = std::nullopt, const std::string& checkpoint_root = "");
+                                    std::optional<double> timeout_s = std::nullopt, const std::string& checkpoint_root = "",
+                                    const EpochCallback& on_epoch = {});
 
 }  // namespace hpopt::cluster

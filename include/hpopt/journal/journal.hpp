@@ -34,6 +34,7 @@ private:
 Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
 Json trial_suggested(const Trial& trial, int group);  // the group it is handed to
 Json trial_finished(const TrialResult& result);
+Json epoch_finished(const EpochReport& report);
 // Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
 Json numbers_to_json(const std::vector<double>& values);
 std::vector<double> numbers_from_json(const Json& json);

@@ -16,6 +16,14 @@ struct Trial {
     std::uint64_t seed = 0;
 };
 
+// A fold's FoM after one epoch of training, as it happens.
+struct EpochReport {
+    std::int64_t trial = 0;
+    int fold = 0;
+    std::int64_t epoch = 0;  // from 1
+    double fom = 0;
+};
+
 enum class TrialStatus { ok, failed };
 
 std::string to_string(TrialStatus status);
