@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "flat_model.hpp"
+#include "team.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 
 namespace hpopt::train {
@@ -28,7 +29,7 @@ public:
     bool trains_as_team() const override { return true; }
 
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
-        return train_fold(*model_, settings_, params, fold(context.fold, context.folds), context).fom;
+        return train_fold(*model_, settings_, params, fold_on_every_rank(context), context).fom;
     }
 
     // The mean over the trial's folds of each fold's final model (its checkpoint) on the test set.
@@ -52,6 +53,22 @@ public:
     }
 
 private:
+    // The fold's data, or a TrialFailure on every rank of the team when any rank could not read
+    // it (a file missing on one node): a rank that left alone would leave the others waiting.
+    const FoldData& fold_on_every_rank(const workload::TrialContext& context) {
+        std::string failure;
+        const FoldData* data = nullptr;
+        try {
+            data = &fold(context.fold, context.folds);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        if (Team(context.team).max(failure.empty() ? 0 : 1) > 0) {
+            throw workload::TrialFailure(failure.empty() ? "another rank of the fold team could not read the data" : failure);
+        }
+        return *data;
+    }
+
     // A fold's tensors, kept for the next trial of the same fold.
     const FoldData& fold(int index, int folds) {
         if (cached_fold_ != index || cached_folds_ != folds) {

@@ -6,6 +6,7 @@
 
 #include "../support/blobs_workload.hpp"
 #include "hpopt/train/fold_trainer.hpp"
+#include "hpopt/train/trained_workload.hpp"
 
 #define DOCTEST_CONFIG_IMPLEMENT
 #include "../support/doctest_with_torch.hpp"
@@ -129,6 +130,25 @@ TEST_CASE("a team continues from its checkpoints as if never stopped") {
         CHECK(continued.epochs[2].validation_loss == straight.epochs[2].validation_loss);
         CHECK(torch::equal(continued.parameters, straight.parameters));
     }
+}
+
+TEST_CASE("data that one rank cannot read fails the trial on every rank of the team") {
+    // Rank 1's data is missing, as on a node without the file.
+    class MissingOnRankOne : public testing::BlobsWorkload {
+    public:
+        std::shared_ptr<const data::Dataset> training_data() override {
+            int rank = 0;
+            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+            if (rank == 1) throw data::DataError("no such file: /data/on/rank/1");
+            return testing::BlobsWorkload::training_data();
+        }
+    };
+    const auto workload = train::trained_workload(std::make_unique<MissingOnRankOne>(), settings_for(train::Averaging::every_step));
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    const std::string expected = rank == 1 ? "no such file: /data/on/rank/1" : "another rank of the fold team could not read the data";
+    CHECK_THROWS_WITH_AS(workload->evaluate(Json::object(), team_context(MPI_COMM_WORLD)), expected.c_str(),
+                         workload::TrialFailure);
 }
 
 int main(int argc, char** argv) {
