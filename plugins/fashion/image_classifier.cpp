@@ -40,19 +40,25 @@ const Json* ModelParameters::find(const std::string& name) const {
     return nullptr;
 }
 
-std::int64_t ModelParameters::integer(const std::string& name, std::int64_t fallback) const {
+template <class Value>
+Value ModelParameters::get(const std::string& name, const Value& fallback, const char* expected) const {
     const Json* value = find(name);
-    return value ? value->get<std::int64_t>() : fallback;
+    if (!value) return fallback;
+    try {
+        return value->get<Value>();
+    } catch (const Json::exception&) {
+        throw workload::TrialFailure(fmt::format("the model parameter {} = {} is not {}", name, value->dump(), expected));
+    }
 }
 
-double ModelParameters::number(const std::string& name, double fallback) const {
-    const Json* value = find(name);
-    return value ? value->get<double>() : fallback;
+std::int64_t ModelParameters::integer(const std::string& name, std::int64_t fallback) const {
+    return get(name, fallback, "an integer");
 }
+
+double ModelParameters::number(const std::string& name, double fallback) const { return get(name, fallback, "a number"); }
 
 std::string ModelParameters::text(const std::string& name, const std::string& fallback) const {
-    const Json* value = find(name);
-    return value ? value->get<std::string>() : fallback;
+    return get(name, fallback, "a string");
 }
 
 void add_activation(torch::nn::Sequential& model, const std::string& name) {

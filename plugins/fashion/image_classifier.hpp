@@ -24,6 +24,8 @@ public:
 
 private:
     const Json* find(const std::string& name) const;
+    template <class Value>
+    Value get(const std::string& name, const Value& fallback, const char* expected) const;
     const space::Params& params_;
     const Json& options_;
 };

@@ -337,6 +337,14 @@ class RunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertLess(min(float(r["fom"]) for r in self.results("moons")), 0.2)
 
+    def test_a_model_parameter_of_the_wrong_type_fails_its_trial_with_the_reason(self):
+        spec = branin_spec(space={"width": {"type": "categorical", "choices": ["wide"]}}, budget={"trials": 1},
+                           training={"epochs": 1},
+                           workload={"plugin": "fashion_mlp", "data": {"subset": 100, "test_subset": 100}})
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.results()[0]["reason"], 'the model parameter width = "wide" is not an integer')
+
     def test_plugin_and_data_errors_are_one_line_each(self):
         tests_build = os.path.join(os.path.dirname(os.path.dirname(HPOPT)), "..", "tests", "plugins")
         cases = [
