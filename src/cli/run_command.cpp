@@ -41,6 +41,9 @@ public:
                                        progress.finished, budget_ ? fmt::format("/{}", *budget_) : "", progress.running,
                                        progress.failed);
         if (progress.best) line += fmt::format(", best {:.6g} (trial {})", progress.best->result.fom, progress.best->trial.id);
+        if (const auto& epoch = progress.last_epoch) {
+            line += fmt::format("; trial {} fold {} epoch {}: {:.6g}", epoch->trial, epoch->fold, epoch->epoch, epoch->fom);
+        }
         fmt::print(stderr, "{}\n", line);
     }
 

@@ -147,6 +147,10 @@ SearchOutcome Coordinator::run(const std::string& version) {
     metrics_.groups = executor_.groups();
     executor_.report_epochs_to([this](const journal::EpochReport& report) {
         journal_.append(journal::epoch_finished(report), journal::Journal::Sync::later);
+        progress_.last_epoch = report;
+        progress_.running = static_cast<std::int64_t>(running_.size());
+        progress_.elapsed_s = elapsed_s();
+        if (on_progress_) on_progress_(progress_);
     });
     journal_.append(journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
     std::vector<int> idle;

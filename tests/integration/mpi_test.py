@@ -102,6 +102,8 @@ class MpiTest(unittest.TestCase):
         self.assertEqual(test["test_samples"], 1000)
         self.assertGreater(test["test_accuracy"], 0.5)
         self.assertIn("test set, best trial %d" % best, done.stdout)
+        # The progress line shows the latest epoch of a running trial.
+        self.assertRegex(done.stderr, r"running, 0 failed.*; trial \d+ fold [01] epoch [12]: 0\.\d+")
 
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
         layouts = [

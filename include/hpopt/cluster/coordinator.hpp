@@ -31,6 +31,7 @@ struct SearchProgress {
     std::int64_t running = 0;
     double elapsed_s = 0;
     std::optional<BestTrial> best;
+    std::optional<journal::EpochReport> last_epoch;  // the latest epoch a running trial finished
 };
 
 struct SearchMetrics {
