@@ -1,0 +1,53 @@
+#include "training_steps.hpp"
+
+#include "hpopt/random/rng.hpp"
+
+namespace hpopt::train {
+namespace {
+
+constexpr std::int64_t evaluation_batch = 1000;  // samples per forward pass when evaluating
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& h, const std::vector<torch::Tensor>& parameters) {
+    if (h.optimizer == "adam") {
+        return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
+    }
+    if (h.optimizer == "rmsprop") {
+        return std::make_unique<torch::optim::RMSprop>(
+            parameters, torch::optim::RMSpropOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
+    }
+    return std::make_unique<torch::optim::SGD>(
+        parameters, torch::optim::SGDOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
+}
+
+std::pair<std::int64_t, std::int64_t> share(std::int64_t count, int rank, int size) {
+    const auto boundary = [&](int r) { return count * r / size; };
+    return {boundary(rank), boundary(rank + 1)};
+}
+
+torch::Tensor epoch_order(std::int64_t count, std::uint64_t seed) {
+    random::Rng rng(seed);
+    torch::Tensor order = torch::arange(count, torch::kLong);
+    auto* values = order.data_ptr<std::int64_t>();
+    for (std::int64_t i = count; i > 1; --i) std::swap(values[i - 1], values[rng.index(static_cast<std::size_t>(i))]);
+    return order;
+}
+
+std::pair<float, float> loss_and_error_sums(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
+                                            const torch::Tensor& targets, std::int64_t classes) {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    double loss = 0, errors = 0;
+    for (std::int64_t begin = 0; begin < inputs.size(0); begin += evaluation_batch) {
+        const std::int64_t end = std::min(inputs.size(0), begin + evaluation_batch);
+        const torch::Tensor outputs = model->forward(inputs.slice(0, begin, end));
+        const torch::Tensor batch_targets = targets.slice(0, begin, end);
+        loss += workload.loss_sum(outputs, batch_targets, classes).item<double>();
+        if (classes > 0) errors += outputs.argmax(1).ne(batch_targets).sum().item<double>();
+    }
+    model->train();
+    return {static_cast<float>(loss), static_cast<float>(errors)};
+}
+
+}  // namespace hpopt::train
