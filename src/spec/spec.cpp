@@ -179,7 +179,7 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     });
     if (root.has("training")) {
         spec.training = read_section(root, "training", false, [&](auto& r) {
-            return train::read_training(r, spec.layout.masters, space_or_null);
+            return train::read_training(r, spec.layout.masters, spec.layout.ranks_per_worker, space_or_null);
         });
         if (is_evaluated_directly(spec.workload, plugins)) {
             root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");

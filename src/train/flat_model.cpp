@@ -32,7 +32,16 @@ void FlatModel::gather_gradients() {
         } else {
             slot.zero_();
         }
-        p.mutable_grad() = slot.view_as(p);
+        offset += n;
+    }
+    use_exchange_as_gradients();
+}
+
+void FlatModel::use_exchange_as_gradients() {
+    std::int64_t offset = 0;
+    for (auto& p : parameter_list_) {
+        const std::int64_t n = p.numel();
+        p.mutable_grad() = exchange_.slice(0, offset, offset + n).view_as(p);
         offset += n;
     }
 }

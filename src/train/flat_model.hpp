@@ -23,6 +23,8 @@ public:
     void clear_gradients();
     // After it: the gradients into the exchange buffer (zero for a parameter without one).
     void gather_gradients();
+    // The exchange buffer as the parameters' gradients, for the optimizer's next step.
+    void use_exchange_as_gradients();
 
 private:
     std::int64_t size_ = 0;

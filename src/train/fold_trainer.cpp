@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "flat_model.hpp"
+#include "parameter_server.hpp"
 #include "training_steps.hpp"
 #include "hpopt/random/rng.hpp"
 #include "team.hpp"
@@ -333,6 +334,7 @@ FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
 
 FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
                         const FoldData& data, const workload::TrialContext& context) {
+    if (settings.algorithm != Algorithm::allreduce) return train_with_parameter_server(workload, settings, params, data, context);
     return FoldRun(workload, settings, params, data, context).run();
 }
 

@@ -1,6 +1,8 @@
 #include "team.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <limits>
 
 namespace hpopt::train {
@@ -40,6 +42,35 @@ std::int64_t Team::min(std::int64_t value) const {
 
 void Team::barrier() const {
     if (!alone()) MPI_Barrier(comm_);
+}
+
+std::pair<int, int> Team::wait_for_message(int source) const {
+    // Sleeping between probes keeps a waiting rank off the cores (Open MPI's receive spins).
+    auto pause = std::chrono::microseconds(20);
+    while (true) {
+        int arrived = 0;
+        MPI_Status status;
+        MPI_Iprobe(source, MPI_ANY_TAG, comm_, &arrived, &status);
+        if (arrived) return {status.MPI_SOURCE, status.MPI_TAG};
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::microseconds(1000));
+    }
+}
+
+void Team::send(const float* values, std::int64_t count, int destination, int tag) const {
+    MPI_Send(values, static_cast<int>(count), MPI_FLOAT, destination, tag, comm_);
+}
+
+void Team::receive(float* values, std::int64_t count, int source, int tag) const {
+    MPI_Recv(values, static_cast<int>(count), MPI_FLOAT, source, tag, comm_, MPI_STATUS_IGNORE);
+}
+
+void Team::send(const std::int64_t* values, int count, int destination, int tag) const {
+    MPI_Send(values, count, MPI_INT64_T, destination, tag, comm_);
+}
+
+void Team::receive(std::int64_t* values, int count, int source, int tag) const {
+    MPI_Recv(values, count, MPI_INT64_T, source, tag, comm_, MPI_STATUS_IGNORE);
 }
 
 std::int64_t Team::max(std::int64_t value) const {

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace hpopt::train {
 
@@ -20,6 +21,14 @@ public:
     std::int64_t min(std::int64_t value) const;
     std::int64_t max(std::int64_t value) const;
     void barrier() const;
+
+    // Point to point, for a parameter server: waits (without spinning) for a message from
+    // `source` (MPI_ANY_SOURCE for any) with any tag, and says where it is from and its tag.
+    std::pair<int, int> wait_for_message(int source) const;
+    void send(const float* values, std::int64_t count, int destination, int tag) const;
+    void receive(float* values, std::int64_t count, int source, int tag) const;
+    void send(const std::int64_t* values, int count, int destination, int tag) const;
+    void receive(std::int64_t* values, int count, int source, int tag) const;
 
 private:
     MPI_Comm comm_;

@@ -69,12 +69,23 @@ Enum read_enum(config::ObjectReader& reader, const std::string& key, Enum fallba
     return fallback;
 }
 
+void check_layout(config::ObjectReader& reader, Algorithm algorithm, int masters, int ranks_per_worker) {
+    if (algorithm == Algorithm::allreduce) {
+        if (masters != 0) reader.report("algorithm", "all-reduce training has no masters: set layout.masters to 0");
+        return;
+    }
+    if (masters != 1) reader.report("algorithm", "with a parameter server, layout.masters must be 1 (sub-masters are not there yet)");
+    if (ranks_per_worker != 1) reader.report("algorithm", "with a parameter server, layout.ranks_per_worker must be 1 for now");
+}
+
 }  // namespace
 
-TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, const space::Space* space) {
+TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, int ranks_per_worker,
+                               const space::Space* space) {
     TrainingSettings settings;
-    settings.algorithm = read_enum(reader, "algorithm", Algorithm::allreduce, {{"allreduce", Algorithm::allreduce}});
-    if (layout_masters != 0) reader.report("algorithm", "all-reduce training has no masters: set layout.masters to 0");
+    settings.algorithm = read_enum(reader, "algorithm", Algorithm::allreduce,
+                                   {{"allreduce", Algorithm::allreduce}, {"downpour", Algorithm::downpour}, {"easgd", Algorithm::easgd}});
+    check_layout(reader, settings.algorithm, layout_masters, ranks_per_worker);
     settings.defaults = read_defaults(reader);
     const std::string scaling = reader.string_or("lr_scaling", "none");
     if (scaling != "none" && scaling != "linear") reader.report("lr_scaling", "must be \"none\" or \"linear\"");
@@ -94,6 +105,13 @@ TrainingSettings read_training(config::ObjectReader& reader, int layout_masters,
     settings.holdout = reader.number_or("holdout", settings.holdout);
     if (settings.holdout <= 0 || settings.holdout >= 1) reader.report("holdout", "must be in (0, 1)");
     settings.stratified = reader.boolean_or("stratified", settings.stratified);
+    settings.max_staleness = reader.integer_or("max_staleness", settings.max_staleness);
+    if (settings.max_staleness < 0) reader.report("max_staleness", "must be >= 0 (0: no bound)");
+    settings.scale_by_staleness = reader.boolean_or("scale_by_staleness", settings.scale_by_staleness);
+    settings.elastic_alpha = reader.number_or("elastic_alpha", settings.elastic_alpha);
+    if (settings.elastic_alpha <= 0 || settings.elastic_alpha >= 1) reader.report("elastic_alpha", "must be in (0, 1)");
+    settings.communication_period = reader.integer_or("communication_period", settings.communication_period);
+    if (settings.communication_period < 1) reader.report("communication_period", "must be >= 1");
     settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
     settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));
     if (settings.threads < 1 || settings.threads > 1024) reader.report("threads", "must be in [1, 1024]");

@@ -105,6 +105,29 @@ class MpiTest(unittest.TestCase):
         # The progress line shows the latest epoch of a running trial.
         self.assertRegex(done.stderr, r"running, 0 failed.*; trial \d+ fold [01] epoch [12]: 0\.\d+")
 
+    def test_a_parameter_server_trains_each_fold_with_its_master_and_workers(self):
+        for algorithm in ("downpour", "easgd"):
+            with self.subTest(algorithm=algorithm):
+                document = {
+                    "seed": 5,
+                    "space": {"lr": {"type": "real", "low": 0.05, "high": 0.2, "log": True}},
+                    "optimizer": {"kind": "random"},
+                    "budget": {"trials": 2},
+                    "layout": {"groups": 1, "folds": 1, "masters": 1, "workers": 2},
+                    "training": {"algorithm": algorithm, "epochs": 2, "batch_size": 32, "momentum": 0.5},
+                    "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32,
+                                 "data": {"subset": 1200, "test_subset": 500}},
+                }
+                done = self.mpirun(4, document)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                results = [r for r in self.journal() if r["event"] == "trial_finished"]
+                self.assertEqual([r["status"] for r in results], ["ok", "ok"], results)
+                # The central model learns: its validation loss falls from epoch 1 to epoch 2.
+                self.assertTrue(all(len(r["epoch_foms"][0]) == 2 and r["epoch_foms"][0][1] < r["epoch_foms"][0][0]
+                                    for r in results), results)
+                with open(self.path("run", "test.json")) as f:
+                    self.assertGreater(json.load(f)["test_accuracy"], 0.3)
+
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
         layouts = [
             (1, {}),

@@ -356,8 +356,10 @@ class RunTest(unittest.TestCase):
              "workload.data.path: no such file or directory"),
             (dict(workload={"plugin": "fashion_mlp", "layers": 0}), {}, "workload.layers: must be >= 1"),
             (dict(training={"epochs": 1}), {}, "training: the analytic workload trains no model"),
+            (dict(training={"algorithm": "gem"}, workload={"plugin": "fashion_mlp"}), {},
+             'training.algorithm: must be one of "allreduce", "downpour", "easgd"'),
             (dict(training={"algorithm": "downpour"}, workload={"plugin": "fashion_mlp"}), {},
-             'training.algorithm: must be one of "allreduce"'),
+             "training.algorithm: with a parameter server, layout.masters must be 1"),
             (dict(layout={"masters": 1}, workload={"plugin": "fashion_mlp"}), {},
              "layout: all-reduce training (the default) has no masters"),
         ]

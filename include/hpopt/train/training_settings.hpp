@@ -9,7 +9,10 @@
 
 namespace hpopt::train {
 
-enum class Algorithm { allreduce };
+// allreduce: synchronous data parallelism, no masters. downpour, easgd: one master holds the
+// central model, the workers exchange with it asynchronously (Dean et al. 2012; Zhang,
+// Choromanska and LeCun 2015).
+enum class Algorithm { allreduce, downpour, easgd };
 // How the replicas of an all-reduce team stay together: one gradient all-reduce per step, or
 // local steps with the models averaged every `period` steps (KAVG), optionally with block
 // momentum on the averaged update (MAVG).
@@ -41,13 +44,18 @@ struct TrainingSettings {
     Fom fom = Fom::validation_loss;
     double holdout = 0.2;    // the validation fraction with one fold
     bool stratified = true;  // folds keep the class proportions
+    std::int64_t max_staleness = 0;  // downpour: reject updates staler than this (0: never)
+    bool scale_by_staleness = false; // downpour: weigh an update by 1 / its staleness
+    double elastic_alpha = 0.1;      // easgd: the elastic force
+    std::int64_t communication_period = 4;  // easgd: local steps between exchanges (tau)
     bool checkpoints = true; // every epoch, so that a trial can continue where it stopped
     int threads = 1;         // torch's intra-op threads per rank
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 };
 
-// Reads a "training" object; `layout_masters` is the spec's N_M, which all-reduce wants 0.
-TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, const space::Space* space);
+// Reads a "training" object; the layout's masters and ranks per worker must suit the algorithm.
+TrainingSettings read_training(config::ObjectReader& reader, int layout_masters, int ranks_per_worker,
+                               const space::Space* space);
 
 // A trial's hyper-parameters: `defaults` overridden by the params of the same name. Throws
 // std::invalid_argument for a value of the wrong type or out of range.
