@@ -34,11 +34,14 @@ def branin_spec(**changes):
 
 def shrunk(spec_path, copy_path):
     """A training spec cut down to one short trial in one process (its layout wants mpirun);
-    any other spec as it is."""
+    any other spec as it is. None for a parameter-server spec, which needs a master and
+    workers: mpi_test.py runs those."""
     with open(spec_path) as f:
         spec = json.load(f)
     if "training" not in spec:
         return spec_path
+    if spec.get("layout", {}).get("masters", 0) > 0:
+        return None
     spec["budget"] = {"trials": 1}
     spec["layout"] = {"groups": 1, "folds": spec.get("layout", {}).get("folds", 1)}
     spec["training"]["epochs"] = 1
@@ -378,9 +381,11 @@ class RunTest(unittest.TestCase):
                  for name in sorted(os.listdir(os.path.join(root, folder))) if name.endswith(".json")]
         self.assertGreaterEqual(len(specs), 3)
         for spec in specs:
+            runnable = shrunk(spec, self.path(os.path.basename(spec)))
+            if runnable is None:
+                continue
             with self.subTest(spec=spec):
-                done = self.hpopt("run", shrunk(spec, self.path(os.path.basename(spec))),
-                                  "--output", self.path("out", os.path.basename(spec)))
+                done = self.hpopt("run", runnable, "--output", self.path("out", os.path.basename(spec)))
                 self.assertEqual(done.returncode, 0, done.stderr)
                 self.assertIn("best trial", done.stdout)
 
