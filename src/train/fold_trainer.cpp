@@ -28,7 +28,7 @@ public:
           data_(data),
           context_(context),
           team_(context.team),
-          model_(build(params)),
+          model_(build_model(workload, params, context.seed)),
           flat_(*model_),
           optimizer_(make_optimizer(hyper_, model_->parameters())) {
         team_.broadcast(flat_.parameters().data_ptr<float>(), flat_.size());
@@ -62,15 +62,6 @@ private:
 
     void report(const EpochRecord& record) const {
         if (team_.rank() == 0 && context_.report_epoch) context_.report_epoch(record.epoch, fom_of(record));
-    }
-
-    torch::nn::Sequential build(const space::Params& params) {
-        torch::manual_seed(context_.seed);
-        torch::nn::Sequential model = workload_.build_model(params);
-        for (const auto& p : model->parameters()) {
-            if (p.scalar_type() != torch::kFloat) throw workload::TrialFailure("the model's parameters must be float32");
-        }
-        return model;
     }
 
     std::int64_t steps_per_epoch() const {

@@ -29,7 +29,7 @@ public:
           data_(data),
           context_(context),
           team_(context.team),
-          model_(build(params)),
+          model_(build_model(workload, params, context.seed)),
           flat_(*model_),
           optimizer_(make_optimizer(hyper_, model_->parameters())) {
         if (team_.size() < 2) throw workload::TrialFailure("a parameter server needs a master and at least one worker");
@@ -52,11 +52,6 @@ public:
     }
 
 private:
-    torch::nn::Sequential build(const space::Params& params) {
-        torch::manual_seed(context_.seed);
-        return workload_.build_model(params);
-    }
-
     int workers() const { return team_.size() - 1; }
     std::int64_t shard_size() const { return data_.training_inputs.size(0) / workers(); }
     std::int64_t samples_per_epoch() const { return shard_size() * workers(); }

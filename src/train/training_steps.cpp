@@ -1,6 +1,7 @@
 #include "training_steps.hpp"
 
 #include "hpopt/random/rng.hpp"
+#include "hpopt/workload/workload.hpp"
 
 namespace hpopt::train {
 namespace {
@@ -8,6 +9,15 @@ namespace {
 constexpr std::int64_t evaluation_batch = 1000;  // samples per forward pass when evaluating
 
 }  // namespace
+
+torch::nn::Sequential build_model(ModelWorkload& workload, const space::Params& params, std::uint64_t seed) {
+    torch::manual_seed(seed);
+    torch::nn::Sequential model = workload.build_model(params);
+    for (const auto& p : model->parameters()) {
+        if (p.scalar_type() != torch::kFloat) throw workload::TrialFailure("the model's parameters must be float32");
+    }
+    return model;
+}
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& h, const std::vector<torch::Tensor>& parameters) {
     if (h.optimizer == "adam") {
