@@ -3,8 +3,9 @@
 // collective moves whole. Backward writes fresh gradient tensors (cheaper than accumulating
 // into views); gather_gradients() copies them into the buffer and makes the parameters'
 // gradients views of it, so that the optimizer steps with whatever the collective left there.
-// The buffer has two extra slots at its end that travel with every all-reduce: the ranks' loss
-// sums and the first rank's stop request.
+// The buffer has two extra slots at its end that travel with it: the loss sum, and with
+// all-reduce the first rank's stop request (a parameter server's workers put their update's
+// sample count there instead).
 #include <torch/torch.h>
 
 namespace hpopt::train {
