@@ -1,7 +1,8 @@
 """Integration tests of `hpopt run` under mpirun: layouts of 1 to 13 ranks, folds, failures,
 time-outs, a wrong world size and a stop signal.
 
-Usage: mpi_test.py PATH_TO_HPOPT
+Usage: mpi_test.py PATH_TO_HPOPT [TrainingTest | SearchTest]  (both by default; meson runs each
+as a test of its own, so that each stays well inside its time-out on a slow machine)
 """
 import json
 import os
@@ -28,7 +29,9 @@ def spec(layout, trials=30, **workload):
     }
 
 
-class MpiTest(unittest.TestCase):
+class MpiCase(unittest.TestCase):
+    """Runs `hpopt run` under mpirun in a fresh directory."""
+
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="hpopt_mpi_test_")
         self.addCleanup(self.dir.cleanup)
@@ -61,6 +64,7 @@ class MpiTest(unittest.TestCase):
         self.assertEqual(sorted(suggested), list(range(trials)))
         self.assertEqual(sorted(finished), list(range(trials)))
 
+class TrainingTest(MpiCase):
     def test_a_model_trains_on_every_rank_of_its_fold_team_and_the_best_keeps_its_checkpoints(self):
         # 2 groups x 2 folds x 2 workers: each fold trained by all-reduce over 2 ranks.
         document = {
@@ -162,6 +166,7 @@ class MpiTest(unittest.TestCase):
                 ran += 1
         self.assertGreaterEqual(ran, 2)
 
+class SearchTest(MpiCase):
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
         layouts = [
             (1, {}),
