@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   g++ meson ninja-build pkg-config python3
   nlohmann-json3-dev libfmt-dev libcli11-dev libboost-dev libeigen3-dev libnlopt-cxx-dev doctest-dev
-  libopenmpi-dev openmpi-bin zlib1g-dev libtorch-dev
+  libopenmpi-dev openmpi-bin zlib1g-dev libhdf5-dev libtorch-dev
   libopenblas0-pthread  # torch trains 16x faster than with reference BLAS here (BENCHMARKS.md)
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, for the training workloads
 )

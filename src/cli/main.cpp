@@ -10,6 +10,7 @@
 #include "layout_command.hpp"
 #include "problems_report.hpp"
 #include "run_command.hpp"
+#include "showers_command.hpp"
 
 namespace {
 
@@ -35,6 +36,14 @@ int main(int argc, char** argv) {
     layout_app->add_option("spec", layout_spec, "The search spec (JSON)")->required();
     layout_app->add_option("--ranks", layout_ranks, "The world size to check against the layout");
 
+    hpopt::cli::ShowersOptions showers;
+    CLI::App* showers_app = app.add_subcommand("showers", "Simulate calorimeter showers into a CLIC-format HDF5 file");
+    showers_app->add_option("--count", showers.count, "How many showers")->required();
+    showers_app->add_option("--out", showers.out, "The HDF5 file to write")->required();
+    showers_app->add_option("--seed", showers.seed, "The same seed gives the same showers")->capture_default_str();
+    showers_app->add_option("--min-energy", showers.min_energy, "The lowest incident energy, GeV")->capture_default_str();
+    showers_app->add_option("--max-energy", showers.max_energy, "The highest incident energy, GeV")->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -45,6 +54,7 @@ int main(int argc, char** argv) {
     try {
         if (run_app->parsed()) return hpopt::cli::run_command(run, argc, argv);
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
+        if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
     } catch (const hpopt::config::InvalidConfig& error) {
         hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : layout_spec, error);
         return exit_bad_input;

@@ -418,6 +418,17 @@ class RunTest(unittest.TestCase):
         self.assertEqual(self.hpopt("run").returncode, 2)
 
 
+    def test_showers_writes_a_clic_format_file_and_refuses_bad_counts(self):
+        done = self.hpopt("showers", "--count", "250", "--out", "showers.h5", "--seed", "3", "--max-energy", "100")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("wrote 250 showers, incident energies 10 to 100 GeV", done.stdout)
+        self.assertIn("showers: 200/250 simulated", done.stderr)
+        self.assertTrue(os.path.getsize(self.path("showers.h5")) > 1000)
+        done = self.hpopt("showers", "--count", "0", "--out", "none.h5")
+        self.assertEqual(done.returncode, 2)
+        self.assertFalse(os.path.exists(self.path("none.h5")))
+
+
 if __name__ == "__main__":
     HPOPT = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

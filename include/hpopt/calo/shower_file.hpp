@@ -1,0 +1,18 @@
+#pragma once
+// Shower files in the CLIC calorimeter format: HDF5 with a dataset "ECAL" of cell energies
+// [N][x][y][z] and a dataset "target" of incident energies, either [N] or [N][k] with the
+// energy in column 1 (as the 3DGAN studies read the CLIC files). Any float type is read.
+#include <filesystem>
+
+#include "hpopt/calo/showers.hpp"
+
+namespace hpopt::calo {
+
+// Writes float32 "ECAL" and a one-dimensional "target". Throws data::DataError.
+void write_showers(const std::filesystem::path& file, const Showers& showers);
+
+// The first `limit` showers (every shower when limit is 0). Throws data::DataError naming the
+// file and what is wrong with it.
+Showers read_showers(const std::filesystem::path& file, std::int64_t limit = 0);
+
+}  // namespace hpopt::calo
