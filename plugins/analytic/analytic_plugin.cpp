@@ -150,6 +150,7 @@ workload::Plugin plugin() {
             return std::make_unique<AnalyticWorkload>(options);
         },
         {},
+        {},
     };
 }
 

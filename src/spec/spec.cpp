@@ -114,7 +114,12 @@ bool is_evaluated_directly(const WorkloadSpec& workload, const workload::Catalog
 
 bool is_trained(const WorkloadSpec& workload, const workload::Catalog& plugins) {
     const workload::Plugin* plugin = plugin_of(workload, plugins);
-    return plugin && plugin->create_model;
+    return plugin && (plugin->create_model || plugin->create_adversarial);
+}
+
+bool is_adversarial(const WorkloadSpec& workload, const workload::Catalog& plugins) {
+    const workload::Plugin* plugin = plugin_of(workload, plugins);
+    return plugin && plugin->create_adversarial;
 }
 
 std::string read_name(config::ObjectReader& reader, const std::string& default_name) {
@@ -185,6 +190,10 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
         });
         if (is_evaluated_directly(spec.workload, plugins)) {
             root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");
+        }
+        const train::Algorithm algorithm = spec.training.algorithm;
+        if (is_adversarial(spec.workload, plugins) && algorithm != train::Algorithm::allreduce && algorithm != train::Algorithm::easgd) {
+            root.report("training.algorithm", "the " + spec.workload.plugin + " workload trains two networks: allreduce or easgd");
         }
     } else if (spec.layout.masters != 0 && is_trained(spec.workload, plugins)) {
         root.report("layout", "all-reduce training (the default) has no masters: set layout.masters to 0");

@@ -55,6 +55,25 @@ std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last
     }
 }
 
+void write_optimizers(torch::serialize::OutputArchive& archive, const std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers) {
+    for (std::size_t i = 0; i < optimizers.size(); ++i) {
+        torch::serialize::OutputArchive state;
+        optimizers[i]->save(state);
+        archive.write(fmt::format("optimizer.{}", i), state);
+        archive.write(fmt::format("optimizer.{}.lr", i), torch::tensor(optimizers[i]->param_groups().front().options().get_lr(), torch::kDouble));
+    }
+}
+
+void read_optimizers(torch::serialize::InputArchive& archive, std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers) {
+    for (std::size_t i = 0; i < optimizers.size(); ++i) {
+        torch::serialize::InputArchive state;
+        archive.read(fmt::format("optimizer.{}", i), state);
+        optimizers[i]->load(state);
+        const double lr = read_tensor(archive, fmt::format("optimizer.{}.lr", i).c_str()).item<double>();
+        for (auto& group : optimizers[i]->param_groups()) group.options().set_lr(lr);
+    }
+}
+
 std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key) { return read_tensor(archive, key).item<std::int64_t>(); }
 
 torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const char* key) {

@@ -37,6 +37,11 @@ private:
     int team_rank_, team_size_;
 };
 
+// Optimizers with their state and their learning rates (torch's load keeps the options of the
+// optimizer it loads into: the rates are put back by hand), as optimizer.0, optimizer.1...
+void write_optimizers(torch::serialize::OutputArchive& archive, const std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers);
+void read_optimizers(torch::serialize::InputArchive& archive, std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers);
+
 std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key);
 torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const char* key);
 torch::Tensor history_tensor(const std::vector<EpochRecord>& history);

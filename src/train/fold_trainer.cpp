@@ -6,6 +6,7 @@
 
 #include "checkpoint.hpp"
 #include "flat_model.hpp"
+#include "learner.hpp"
 #include "parameter_server.hpp"
 #include "training_steps.hpp"
 #include "hpopt/random/rng.hpp"
@@ -14,21 +15,20 @@
 namespace hpopt::train {
 namespace {
 
-// One rank's part in training one fold: the model, its flat buffers, the optimizer and the
-// algorithm's state, epoch after epoch.
+// One rank's part in training one fold by all-reduce: the learner, its flat buffers, an
+// optimizer per phase and the averaging's state, epoch after epoch.
 class FoldRun {
 public:
-    FoldRun(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params, const FoldData& data,
+    FoldRun(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper, const space::Params& params,
             const workload::TrialContext& context)
-        : workload_(workload),
+        : learner_(learner),
           settings_(settings),
-          hyper_(resolve(settings.defaults, params)),
-          data_(data),
+          hyper_(hyper),
+          data_(learner.data()),
           context_(context),
           team_(context.team),
-          model_(build_model(workload, params, context.seed)),
-          flat_(*model_),
-          optimizer_(make_optimizer(hyper_, model_->parameters())),
+          flat_(learner.module()),
+          optimizers_(learner.make_optimizers(hyper)),
           checkpoint_(context, params, team_.rank(), team_.size()) {
         team_.broadcast(flat_.parameters().data_ptr<float>(), flat_.size());
         if (settings_.averaging != Averaging::every_step) averaging_ = torch::zeros({flat_.size() + 2});
@@ -71,23 +71,17 @@ private:
 
     std::int64_t global_batch() const { return hyper_.batch_size * team_.size(); }
 
-    void set_learning_rate(std::int64_t epoch, std::int64_t step) {
+    // Each phase's rate, scaled with the team's size when asked (reached over the warm-up).
+    void set_learning_rates(std::int64_t epoch, std::int64_t step) {
         const double progress = static_cast<double>(epoch - 1) + static_cast<double>(step) / static_cast<double>(steps_per_epoch());
-        const double target = settings_.linear_scaling ? hyper_.lr * team_.size() : hyper_.lr;
-        double lr = target;
+        const double target = settings_.linear_scaling ? team_.size() : 1.0;
+        double scale = target;
         if (settings_.warmup_epochs > 0 && progress < settings_.warmup_epochs) {
-            lr = hyper_.lr + (target - hyper_.lr) * progress / settings_.warmup_epochs;
+            scale = 1 + (target - 1) * progress / settings_.warmup_epochs;
         }
-        for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-    }
-
-    // The loss summed over `indices`, its gradient divided by `divisor` added to the gradients.
-    float forward_backward(const torch::Tensor& indices, std::int64_t divisor) {
-        if (indices.numel() == 0) return 0.0f;
-        const torch::Tensor outputs = model_->forward(data_.training_inputs.index_select(0, indices));
-        const torch::Tensor loss = workload_.loss_sum(outputs, data_.training_targets.index_select(0, indices), data_.classes);
-        (loss / static_cast<double>(divisor)).backward();
-        return loss.item<float>();
+        for (std::size_t p = 0; p < optimizers_.size(); ++p) {
+            for (auto& group : optimizers_[p]->param_groups()) group.options().set_lr(learner_.phases()[p].lr * scale);
+        }
     }
 
     // The team's loss sum and the first rank's stop request arrived with a collective.
@@ -104,7 +98,7 @@ private:
         const std::uint64_t epoch_seed = random::derive_seed(context_.seed, static_cast<std::uint64_t>(epoch));
         torch::manual_seed(random::derive_seed(epoch_seed, static_cast<std::uint64_t>(team_.rank()) + 1));
         const torch::Tensor order = epoch_order(data_.training_inputs.size(0), epoch_seed);
-        model_->train();
+        learner_.module().train();
         const double loss_sum = settings_.averaging == Averaging::every_step ? all_reduce_epoch(order, epoch)
                                                                                : averaging_epoch(order, epoch);
         return {epoch, loss_sum / static_cast<double>(samples_per_epoch()), 0, 0};
@@ -115,32 +109,49 @@ private:
         return settings_.averaging == Averaging::every_step ? n : n / team_.size() * team_.size();
     }
 
-    // One all-reduce of the gradients per step: each rank takes its share of the team's batch.
+    // Each phase of a step all-reduces its gradients: each rank takes its share of the team's
+    // batch. The last phase's exchange also sums the step's loss and carries the stop request.
     double all_reduce_epoch(const torch::Tensor& order, std::int64_t epoch) {
         double loss_sum = 0;
         const std::int64_t n = order.size(0);
         for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
             const auto [from, to] = share(end - begin, team_.rank(), team_.size());
-            flat_.clear_gradients();
-            const float local_loss = forward_backward(order.slice(0, begin + from, begin + to), end - begin);
-            const auto [team_loss, stop] = exchange_gradients(local_loss);
-            check(team_loss, stop, epoch);
-            set_learning_rate(epoch, step);
-            optimizer_->step();
-            loss_sum += team_loss;
+            const torch::Tensor mine = order.slice(0, begin + from, begin + to);
+            float local_loss = 0;
+            set_learning_rates(epoch, step);
+            for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
+                flat_.clear_gradients();
+                local_loss += learner_.backward(phase, mine, end - begin);
+                if (phase + 1 == optimizers_.size()) {
+                    const auto [team_loss, stop] = exchange_last_gradients(local_loss);
+                    check(team_loss, stop, epoch);
+                    loss_sum += team_loss;
+                } else {
+                    exchange_gradients(learner_.phases()[phase]);
+                }
+                optimizers_[phase]->step();
+            }
         }
         return loss_sum;
     }
 
-    // The team's gradients summed into every rank's (a team of one exchanges nothing); returns
-    // the team's loss sum and the first rank's stop request.
-    std::pair<float, float> exchange_gradients(float local_loss) {
+    // The team's gradients of a phase summed into every rank's (a team of one exchanges nothing).
+    void exchange_gradients(const Phase& phase) {
+        if (team_.alone()) return;
+        flat_.gather_gradients();
+        team_.sum(flat_.exchange().data_ptr<float>() + phase.begin, phase.end - phase.begin);
+    }
+
+    // The last phase's gradients with the loss sum and the stop request, which follow its block;
+    // returns the team's loss sum and the first rank's stop request.
+    std::pair<float, float> exchange_last_gradients(float local_loss) {
         if (team_.alone()) return {local_loss, stop_request()};
         flat_.gather_gradients();
         flat_.loss_slot() = local_loss;
         flat_.stop_slot() = stop_request();
-        team_.sum(flat_.exchange().data_ptr<float>(), flat_.size() + 2);
+        const std::int64_t begin = learner_.phases().back().begin;
+        team_.sum(flat_.exchange().data_ptr<float>() + begin, flat_.size() + 2 - begin);
         return {flat_.loss_slot(), flat_.stop_slot()};
     }
 
@@ -153,10 +164,12 @@ private:
         float loss_since_average = 0;
         for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * hyper_.batch_size, end = std::min(shard_size, begin + hyper_.batch_size);
-            flat_.clear_gradients();
-            loss_since_average += forward_backward(shard.slice(0, begin, end), end - begin);
-            set_learning_rate(epoch, step);
-            optimizer_->step();
+            set_learning_rates(epoch, step);
+            for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
+                flat_.clear_gradients();
+                loss_since_average += learner_.backward(phase, shard.slice(0, begin, end), end - begin);
+                optimizers_[phase]->step();
+            }
             if ((step + 1) % settings_.averaging_period == 0 || step + 1 == steps_per_epoch()) {
                 loss_sum += average_models(loss_since_average, epoch);
                 loss_since_average = 0;
@@ -187,25 +200,20 @@ private:
         return values[n];
     }
 
-    // The validation loss and error, each rank evaluating its share of the validation set.
+    // The validation figures, each rank evaluating its share of the validation set.
     std::pair<double, double> validate() {
-        const std::int64_t n = data_.validation_inputs.size(0);
-        const auto [from, to] = share(n, team_.rank(), team_.size());
-        float sums[2] = {0, 0};  // loss, errors
-        std::tie(sums[0], sums[1]) = loss_and_error_sums(workload_, model_, data_.validation_inputs.slice(0, from, to),
-                                                         data_.validation_targets.slice(0, from, to), data_.classes);
-        team_.sum(sums, 2);
-        return {sums[0] / static_cast<double>(n), data_.classes > 0 ? sums[1] / static_cast<double>(n) : 0.0};
+        const auto [from, to] = share(data_.validation_inputs.size(0), team_.rank(), team_.size());
+        std::vector<double> sums = learner_.validation_sums(from, to);
+        team_.sum(sums);
+        return learner_.validation_figures(sums);
     }
 
-    // Every rank keeps its own file, so that local state (the optimizer's, between averages)
+    // Every rank keeps its own file, so that local state (the optimizers', between averages)
     // comes back exactly. The RNG needs no saving: each epoch reseeds from the trial's seed.
     void save_checkpoint(std::int64_t epoch) {
         torch::serialize::OutputArchive archive = checkpoint_.start(epoch);
         archive.write("parameters", flat_.parameters());
-        torch::serialize::OutputArchive optimizer;
-        optimizer_->save(optimizer);
-        archive.write("optimizer", optimizer);
+        write_optimizers(archive, optimizers_);
         archive.write("history", history_tensor(history_));
         if (velocity_.defined()) archive.write("velocity", velocity_);
         checkpoint_.save(archive);
@@ -219,30 +227,33 @@ private:
         if (team_.min(epoch) != team_.max(epoch) || epoch == 0) return 0;
         torch::NoGradGuard no_grad;
         flat_.parameters().copy_(read_tensor(*archive, "parameters"));
-        torch::serialize::InputArchive optimizer;
-        archive->read("optimizer", optimizer);
-        optimizer_->load(optimizer);
+        read_optimizers(*archive, optimizers_);
         history_ = history_from(read_tensor(*archive, "history"));
         if (velocity_.defined()) archive->read("velocity", velocity_);
         if (anchor_.defined()) anchor_.copy_(flat_.parameters());
         return epoch;
     }
 
-    ModelWorkload& workload_;
+    Learner& learner_;
     const TrainingSettings& settings_;
     Hyperparameters hyper_;
     const FoldData& data_;
     const workload::TrialContext& context_;
     Team team_;
-    torch::nn::Sequential model_;
     FlatModel flat_;
-    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
     Checkpoint checkpoint_;
     torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the stop request
     torch::Tensor anchor_;     // mavg: the last averaged model
     torch::Tensor velocity_;   // mavg: the block momentum
     std::vector<EpochRecord> history_;
 };
+
+FoldTraining train_learner(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper,
+                           const space::Params& params, const workload::TrialContext& context) {
+    if (settings.algorithm != Algorithm::allreduce) return train_with_parameter_server(learner, settings, hyper, params, context);
+    return FoldRun(learner, settings, hyper, params, context).run();
+}
 
 torch::Tensor inputs_of(const data::Dataset& dataset) {
     std::vector<std::int64_t> shape = {static_cast<std::int64_t>(dataset.size())};
@@ -270,15 +281,16 @@ FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
 
 FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
                         const FoldData& data, const workload::TrialContext& context) {
-    if (settings.algorithm != Algorithm::allreduce) return train_with_parameter_server(workload, settings, params, data, context);
-    return FoldRun(workload, settings, params, data, context).run();
+    const Hyperparameters hyper = resolve(settings.defaults, params);
+    const auto learner = make_learner(workload, params, hyper, data, context.seed);
+    return train_learner(*learner, settings, hyper, params, context);
 }
 
-std::pair<double, double> evaluate(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
-                                   const torch::Tensor& targets, std::int64_t classes) {
-    const auto [loss, errors] = loss_and_error_sums(workload, model, inputs, targets, classes);
-    const double n = static_cast<double>(inputs.size(0));
-    return {loss / n, classes > 0 ? errors / n : 0.0};
+FoldTraining train_fold(AdversarialWorkload& workload, const TrainingSettings& settings, const space::Params& params,
+                        const FoldData& data, const workload::TrialContext& context) {
+    const Hyperparameters hyper = resolve(settings.defaults, params);
+    const auto learner = make_learner(workload, params, hyper, data, context.seed);
+    return train_learner(*learner, settings, hyper, params, context);
 }
 
 }  // namespace hpopt::train

@@ -65,11 +65,10 @@ std::pair<std::string, std::vector<EpochRecord>> play(Replica& replica, Role& ro
 }  // namespace
 }  // namespace parameter_server
 
-FoldTraining train_with_parameter_server(ModelWorkload& workload, const TrainingSettings& settings,
-                                         const space::Params& params, const FoldData& data,
-                                         const workload::TrialContext& context) {
+FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper,
+                                         const space::Params& params, const workload::TrialContext& context) {
     using namespace parameter_server;
-    Replica replica(workload, settings, params, data, context);
+    Replica replica(learner, settings, hyper, params, context);
     std::string failure;
     std::vector<EpochRecord> history;
     if (replica.roles.is_master(replica.team.rank())) {

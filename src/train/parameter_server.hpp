@@ -14,13 +14,14 @@
 // sync_period updates (their displacement; their weights with EASGD). The top master validates
 // the central model at each epoch's end, when every worker has sent its last update of the
 // epoch; the team checkpoints there, and a fold continues from the last such epoch.
+// A learner of several phases (an adversarial pair) trains with easgd only: its workers step
+// each phase's optimizer, and the elastic exchange moves all of its parameters.
 // parameter_server_master.hpp and parameter_server_worker.hpp hold the two roles.
-#include "hpopt/train/fold_trainer.hpp"
+#include "learner.hpp"
 
 namespace hpopt::train {
 
-FoldTraining train_with_parameter_server(ModelWorkload& workload, const TrainingSettings& settings,
-                                         const space::Params& params, const FoldData& data,
-                                         const workload::TrialContext& context);
+FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper,
+                                         const space::Params& params, const workload::TrialContext& context);
 
 }  // namespace hpopt::train

@@ -45,7 +45,7 @@ Master::Master(Replica& replica)
     : replica_(replica),
       rule_(rule_for(replica.settings.algorithm, replica.team.rank() == 0 && replica.roles.shape().masters > 1)),
       staleness_(staleness_for(replica.settings)) {
-    if (rule_ == Rule::gradient_step) optimizer_ = make_optimizer(replica.hyper, replica.model->parameters());
+    if (rule_ == Rule::gradient_step) optimizer_ = std::move(replica.learner.make_optimizers(replica.hyper).front());
     const std::vector<int> clients = replica.roles.clients_of(replica.team.rank());
     active_.insert(clients.begin(), clients.end());
     if (synchronous()) gradient_sum_ = torch::zeros({replica.flat.size()});
@@ -220,12 +220,8 @@ void Master::sync_with_top(bool end_of_epoch) {
 }
 
 void Master::record_epoch() {
-    const FoldData& data = replica_.data;
-    const std::int64_t n = data.validation_inputs.size(0);
-    const auto [loss, errors] =
-        loss_and_error_sums(replica_.workload, replica_.model, data.validation_inputs, data.validation_targets, data.classes);
-    history_.push_back({epoch_, loss_sum_ / std::max(samples_, 1.0), loss / static_cast<double>(n),
-                        data.classes > 0 ? errors / static_cast<double>(n) : 0.0});
+    const auto [loss, error] = validate_alone(replica_.learner);
+    history_.push_back({epoch_, loss_sum_ / std::max(samples_, 1.0), loss, error});
     loss_sum_ = samples_ = 0;
 }
 

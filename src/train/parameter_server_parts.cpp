@@ -11,24 +11,26 @@ constexpr int header_values = 6;
 
 }  // namespace
 
-Replica::Replica(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params, const FoldData& data,
+Replica::Replica(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper, const space::Params& params,
                  const workload::TrialContext& context)
-    : workload(workload),
+    : learner(learner),
       settings(settings),
-      hyper(resolve(settings.defaults, params)),
-      data(data),
+      hyper(hyper),
+      data(learner.data()),
       context(context),
       team(context.team),
       roles(settings.team),
       worker_ranks(team.split(roles.is_master(team.rank()) ? MPI_UNDEFINED : roles.worker_of(team.rank()))),
-      model(build_model(workload, params, context.seed)),
-      flat(*model),
+      flat(learner.module()),
       checkpoint(context, params, team.rank(), team.size()) {
     if (team.size() != roles.shape().ranks()) {
         throw workload::TrialFailure(fmt::format("the fold team has {} ranks where its layout needs {}", team.size(),
                                                  roles.shape().ranks()));
     }
     if (shard_size() < 1) throw workload::TrialFailure("fewer training samples than workers");
+    if (learner.phases().size() > 1 && settings.algorithm != Algorithm::easgd) {
+        throw workload::TrialFailure("a workload of several networks trains with allreduce or easgd only");
+    }
     team.broadcast(flat.parameters().data_ptr<float>(), flat.size());
 }
 

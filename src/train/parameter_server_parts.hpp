@@ -6,6 +6,7 @@
 
 #include "checkpoint.hpp"
 #include "flat_model.hpp"
+#include "learner.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 #include "hpopt/train/staleness.hpp"
 #include "hpopt/train/team_roles.hpp"
@@ -13,15 +14,16 @@
 
 namespace hpopt::train::parameter_server {
 
-// One rank's view of the fold: the trial, its copy of the model as a flat buffer, its team.
+// One rank's view of the fold: the trial, its learner with its parameters as a flat buffer,
+// its team.
 struct Replica {
-    Replica(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params, const FoldData& data,
+    Replica(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper, const space::Params& params,
             const workload::TrialContext& context);
 
     std::int64_t shard_size() const { return data.training_inputs.size(0) / roles.shape().workers; }
     bool checkpoints() const { return settings.checkpoints && checkpoint.enabled(); }
 
-    ModelWorkload& workload;
+    Learner& learner;
     const TrainingSettings& settings;
     Hyperparameters hyper;
     const FoldData& data;
@@ -29,7 +31,6 @@ struct Replica {
     Team team;
     TeamRoles roles;
     Team worker_ranks;  // a worker's ranks, on a worker (a null team on a master)
-    torch::nn::Sequential model;
     FlatModel flat;
     Checkpoint checkpoint;
 };

@@ -9,7 +9,7 @@ Worker::Worker(Replica& replica)
     : replica_(replica),
       rule_(rule_for(replica.settings.algorithm, false)),
       ranks_(replica.worker_ranks) {
-    if (rule_ == Rule::elastic) optimizer_ = make_optimizer(replica.hyper, replica.model->parameters());
+    if (rule_ == Rule::elastic) optimizers_ = replica.learner.make_optimizers(replica.hyper);
     if (replica.settings.algorithm == Algorithm::gem) {
         energy_matching_.emplace(replica.flat.parameters(), replica.hyper.lr, replica.hyper.momentum, replica.settings.gem_kappa);
     }
@@ -35,26 +35,26 @@ void Worker::work(std::int64_t epochs_done) {
     }
 }
 
-// Forward and backward on this rank's share of the batch; the worker's gradient (the batch's
-// mean) and loss sum come out summed over its ranks. With EASGD, a step of its own optimizer.
+// Forward and backward of each phase on this rank's share of the batch; the worker's gradient
+// (the batch's mean) and loss sum come out summed over its ranks. With EASGD, each phase then
+// steps its own optimizer; the others have one phase, whose gradient goes to the master.
 float Worker::local_step(const torch::Tensor& batch) {
     FlatModel& flat = replica_.flat;
     const auto [from, to] = share(batch.size(0), ranks_.rank(), ranks_.size());
     const torch::Tensor mine = batch.slice(0, from, to);
-    flat.clear_gradients();
+    const std::vector<Phase>& phases = replica_.learner.phases();
     float loss_sum = 0;
-    if (mine.numel() > 0) {
-        const torch::Tensor outputs = replica_.model->forward(replica_.data.training_inputs.index_select(0, mine));
-        const torch::Tensor loss =
-            replica_.workload.loss_sum(outputs, replica_.data.training_targets.index_select(0, mine), replica_.data.classes);
-        (loss / static_cast<double>(batch.size(0))).backward();
-        loss_sum = loss.item<float>();
+    for (std::size_t phase = 0; phase < phases.size(); ++phase) {
+        flat.clear_gradients();
+        loss_sum += replica_.learner.backward(phase, mine, batch.size(0));
+        flat.gather_gradients();
+        const bool last = phase + 1 == phases.size();
+        if (last) flat.loss_slot() = loss_sum;
+        // The last phase's block ends the buffer, so the loss slot travels with it.
+        ranks_.sum(flat.exchange().data_ptr<float>() + phases[phase].begin, phases[phase].end - phases[phase].begin + (last ? 1 : 0));
+        if (rule_ == Rule::elastic) optimizers_[phase]->step();
     }
-    flat.gather_gradients();
-    flat.loss_slot() = loss_sum;
-    ranks_.sum(flat.exchange().data_ptr<float>(), flat.size() + 1);
     samples_since_ += static_cast<float>(batch.size(0));
-    if (rule_ == Rule::elastic) optimizer_->step();
     return flat.loss_slot();
 }
 
@@ -94,11 +94,7 @@ void Worker::save_checkpoint(std::int64_t epoch) {
 void Worker::save(torch::serialize::OutputArchive& archive) {
     archive.write("parameters", replica_.flat.parameters());
     archive.write("based_on", torch::tensor(based_on_));
-    if (optimizer_) {
-        torch::serialize::OutputArchive optimizer;
-        optimizer_->save(optimizer);
-        archive.write("optimizer", optimizer);
-    }
+    write_optimizers(archive, optimizers_);
     if (energy_matching_) {
         archive.write("gem_proxy", energy_matching_->proxy());
         archive.write("gem_previous_central", energy_matching_->previous_central());
@@ -109,11 +105,7 @@ void Worker::restore(torch::serialize::InputArchive& archive) {
     torch::NoGradGuard no_grad;
     replica_.flat.parameters().copy_(read_tensor(archive, "parameters"));
     based_on_ = read_int(archive, "based_on");
-    if (optimizer_) {
-        torch::serialize::InputArchive optimizer;
-        archive.read("optimizer", optimizer);
-        optimizer_->load(optimizer);
-    }
+    read_optimizers(archive, optimizers_);
     if (energy_matching_) {
         energy_matching_->proxy().copy_(read_tensor(archive, "gem_proxy"));
         energy_matching_->previous_central().copy_(read_tensor(archive, "gem_previous_central"));

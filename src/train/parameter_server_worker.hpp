@@ -3,7 +3,8 @@
 // shard of every epoch, each rank on its share of each batch, their gradients summed inside
 // the worker. Its leader exchanges with the worker's master: Downpour every batch (the
 // gradient; the central weights come back), GEM every batch (the energy-matched step), EASGD
-// every communication_period local steps of the worker's own optimizer and at each epoch's end.
+// every communication_period local steps of the worker's own optimizers (one per phase of its
+// learner) and at each epoch's end.
 #include <optional>
 
 #include "energy_matching.hpp"
@@ -29,7 +30,7 @@ private:
     Replica& replica_;
     Rule rule_;
     const Team& ranks_;  // the worker's own ranks
-    std::unique_ptr<torch::optim::Optimizer> optimizer_;  // EASGD's local steps
+    std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;  // EASGD's local steps, one per phase
     std::optional<EnergyMatching> energy_matching_;       // GEM
     std::int64_t based_on_ = 0;
     float loss_since_ = 0, samples_since_ = 0;

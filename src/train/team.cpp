@@ -61,6 +61,10 @@ void Team::sum(float* values, std::int64_t count) const {
     in_pieces(values, count, [&](float* piece, int n) { MPI_Allreduce(MPI_IN_PLACE, piece, n, MPI_FLOAT, MPI_SUM, comm_); });
 }
 
+void Team::sum(std::vector<double>& values) const {
+    if (!alone()) MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, comm_);
+}
+
 void Team::broadcast(float* values, std::int64_t count) const {
     if (alone()) return;
     in_pieces(values, count, [&](float* piece, int n) { MPI_Bcast(piece, n, MPI_FLOAT, 0, comm_); });

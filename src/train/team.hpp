@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 namespace hpopt::train {
 
@@ -18,6 +19,7 @@ public:
     bool alone() const { return size_ == 1; }
 
     void sum(float* values, std::int64_t count) const;      // in place, on every rank
+    void sum(std::vector<double>& values) const;            // a few values, in place
     void broadcast(float* values, std::int64_t count) const;  // from the team's first rank
     void broadcast(std::int64_t* values, int count) const;
     std::int64_t min(std::int64_t value) const;

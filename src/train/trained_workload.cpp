@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "flat_model.hpp"
+#include "learner.hpp"
 #include "team.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 
@@ -14,10 +15,12 @@ namespace hpopt::train {
 namespace fs = std::filesystem;
 namespace {
 
+// A model workload or an adversarial one (the framework trains both alike, see learner.hpp).
+template <class Trainable>
 class TrainedWorkload : public workload::Workload {
 public:
-    TrainedWorkload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings)
-        : model_(std::move(model)), settings_(settings) {
+    TrainedWorkload(std::unique_ptr<Trainable> trainable, const TrainingSettings& settings)
+        : trainable_(std::move(trainable)), settings_(settings) {
         torch::set_num_threads(settings_.threads);
         // OpenBLAS, when it is the BLAS (Debian's alternatives), keeps threads of its own: as
         // many as torch's, so that ranks sharing a node do not oversubscribe it.
@@ -25,30 +28,45 @@ public:
         if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(settings_.threads);
     }
 
-    std::string fom_name() const override { return to_string(settings_.fom); }
+    std::string fom_name() const override {
+        if constexpr (std::is_same_v<Trainable, AdversarialWorkload>) {
+            return trainable_->fom_name();
+        } else {
+            return to_string(settings_.fom);
+        }
+    }
+
     bool trains_as_team() const override { return true; }
 
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
-        return train_fold(*model_, settings_, params, fold_on_every_rank(context), context).fom;
+        return train_fold(*trainable_, settings_, params, fold_on_every_rank(context), context).fom;
     }
 
     // The mean over the trial's folds of each fold's final model (its checkpoint) on the test set.
     Json test_figures(const space::Params& params, const workload::TrialContext& context) override {
-        const auto test = model_->test_data();
+        const auto test = trainable_->test_data();
         if (!test || test->size() == 0 || context.checkpoint_dir.empty()) return nullptr;
-        const auto [inputs, targets] = tensors(*test);
+        FoldData test_fold;
+        std::tie(test_fold.validation_inputs, test_fold.validation_targets) = tensors(*test);
+        test_fold.classes = test->classes;
+        const Hyperparameters hyper = resolve(settings_.defaults, params);
         double loss = 0, error = 0;
         for (int f = 0; f < context.folds; ++f) {
             const fs::path file = fs::path(context.checkpoint_dir) / fmt::format("fold-{}.rank-0.pt", f);
             if (!fs::exists(file)) return nullptr;
-            torch::nn::Sequential model = model_->build_model(params);
-            load_parameters(model, file);
-            const auto [fold_loss, fold_error] = train::evaluate(*model_, model, inputs, targets, test->classes);
+            const auto learner = make_learner(*trainable_, params, hyper, test_fold, context.seed);
+            load_parameters(learner->module(), file);
+            const auto [fold_loss, fold_error] = validate_alone(*learner);
             loss += fold_loss / context.folds;
             error += fold_error / context.folds;
         }
-        Json figures{{"test_loss", loss}, {"test_samples", test->size()}};
-        if (test->classes > 0) figures["test_accuracy"] = 1 - error;
+        Json figures{{"test_samples", test->size()}};
+        if constexpr (std::is_same_v<Trainable, AdversarialWorkload>) {
+            figures["test_" + trainable_->fom_name()] = loss;
+        } else {
+            figures["test_loss"] = loss;
+            if (test->classes > 0) figures["test_accuracy"] = 1 - error;
+        }
         return figures;
     }
 
@@ -72,7 +90,7 @@ private:
     // A fold's tensors, kept for the next trial of the same fold.
     const FoldData& fold(int index, int folds) {
         if (cached_fold_ != index || cached_folds_ != folds) {
-            const auto data = model_->training_data();
+            const auto data = trainable_->training_data();
             cached_ = fold_data(*data, data::split_fold(*data, {folds, settings_.holdout, settings_.stratified, settings_.split_seed}, index));
             cached_fold_ = index;
             cached_folds_ = folds;
@@ -80,18 +98,18 @@ private:
         return cached_;
     }
 
-    static void load_parameters(torch::nn::Sequential& model, const fs::path& file) {
+    static void load_parameters(torch::nn::Module& module, const fs::path& file) {
         torch::serialize::InputArchive archive;
         archive.load_from(file.string());
         torch::Tensor parameters;
         archive.read("parameters", parameters);
-        FlatModel flat(*model);
+        FlatModel flat(module);
         if (parameters.numel() != flat.size()) throw std::runtime_error(file.string() + " holds another model");
         torch::NoGradGuard no_grad;
         flat.parameters().copy_(parameters);
     }
 
-    std::unique_ptr<ModelWorkload> model_;
+    std::unique_ptr<Trainable> trainable_;
     TrainingSettings settings_;
     int cached_fold_ = -1, cached_folds_ = 0;
     FoldData cached_;
@@ -100,12 +118,17 @@ private:
 }  // namespace
 
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings) {
-    return std::make_unique<TrainedWorkload>(std::move(model), settings);
+    return std::make_unique<TrainedWorkload<ModelWorkload>>(std::move(model), settings);
+}
+
+std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<AdversarialWorkload> pair, const TrainingSettings& settings) {
+    return std::make_unique<TrainedWorkload<AdversarialWorkload>>(std::move(pair), settings);
 }
 
 std::unique_ptr<workload::Workload> make_workload(const workload::Plugin& plugin, const Json& options,
                                                   const space::Space& space, const TrainingSettings& settings) {
     if (plugin.create) return plugin.create(options, space);
+    if (plugin.create_adversarial) return trained_workload(plugin.create_adversarial(options, space), settings);
     return trained_workload(plugin.create_model(options, space), settings);
 }
 

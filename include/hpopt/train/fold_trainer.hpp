@@ -1,12 +1,14 @@
 #pragma once
-// Training one fold of a trial on a team of ranks by synchronous data parallelism: replicas of
-// the model on every rank, one flat gradient buffer all-reduced per step (or, with KAVG/MAVG,
-// the models averaged every few local steps). Checkpoints every epoch; continues from one.
+// Training one fold of a trial on a team of ranks, as the settings' algorithm says: by
+// synchronous data parallelism (replicas of the model on every rank, one flat gradient buffer
+// all-reduced per step, or with KAVG/MAVG the models averaged every few local steps) or with a
+// parameter server. Checkpoints every epoch; continues from one.
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "hpopt/data/folds.hpp"
+#include "hpopt/train/adversarial_workload.hpp"
 #include "hpopt/train/model_workload.hpp"
 #include "hpopt/train/training_settings.hpp"
 #include "hpopt/workload/workload.hpp"
@@ -43,9 +45,8 @@ struct FoldTraining {
 // context's deadline (the team's first rank decides, so that the ranks stop together).
 FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
                         const FoldData& data, const workload::TrialContext& context);
-
-// The loss (mean) and error (1 - accuracy; 0 for regression) of `model` on a set of samples.
-std::pair<double, double> evaluate(ModelWorkload& workload, torch::nn::Sequential& model, const torch::Tensor& inputs,
-                                   const torch::Tensor& targets, std::int64_t classes);
+// An adversarial pair, the same way; its validation loss and error are both its figure of merit.
+FoldTraining train_fold(AdversarialWorkload& workload, const TrainingSettings& settings, const space::Params& params,
+                        const FoldData& data, const workload::TrialContext& context);
 
 }  // namespace hpopt::train

@@ -12,6 +12,7 @@
 
 namespace hpopt::train {
 class ModelWorkload;
+class AdversarialWorkload;
 }
 
 namespace hpopt::workload {
@@ -23,11 +24,15 @@ struct Plugin {
     // Reads the options of the spec's "workload" object, reporting problems to the reader.
     // `space` is null when the spec's space is itself invalid.
     std::function<void(config::ObjectReader& options, const space::Space* space)> check;
-    // Exactly one of the two, for options that passed check(): a workload that evaluates a trial
-    // itself (create), or a model that the framework trains as the spec's "training" says
-    // (create_model, see train/model_workload.hpp).
+    // Exactly one of the three, for options that passed check(): a workload that evaluates a
+    // trial itself (create), or one that the framework trains as the spec's "training" says: a
+    // model (create_model, see train/model_workload.hpp) or a generative adversarial pair
+    // (create_adversarial, see train/adversarial_workload.hpp).
     std::function<std::unique_ptr<Workload>(const Json& options, const space::Space& space)> create;
     std::function<std::unique_ptr<train::ModelWorkload>(const Json& options, const space::Space& space)> create_model;
+    std::function<std::unique_ptr<train::AdversarialWorkload>(const Json& options, const space::Space& space)> create_adversarial;
+
+    int ways_to_create() const { return (create ? 1 : 0) + (create_model ? 1 : 0) + (create_adversarial ? 1 : 0); }
 };
 
 // Where a spec finds its plugin by name.
@@ -59,10 +64,10 @@ private:
 
 // Changes whenever the Plugin, Workload or ModelWorkload types change; a plugin built against
 // other headers (or by a compiler with another C++ ABI) is refused.
-inline constexpr int plugin_interface_version = 1;
+inline constexpr int plugin_interface_version = 2;
 #define HPOPT_PLUGIN_STRINGIFY2(x) #x
 #define HPOPT_PLUGIN_STRINGIFY(x) HPOPT_PLUGIN_STRINGIFY2(x)
-#define HPOPT_PLUGIN_ABI "hpopt-plugin-1 gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
+#define HPOPT_PLUGIN_ABI "hpopt-plugin-2 gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
 
 }  // namespace hpopt::workload
 
