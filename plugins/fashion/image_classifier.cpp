@@ -34,33 +34,6 @@ data::DataSpec checked_data(const Json& options) {
 
 }  // namespace
 
-const Json* ModelParameters::find(const std::string& name) const {
-    if (const auto found = params_.find(name); found != params_.end()) return &*found;
-    if (const auto found = options_.find(name); found != options_.end()) return &*found;
-    return nullptr;
-}
-
-template <class Value>
-Value ModelParameters::get(const std::string& name, const Value& fallback, const char* expected) const {
-    const Json* value = find(name);
-    if (!value) return fallback;
-    try {
-        return value->get<Value>();
-    } catch (const Json::exception&) {
-        throw workload::TrialFailure(fmt::format("the model parameter {} = {} is not {}", name, value->dump(), expected));
-    }
-}
-
-std::int64_t ModelParameters::integer(const std::string& name, std::int64_t fallback) const {
-    return get(name, fallback, "an integer");
-}
-
-double ModelParameters::number(const std::string& name, double fallback) const { return get(name, fallback, "a number"); }
-
-std::string ModelParameters::text(const std::string& name, const std::string& fallback) const {
-    return get(name, fallback, "a string");
-}
-
 void add_activation(torch::nn::Sequential& model, const std::string& name) {
     if (name == "relu") {
         model->push_back(torch::nn::ReLU());

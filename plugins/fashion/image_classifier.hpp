@@ -1,11 +1,11 @@
 #pragma once
 // What the fashion_mlp and fashion_cnn workloads share: the data (Fashion-MNIST by default, or
-// any IDX or CSV set given by "data"), the model's hyper-parameters taken from the trial's
-// parameters or else from the workload's options, and the activations.
+// any IDX or CSV set given by "data") and the activations.
 #include <string>
 
 #include "hpopt/data/dataset.hpp"
 #include "hpopt/train/model_workload.hpp"
+#include "hpopt/workload/model_parameters.hpp"
 #include "hpopt/workload/plugin.hpp"
 #include "hpopt/workload/workload.hpp"
 
@@ -13,22 +13,7 @@ namespace hpopt::fashion {
 
 inline constexpr const char* default_data_dir = "/usr/share/datasets/fashion-mnist";
 
-// A model hyper-parameter: the trial's parameter of that name, or the workload option, or `fallback`.
-class ModelParameters {
-public:
-    ModelParameters(const space::Params& params, const Json& options) : params_(params), options_(options) {}
-
-    std::int64_t integer(const std::string& name, std::int64_t fallback) const;
-    double number(const std::string& name, double fallback) const;
-    std::string text(const std::string& name, const std::string& fallback) const;
-
-private:
-    const Json* find(const std::string& name) const;
-    template <class Value>
-    Value get(const std::string& name, const Value& fallback, const char* expected) const;
-    const space::Params& params_;
-    const Json& options_;
-};
+using workload::ModelParameters;
 
 void add_activation(torch::nn::Sequential& model, const std::string& name);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "training_steps.hpp"
+#include "hpopt/random/rng.hpp"
 #include "hpopt/workload/workload.hpp"
 
 namespace hpopt::train {
@@ -50,7 +51,7 @@ class AdversarialLearner : public Learner {
 public:
     AdversarialLearner(AdversarialWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
                        const FoldData& data, std::uint64_t seed)
-        : Learner(data), workload_(workload), pair_(build_pair(workload, params, seed)) {
+        : Learner(data), workload_(workload), pair_(build_pair(workload, params, seed)), validation_seed_(random::derive_seed(seed, 0)) {
         set_phases({{pair_->discriminator_parameters(), workload.discriminator_lr(params, hyper.lr)},
                     {pair_->generator_parameters(), workload.generator_lr(params, hyper.lr)}});
     }
@@ -69,6 +70,8 @@ public:
 
     std::vector<double> validation_sums(std::int64_t from, std::int64_t to) override {
         comparison_ = workload_.comparison(data().validation_targets);
+        // The same noise at every validation, so that the figures differ by the networks only.
+        torch::manual_seed(validation_seed_);
         torch::NoGradGuard no_grad;
         pair_->eval();
         for (std::int64_t begin = from; begin < to; begin += evaluation_batch) {
@@ -101,6 +104,7 @@ private:
 
     AdversarialWorkload& workload_;
     std::shared_ptr<AdversarialPair> pair_;
+    std::uint64_t validation_seed_;
     std::unique_ptr<SampleComparison> comparison_;
 };
 
