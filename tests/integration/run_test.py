@@ -418,6 +418,42 @@ class RunTest(unittest.TestCase):
         self.assertEqual(self.hpopt("run").returncode, 2)
 
 
+    def test_a_calo_gan_search_runs_in_one_process_and_reports_its_physics_distance(self):
+        for name, count, seed in (("showers.h5", "60", "2"), ("test.h5", "30", "9")):
+            done = self.hpopt("showers", "--count", count, "--out", name, "--seed", seed)
+            self.assertEqual(done.returncode, 0, done.stderr)
+        spec = {
+            "seed": 2,
+            "space": {"latent_size": {"type": "int", "low": 8, "high": 16}},
+            "optimizer": {"kind": "random"},
+            "budget": {"trials": 2},
+            "training": {"epochs": 1, "batch_size": 16, "optimizer": "rmsprop", "lr": 3e-4},
+            "workload": {"plugin": "calo_gan", "generator_channels": 4, "discriminator_channels": 4,
+                         "data": {"path": "showers.h5", "test_path": "test.h5"}},
+        }
+        done = self.run_spec(spec, "--output", "gan")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"best trial \d: physics_distance = 0\.\d+")
+        finished = [r for r in self.journal("gan") if r["event"] == "trial_finished"]
+        self.assertEqual([r["status"] for r in finished], ["ok", "ok"])
+        self.assertTrue(all(0 < r["fom"] < 5 / 6 for r in finished))
+        with open(self.path("gan", "test.json")) as f:
+            test = json.load(f)
+        self.assertEqual(test["test_samples"], 30)
+        self.assertGreater(test["test_physics_distance"], 0)
+
+    def test_calo_gan_spec_errors_name_their_path(self):
+        gan = {"plugin": "calo_gan", "data": {"path": "missing.h5"}}
+        spec = branin_spec(workload=gan, layout={"masters": 1, "workers": 1},
+                           training={"algorithm": "downpour"})
+        done = self.run_spec(spec)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("workload.data.path: no such file: missing.h5", done.stderr)
+        self.assertIn("training.algorithm: the calo_gan workload trains two networks: allreduce or easgd", done.stderr)
+        done = self.run_spec(branin_spec(workload={"plugin": "calo_gan"}))
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("workload: needs \"data\"", done.stderr)
+
     def test_showers_writes_a_clic_format_file_and_refuses_bad_counts(self):
         done = self.hpopt("showers", "--count", "250", "--out", "showers.h5", "--seed", "3", "--max-energy", "100")
         self.assertEqual(done.returncode, 0, done.stderr)
