@@ -45,16 +45,25 @@ public:
         return sums_;
     }
 
-    double figure_of_merit() const override {
-        const auto half = static_cast<std::ptrdiff_t>(sums_.size() / 2);
-        calo::ShowerStatistics generated = generated_, real = real_;
-        std::copy(sums_.begin(), sums_.begin() + half, generated.values().begin());
-        std::copy(sums_.begin() + half, sums_.end(), real.values().begin());
-        return calo::physics_distance(generated, real);
+    double figure_of_merit() const override { return terms().total(); }
+
+    Json details() const override {
+        const calo::DistanceTerms t = terms();
+        return {{"longitudinal", t.longitudinal}, {"transverse", t.transverse}, {"response", t.response},
+                {"resolution", t.resolution},     {"depth", t.depth},           {"width", t.width}};
     }
 
 private:
     static constexpr std::array<std::int64_t, 3> shape{25, 25, 25};
+
+    // The distance between the two halves of the sums (the generated showers', the real ones').
+    calo::DistanceTerms terms() const {
+        const auto half = static_cast<std::ptrdiff_t>(sums_.size() / 2);
+        calo::ShowerStatistics generated = generated_, real = real_;
+        std::copy(sums_.begin(), sums_.begin() + half, generated.values().begin());
+        std::copy(sums_.begin() + half, sums_.end(), real.values().begin());
+        return calo::distance_terms(generated, real);
+    }
 
     static std::vector<float> energies_of(const torch::Tensor& energies) {
         const torch::Tensor e = energies.contiguous();

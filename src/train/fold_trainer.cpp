@@ -40,7 +40,7 @@ public:
 
     FoldTraining run() {
         const std::int64_t restored = restore_checkpoint();
-        for (const EpochRecord& record : history_) report(record);
+        for (const EpochRecord& record : history_) report(record, nullptr);
         for (std::int64_t epoch = restored + 1; epoch <= hyper_.epochs; ++epoch) {
             EpochRecord record = train_epoch(epoch);
             std::tie(record.validation_loss, record.validation_error) = validate();
@@ -49,7 +49,7 @@ public:
                 save_checkpoint(epoch);
                 team_.barrier();  // the epoch's checkpoints are all there before any rank goes on
             }
-            report(record);
+            report(record, learner_.validation_details());
         }
         return {history_, fom_of(history_.back()), flat_.parameters().clone()};
     }
@@ -59,8 +59,11 @@ private:
         return settings_.fom == Fom::validation_loss ? record.validation_loss : record.validation_error;
     }
 
-    void report(const EpochRecord& record) const {
-        if (team_.rank() == 0 && context_.report_epoch) context_.report_epoch(record.epoch, fom_of(record), Json{{"training_loss", record.training_loss}});
+    void report(const EpochRecord& record, const Json& fom_terms) const {
+        if (team_.rank() != 0 || !context_.report_epoch) return;
+        Json details{{"training_loss", record.training_loss}};
+        if (!fom_terms.is_null()) details["fom_terms"] = fom_terms;
+        context_.report_epoch(record.epoch, fom_of(record), details);
     }
 
     std::int64_t steps_per_epoch() const {

@@ -14,7 +14,7 @@ class ModelLearner : public Learner {
 public:
     ModelLearner(ModelWorkload& workload, const space::Params& params, const Hyperparameters& hyper, const FoldData& data,
                  std::uint64_t seed)
-        : Learner(data), workload_(workload), model_(build_model(workload, params, seed)) {
+        : Learner(data, "sgd"), workload_(workload), model_(build_model(workload, params, seed)) {
         set_phases({{model_->parameters(), hyper.lr}});
     }
 
@@ -51,7 +51,10 @@ class AdversarialLearner : public Learner {
 public:
     AdversarialLearner(AdversarialWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
                        const FoldData& data, std::uint64_t seed)
-        : Learner(data), workload_(workload), pair_(build_pair(workload, params, seed)), validation_seed_(random::derive_seed(seed, 0)) {
+        : Learner(data, "rmsprop"),  // as the reference system trained its GAN
+          workload_(workload),
+          pair_(build_pair(workload, params, seed)),
+          validation_seed_(random::derive_seed(seed, 0)) {
         set_phases({{pair_->discriminator_parameters(), workload.discriminator_lr(params, hyper.lr)},
                     {pair_->generator_parameters(), workload.generator_lr(params, hyper.lr)}});
     }
@@ -88,6 +91,8 @@ public:
         const double figure = comparison_->figure_of_merit();
         return {figure, figure};
     }
+
+    Json validation_details() const override { return comparison_ ? comparison_->details() : Json(nullptr); }
 
 private:
     static constexpr std::int64_t evaluation_batch = 64;
@@ -134,6 +139,7 @@ std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(c
     for (const Phase& phase : phases_) {
         Hyperparameters own = hyper;
         own.lr = phase.lr;
+        if (own.optimizer.empty()) own.optimizer = default_optimizer_;
         optimizers.push_back(make_optimizer(own, phase.parameters));
     }
     return optimizers;

@@ -38,17 +38,21 @@ public:
     // none) from the sums over all of them.
     virtual std::vector<double> validation_sums(std::int64_t from, std::int64_t to) = 0;
     virtual std::pair<double, double> validation_figures(const std::vector<double>& sums) const = 0;
+    // After validation_figures: what the FoM is made of, for the journal (null for nothing).
+    virtual Json validation_details() const { return nullptr; }
 
-    // One optimizer per phase, from the trial's hyper-parameters and the phase's rate.
+    // One optimizer per phase, from the trial's hyper-parameters and the phase's rate; of the
+    // learner's default kind unless the hyper-parameters name one.
     std::vector<std::unique_ptr<torch::optim::Optimizer>> make_optimizers(const Hyperparameters& hyper) const;
 
 protected:
-    explicit Learner(const FoldData& data) : data_(data) {}
+    Learner(const FoldData& data, std::string default_optimizer) : data_(data), default_optimizer_(std::move(default_optimizer)) {}
     // Phases over `parameters` lists, each a contiguous block of the module's parameters.
     void set_phases(std::vector<std::pair<std::vector<torch::Tensor>, double>> parameters_and_rates);
 
 private:
     const FoldData& data_;
+    std::string default_optimizer_;
     std::vector<Phase> phases_;
 };
 

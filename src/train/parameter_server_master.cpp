@@ -228,6 +228,7 @@ void Master::record_epoch() {
 // What the journal keeps of the epoch besides the FoM: the staleness of the updates so far.
 Json Master::epoch_details() const {
     Json details{{"training_loss", history_.back().training_loss}};
+    if (Json terms = replica_.learner.validation_details(); !terms.is_null()) details["fom_terms"] = std::move(terms);
     if (replica_.roles.shape().masters > 1) {
         details["staleness"] = to_json(served_by_sub_masters_);
         details["sub_master_staleness"] = to_json(staleness_.statistics());

@@ -18,7 +18,7 @@ void check(bool ok, const char* name, const char* expected) {
 void check_hyperparameters(const Hyperparameters& h) {
     check(h.epochs >= 1, "epochs", ">= 1");
     check(h.batch_size >= 1, "batch_size", ">= 1");
-    check(known_optimizer(h.optimizer), "optimizer", "one of sgd, adam, rmsprop");
+    check(h.optimizer.empty() || known_optimizer(h.optimizer), "optimizer", "one of sgd, adam, rmsprop");
     check(h.lr > 0, "lr", "> 0");
     check(h.momentum >= 0 && h.momentum < 1, "momentum", "in [0, 1)");
     check(h.weight_decay >= 0, "weight_decay", ">= 0");

@@ -437,6 +437,13 @@ class RunTest(unittest.TestCase):
         finished = [r for r in self.journal("gan") if r["event"] == "trial_finished"]
         self.assertEqual([r["status"] for r in finished], ["ok", "ok"])
         self.assertTrue(all(0 < r["fom"] < 5 / 6 for r in finished))
+        # Each epoch's record says what the physics distance is made of.
+        epochs = [r for r in self.journal("gan") if r["event"] == "epoch_finished"]
+        self.assertEqual(len(epochs), 2)
+        for e in epochs:
+            terms = e["training"]["fom_terms"]
+            self.assertEqual(sorted(terms), ["depth", "longitudinal", "resolution", "response", "transverse", "width"])
+            self.assertAlmostEqual(sum(terms.values()) / 6, e["fom"], places=9)
         with open(self.path("gan", "test.json")) as f:
             test = json.load(f)
         self.assertEqual(test["test_samples"], 30)

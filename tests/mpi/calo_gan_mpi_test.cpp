@@ -5,7 +5,6 @@
 
 #include "../support/calo_gan_workload.hpp"
 
-#define DOCTEST_CONFIG_IMPLEMENT
 #include "../support/doctest_with_torch.hpp"
 
 using namespace hpopt;
@@ -68,15 +67,4 @@ TEST_CASE("downpour and gem refuse a pair of networks") {
     }
 }
 
-int main(int argc, char** argv) {
-    MPI_Init(&argc, &argv);
-    torch::set_num_threads(1);
-    doctest::Context context(argc, argv);
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank != 0) context.setOption("out", "/dev/null");  // one report, from rank 0
-    int failed = context.run();
-    MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    MPI_Finalize();
-    return failed;
-}
+#include "../support/mpi_doctest_main.hpp"

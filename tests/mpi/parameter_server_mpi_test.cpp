@@ -7,7 +7,6 @@
 #include "../support/blobs_workload.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 
-#define DOCTEST_CONFIG_IMPLEMENT
 #include "../support/doctest_with_torch.hpp"
 
 using namespace hpopt;
@@ -222,13 +221,4 @@ TEST_CASE("a team that does not match its layout fails the trial with the counts
                          "the fold team has 6 ranks where its layout needs 3", workload::TrialFailure);
 }
 
-int main(int argc, char** argv) {
-    MPI_Init(&argc, &argv);
-    torch::set_num_threads(1);
-    doctest::Context context(argc, argv);
-    if (world_rank() != 0) context.setOption("out", "/dev/null");  // one report, from rank 0
-    int failed = context.run();
-    MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    MPI_Finalize();
-    return failed;
-}
+#include "../support/mpi_doctest_main.hpp"

@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include "hpopt/config/json.hpp"
 #include "hpopt/data/dataset.hpp"
 #include "hpopt/space/space.hpp"
 
@@ -43,6 +44,8 @@ public:
     // The sums so far, to be summed over ranks in place.
     virtual std::vector<double>& sums() = 0;
     virtual double figure_of_merit() const = 0;  // lower is better
+    // What the FoM is made of, for the journal's epoch records ("fom_terms"); null for nothing.
+    virtual Json details() const { return nullptr; }
 };
 
 class AdversarialWorkload {

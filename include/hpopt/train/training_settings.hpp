@@ -25,7 +25,7 @@ enum class Fom { validation_loss, validation_error };  // error: 1 - accuracy
 struct Hyperparameters {
     std::int64_t epochs = 3;
     std::int64_t batch_size = 64;  // per rank: the all-reduced batch is batch_size x ranks
-    std::string optimizer = "sgd";  // sgd, adam or rmsprop
+    std::string optimizer;          // sgd, adam or rmsprop; "": the workload's (sgd; rmsprop for a GAN)
     double lr = 0.01;
     double momentum = 0.0;          // sgd and rmsprop
     double weight_decay = 0.0;
