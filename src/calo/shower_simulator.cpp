@@ -49,16 +49,14 @@ private:
 
 }  // namespace
 
-Showers simulate_showers(const ShowerModel& model, std::int64_t count, std::uint64_t seed,
-                         const std::function<void(std::int64_t done)>& progress) {
+Showers simulate_showers(const ShowerModel& model, std::int64_t count, std::uint64_t seed, std::int64_t first) {
     Showers showers;
     showers.cells.assign(static_cast<std::size_t>(count * showers.cells_per_shower()), 0.0f);
     showers.energies.resize(static_cast<std::size_t>(count));
     const ShowerDrawer drawer(model, showers.shape);
     for (std::int64_t i = 0; i < count; ++i) {
-        random::Rng rng(random::derive_seed(seed, static_cast<std::uint64_t>(i)));
+        random::Rng rng(random::derive_seed(seed, static_cast<std::uint64_t>(first + i)));
         showers.energies[static_cast<std::size_t>(i)] = drawer.draw(rng, showers.cells.data() + i * showers.cells_per_shower());
-        if (progress && (i + 1) % 100 == 0) progress(i + 1);
     }
     return showers;
 }

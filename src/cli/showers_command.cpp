@@ -16,11 +16,14 @@ int showers_command(const ShowersOptions& options) {
     calo::ShowerModel model;
     model.min_energy = options.min_energy;
     model.max_energy = options.max_energy;
-    const std::int64_t every = std::max<std::int64_t>(100, options.count / 10 / 100 * 100);
-    const calo::Showers showers = calo::simulate_showers(model, options.count, options.seed, [&](std::int64_t done) {
-        if (done % every == 0 && done < options.count) fmt::print(stderr, "showers: {}/{} simulated\n", done, options.count);
-    });
-    calo::write_showers(options.out, showers);
+    // Block by block, so that memory holds one block (62.5 kB a shower) whatever the count.
+    const std::int64_t block = 1000;
+    calo::ShowerFileWriter writer(options.out, options.count, {25, 25, 25});
+    for (std::int64_t first = 0; first < options.count; first += block) {
+        writer.write(calo::simulate_showers(model, std::min(block, options.count - first), options.seed, first));
+        const std::int64_t done = std::min(first + block, options.count);
+        if (done < options.count) fmt::print(stderr, "showers: {}/{} written\n", done, options.count);
+    }
     fmt::print("wrote {} showers, incident energies {} to {} GeV, to {}\n", options.count, options.min_energy,
                options.max_energy, options.out);
     return 0;

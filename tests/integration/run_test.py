@@ -462,10 +462,10 @@ class RunTest(unittest.TestCase):
         self.assertIn("workload: needs \"data\"", done.stderr)
 
     def test_showers_writes_a_clic_format_file_and_refuses_bad_counts(self):
-        done = self.hpopt("showers", "--count", "250", "--out", "showers.h5", "--seed", "3", "--max-energy", "100")
+        done = self.hpopt("showers", "--count", "1250", "--out", "showers.h5", "--seed", "3", "--max-energy", "100")
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertIn("wrote 250 showers, incident energies 10 to 100 GeV", done.stdout)
-        self.assertIn("showers: 200/250 simulated", done.stderr)
+        self.assertIn("wrote 1250 showers, incident energies 10 to 100 GeV", done.stdout)
+        self.assertIn("showers: 1000/1250 written", done.stderr)
         self.assertTrue(os.path.getsize(self.path("showers.h5")) > 1000)
         done = self.hpopt("showers", "--count", "0", "--out", "none.h5")
         self.assertEqual(done.returncode, 2)

@@ -107,6 +107,19 @@ TEST_CASE("showers survive a round trip through an HDF5 file, whole or the first
     CHECK(std::equal(first.cells.begin(), first.cells.end(), showers.cells.begin()));
 }
 
+TEST_CASE("a file written block by block holds the same showers as one written at once") {
+    const TemporaryFile file;
+    {
+        ShowerFileWriter writer(file.path, 7, {25, 25, 25});
+        writer.write(simulate_showers({}, 4, 5));
+        writer.write(simulate_showers({}, 3, 5, 4));
+        CHECK_THROWS_AS(writer.write(simulate_showers({}, 1, 5, 7)), std::invalid_argument);  // one too many
+    }
+    const Showers whole = simulate_showers({}, 7, 5), back = read_showers(file.path);
+    CHECK(back.cells == whole.cells);
+    CHECK(back.energies == whole.energies);
+}
+
 TEST_CASE("a target of several columns gives the energy of column 1, as in the CLIC files") {
     const TemporaryFile file;
     {

@@ -8,7 +8,28 @@
 
 namespace hpopt::calo {
 
-// Writes float32 "ECAL" and a one-dimensional "target". Throws data::DataError.
+// A new file of `count` showers of `shape`, written block by block (so that it may hold more
+// than memory does): float32 "ECAL" and a one-dimensional "target". Throws data::DataError.
+class ShowerFileWriter {
+public:
+    ShowerFileWriter(const std::filesystem::path& file, std::int64_t count, const std::array<std::int64_t, 3>& shape);
+    ~ShowerFileWriter();
+    ShowerFileWriter(const ShowerFileWriter&) = delete;
+    ShowerFileWriter& operator=(const ShowerFileWriter&) = delete;
+
+    // The next block.size() showers.
+    void write(const Showers& block);
+
+private:
+    void close();
+
+    std::filesystem::path path_;
+    std::int64_t count_, written_ = 0;
+    std::array<std::int64_t, 3> shape_;
+    std::int64_t file_, ecal_, target_;  // HDF5 identifiers
+};
+
+// A whole file at once.
 void write_showers(const std::filesystem::path& file, const Showers& showers);
 
 // The first `limit` showers (every shower when limit is 0). Throws data::DataError naming the

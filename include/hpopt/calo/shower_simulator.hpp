@@ -14,7 +14,6 @@
 //    R = core_radius + radius_growth * t / t_max; the axis enters near the grid's centre.
 // Deterministic: shower i of a seed is the same whatever the count.
 #include <cstdint>
-#include <functional>
 
 #include "hpopt/calo/showers.hpp"
 
@@ -35,8 +34,8 @@ struct ShowerModel {
     double constant_term = 0.01;
 };
 
-// `count` showers on a 25^3 grid; `progress(done)` is called after every 100 showers when given.
-Showers simulate_showers(const ShowerModel& model, std::int64_t count, std::uint64_t seed,
-                         const std::function<void(std::int64_t done)>& progress = nullptr);
+// `count` showers on a 25^3 grid: showers first, first + 1, ... of the seed (so that a large
+// set can be made block by block).
+Showers simulate_showers(const ShowerModel& model, std::int64_t count, std::uint64_t seed, std::int64_t first = 0);
 
 }  // namespace hpopt::calo
