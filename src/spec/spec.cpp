@@ -147,6 +147,34 @@ auto read_section(config::ObjectReader& root, const std::string& key, bool requi
     return {};
 }
 
+// The "training" object, or its defaults when it is left out. A GAN trains by EASGD by default
+// where the layout has masters, as the reference system did; anything else by all-reduce.
+train::TrainingSettings read_training_of(config::ObjectReader& root, const Spec& spec, const workload::Catalog& plugins,
+                                         const space::Space* space, config::Problems& problems) {
+    const bool adversarial = is_adversarial(spec.workload, plugins);
+    const auto default_algorithm = adversarial && spec.layout.masters > 0 ? train::Algorithm::easgd : train::Algorithm::allreduce;
+    const auto read = [&](config::ObjectReader& reader) {
+        return train::read_training(reader, team_shape(spec.layout), space, default_algorithm);
+    };
+    train::TrainingSettings settings;
+    if (root.has("training")) {
+        settings = read_section(root, "training", false, read);
+        if (is_evaluated_directly(spec.workload, plugins)) {
+            root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");
+        }
+    } else if (adversarial) {
+        const Json left_out = Json::object();
+        config::ObjectReader defaults(left_out, "training", problems);
+        settings = read(defaults);
+    } else if (spec.layout.masters != 0 && is_trained(spec.workload, plugins)) {
+        root.report("layout", "all-reduce training (the default) has no masters: set layout.masters to 0");
+    }
+    if (adversarial && settings.algorithm != train::Algorithm::allreduce && settings.algorithm != train::Algorithm::easgd) {
+        root.report("training.algorithm", "the " + spec.workload.plugin + " workload trains two networks: allreduce or easgd");
+    }
+    return settings;
+}
+
 // nlohmann's message without its prefix: "line 3, column 15: syntax error while parsing ...".
 std::string syntax_error(const Json::parse_error& error) {
     const std::string message = error.what();
@@ -184,20 +212,7 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.workload = read_section(root, "workload", true, [&](auto& r) {
         return read_workload(r, plugins, space_or_null, document.at("workload"));
     });
-    if (root.has("training")) {
-        spec.training = read_section(root, "training", false, [&](auto& r) {
-            return train::read_training(r, team_shape(spec.layout), space_or_null);
-        });
-        if (is_evaluated_directly(spec.workload, plugins)) {
-            root.report("training", "the " + spec.workload.plugin + " workload trains no model: leave \"training\" out");
-        }
-        const train::Algorithm algorithm = spec.training.algorithm;
-        if (is_adversarial(spec.workload, plugins) && algorithm != train::Algorithm::allreduce && algorithm != train::Algorithm::easgd) {
-            root.report("training.algorithm", "the " + spec.workload.plugin + " workload trains two networks: allreduce or easgd");
-        }
-    } else if (spec.layout.masters != 0 && is_trained(spec.workload, plugins)) {
-        root.report("layout", "all-reduce training (the default) has no masters: set layout.masters to 0");
-    }
+    spec.training = read_training_of(root, spec, plugins, space_or_null, problems);
     spec.training.split_seed = spec.seed;
     spec.training.team = team_shape(spec.layout);
     spec.output_dir = read_output_dir(root, spec.name);

@@ -83,10 +83,11 @@ void check_layout(config::ObjectReader& reader, Algorithm algorithm, const TeamS
 
 }  // namespace
 
-TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space) {
+TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space,
+                               Algorithm default_algorithm) {
     TrainingSettings settings;
     settings.team = team;
-    settings.algorithm = read_enum(reader, "algorithm", Algorithm::allreduce,
+    settings.algorithm = read_enum(reader, "algorithm", default_algorithm,
                                    {{"allreduce", Algorithm::allreduce},
                                     {"downpour", Algorithm::downpour},
                                     {"easgd", Algorithm::easgd},

@@ -457,6 +457,11 @@ class RunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 2)
         self.assertIn("workload.data.path: no such file: missing.h5", done.stderr)
         self.assertIn("training.algorithm: the calo_gan workload trains two networks: allreduce or easgd", done.stderr)
+        # Left out, a GAN's algorithm is easgd where the layout has masters.
+        done = self.run_spec(branin_spec(workload=gan, layout={"masters": 1, "workers": 1}))
+        self.assertEqual(done.returncode, 2)
+        self.assertNotIn("training", done.stderr)
+        self.assertNotIn("layout", done.stderr)
         done = self.run_spec(branin_spec(workload={"plugin": "calo_gan"}))
         self.assertEqual(done.returncode, 2)
         self.assertIn("workload: needs \"data\"", done.stderr)

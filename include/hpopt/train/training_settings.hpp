@@ -60,8 +60,10 @@ struct TrainingSettings {
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 };
 
-// Reads a "training" object; the fold team's layout must suit the algorithm.
-TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space);
+// Reads a "training" object; the fold team's layout must suit the algorithm, which is
+// `default_algorithm` unless the object names one.
+TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space,
+                               Algorithm default_algorithm = Algorithm::allreduce);
 
 // A trial's hyper-parameters: `defaults` overridden by the params of the same name. Throws
 // std::invalid_argument for a value of the wrong type or out of range.
