@@ -1,6 +1,8 @@
 // hpopt: hyper-parameter optimization for HPC clusters.
 // Exit status: 0 done, 1 the run failed, 2 bad input (command line, spec, output dir, world
 // size), 3 interrupted by a signal.
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -30,6 +32,12 @@ int main(int argc, char** argv) {
     run_app->add_flag("--force", run.force, "Replace the results of an earlier run in the output dir");
     run_app->add_option("-o,--output", run.output_dir, "Output dir (instead of the spec's output.dir)");
 
+    hpopt::cli::RunOptions resume;
+    CLI::App* resume_app = app.add_subcommand("resume", "Go on with a run that stopped, from its journal (exit 2: it cannot)");
+    resume_app->add_option("run_dir", resume.resume_dir, "The run's output dir")->required();
+    resume_app->add_option("--trials", resume.trials, "A new trial budget (the spec's otherwise)");
+    resume_app->add_option("--wall-time-s", resume.wall_time_s, "A new wall time, counted from the resume");
+
     std::string layout_spec;
     std::optional<int> layout_ranks;
     CLI::App* layout_app = app.add_subcommand("layout", "Print the rank map of a spec's layout (no MPI needed)");
@@ -53,10 +61,15 @@ int main(int argc, char** argv) {
 
     try {
         if (run_app->parsed()) return hpopt::cli::run_command(run, argc, argv);
+        if (resume_app->parsed()) {
+            resume.spec_path = (std::filesystem::path(resume.resume_dir) / "spec.json").string();
+            resume.output_dir = resume.resume_dir;
+            return hpopt::cli::run_command(resume, argc, argv);
+        }
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
         if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
     } catch (const hpopt::config::InvalidConfig& error) {
-        hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : layout_spec, error);
+        hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : resume_app->parsed() ? resume.spec_path : layout_spec, error);
         return exit_bad_input;
     } catch (const hpopt::journal::RunDirectoryInUse& error) {
         fmt::print(stderr, "hpopt: {}\n", error.what());

@@ -12,6 +12,7 @@
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
 #include "hpopt/cluster/trial_evaluation.hpp"
+#include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
@@ -112,19 +113,63 @@ void report_test_figures(const spec::Spec& spec, workload::Workload& workload, c
     fmt::print("test set, best trial {} (mean over its folds' models): {}\n", best.id, fmt::join(parts, ", "));
 }
 
+// A run that `hpopt resume` cannot go on with: the exit status is 2.
+class ResumeRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The journal of the run to resume, checked against its spec. Every rank reads it, so that
+// all of them refuse alike.
+journal::JournalContents journal_to_resume(const spec::Spec& spec) {
+    const journal::RunDirectory run{spec.output_dir};
+    if (!std::filesystem::exists(run.journal())) {
+        throw ResumeRefused(fmt::format("{} has no journal: nothing to resume", run.dir.string()));
+    }
+    journal::JournalContents contents;
+    try {
+        contents = journal::read_journal(run.journal());
+    } catch (const journal::JournalError& error) {
+        throw ResumeRefused(error.what());
+    }
+    const Json* first = contents.records.empty() ? nullptr : &contents.records.front();
+    if (!first || first->value("event", "") != "run_started") {
+        throw ResumeRefused(fmt::format("{} does not begin with run_started: not an hpopt journal", run.journal().string()));
+    }
+    if (first->value("spec_fingerprint", "") != spec::fingerprint(spec.document)) {
+        throw ResumeRefused(fmt::format("{} belongs to another spec than {}: refusing to mix two searches",
+                                        run.journal().string(), run.spec().string()));
+    }
+    return contents;
+}
+
 // The coordinator's part: the run dir, the journal, the search through `executor`.
-int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, workload::Workload& workload) {
+int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, workload::Workload& workload,
+               const std::optional<journal::JournalContents>& resumed) {
     const std::string fom_name = workload.fom_name();
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
-    const journal::RunDirectory run = journal::prepare_run_directory(spec.output_dir, options.force);
-    journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
-    journal::Journal journal(run.journal());
+    const journal::RunDirectory run =
+        resumed ? journal::RunDirectory{spec.output_dir} : journal::prepare_run_directory(spec.output_dir, options.force);
+    if (!resumed) journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
+    if (resumed && !resumed->torn.empty()) {
+        fmt::print(stderr, "hpopt: warning: the journal's last record was torn (a crash while writing it): dropped {}\n", resumed->torn);
+        journal::cut_torn_tail(run.journal(), *resumed);
+    }
+    journal::Journal journal(run.journal(), resumed ? journal::Journal::Open::append : journal::Journal::Open::create);
     journal::ResultsFiles results(run, spec.space);
 
     fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, {} group(s), budget {} -> {}\n", version, spec.name,
                optim::kind_name(spec.optimizer), spec.space.size(), executor.groups(), describe_budget(spec.budget),
                run.dir.string());
     cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, fom_name);
+    if (resumed) {
+        const std::int64_t differed = coordinator.resume(resumed->records, resumed->torn);
+        fmt::print("resuming from {} journal records\n", resumed->records.size());
+        if (differed > 0) {
+            fmt::print("note: {} replayed suggestions differed from the journal's (several groups ask ahead); those trials "
+                       "keep the journal's parameters\n", differed);
+        }
+    }
     coordinator.on_progress(ProgressLine(spec.budget.trials));
     coordinator.stop_when([] { return stop_signalled.load(); });
     coordinator.prune_checkpoints(checkpoint_root(spec));
@@ -147,7 +192,7 @@ private:
 };
 
 int run_distributed(const spec::Spec& spec, const RunOptions& options, workload::Workload& workload,
-                    const cluster::MpiSession& mpi) {
+                    const cluster::MpiSession& mpi, const std::optional<journal::JournalContents>& resumed) {
     const cluster::Layout layout(spec.layout);
     if (const std::string mismatch = layout.mismatch(mpi.size()); !mismatch.empty()) {
         if (mpi.rank() == 0) fmt::print(stderr, "hpopt: {}: {}\n", options.spec_path, mismatch);
@@ -161,7 +206,7 @@ int run_distributed(const spec::Spec& spec, const RunOptions& options, workload:
     }
     cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
     const ShutdownGuard guard(executor);
-    return coordinate(spec, options, executor, workload);
+    return coordinate(spec, options, executor, workload, resumed);
 }
 
 }  // namespace
@@ -184,14 +229,26 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     }
     spec::Spec& spec = *loaded;
     if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
+    std::optional<journal::JournalContents> resumed;
+    if (!options.resume_dir.empty()) {
+        try {
+            resumed = journal_to_resume(spec);
+        } catch (const ResumeRefused& error) {
+            if (!mpi || mpi->rank() == 0) fmt::print(stderr, "hpopt resume: {}\n", error.what());
+            if (mpi) MPI_Barrier(MPI_COMM_WORLD);
+            return exit_bad_input;
+        }
+        if (options.trials) spec.budget.trials = *options.trials;
+        if (options.wall_time_s) spec.budget.wall_time_s = *options.wall_time_s;
+    }
     const auto workload = train::make_workload(*plugins.find(spec.workload.plugin), spec.workload.options, spec.space, spec.training);
 
-    if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi);
+    if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi, resumed);
     if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
     }
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
-    return coordinate(spec, options, executor, *workload);
+    return coordinate(spec, options, executor, *workload, resumed);
 }
 
 }  // namespace hpopt::cli

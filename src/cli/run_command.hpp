@@ -1,6 +1,10 @@
 #pragma once
 // `hpopt run SPEC`: checks the spec, prepares the run dir and runs the search: in this process,
-// or, started by mpirun on several ranks, across the layout's groups.
+// or, started by mpirun on several ranks, across the layout's groups. `hpopt resume RUN_DIR`
+// goes on with a run that stopped (a crash, a kill, a signal, or a budget to raise) from its
+// journal: nothing finished is lost or run again.
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace hpopt::cli {
@@ -9,6 +13,10 @@ struct RunOptions {
     std::string spec_path;
     std::string output_dir;  // overrides the spec's output.dir when not empty
     bool force = false;
+    // `hpopt resume RUN_DIR`: the run dir's spec and journal, and budget overrides.
+    std::string resume_dir;
+    std::optional<std::int64_t> trials;
+    std::optional<double> wall_time_s;
 };
 
 constexpr int exit_failure = 1;

@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "hpopt/cluster/trial_evaluation.hpp"
+#include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -36,7 +39,7 @@ std::optional<std::string> Coordinator::stop_reason() const {
     if (budget.target && progress_.best && spec_.objective.reached(progress_.best->result.fom, *budget.target)) {
         return "target reached";
     }
-    if (budget.trials && next_id_ >= *budget.trials) return "trial budget reached";
+    if (budget.trials && next_id_ >= *budget.trials && to_resume_.empty()) return "trial budget reached";
     if (budget.wall_time_s && elapsed_s() >= *budget.wall_time_s) return "wall time reached";
     return std::nullopt;
 }
@@ -61,6 +64,13 @@ void Coordinator::ask_ahead(const std::vector<int>& idle, const std::optional<st
 // The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
 // to suggest for now.
 std::optional<journal::Trial> Coordinator::prepare(int group) {
+    if (!to_resume_.empty()) {
+        const journal::Trial trial = to_resume_.back();
+        to_resume_.pop_back();
+        journal_.append(journal::trial_resumed(trial.id, group), journal::Journal::Sync::later);
+        running_[group] = {trial, Clock::now()};
+        return trial;
+    }
     const std::optional<optim::Point> point = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
     if (!point) return std::nullopt;
 
@@ -117,14 +127,8 @@ void Coordinator::record(const Finished& finished) {
     optimizer_.tell({running.trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
     metrics_.tell_s += seconds(Clock::now() - told);
 
-    results_.add(running.trial, result);
-    ++progress_.finished;
-    if (!result.ok()) ++progress_.failed;
     const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
-    if (result.ok() && (!progress_.best || spec_.objective.better(result.fom, progress_.best->result.fom))) {
-        progress_.best = BestTrial{running.trial, result};
-        results_.write_best(running.trial, result, fom_name_);
-    }
+    account(running.trial, result);
     const bool now_best = progress_.best && progress_.best->trial.id == running.trial.id;
     if (!now_best) {
         remove_checkpoints(running.trial.id);
@@ -134,6 +138,47 @@ void Coordinator::record(const Finished& finished) {
     progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = elapsed_s();
     if (on_progress_) on_progress_(progress_);
+}
+
+// A finished trial in the results, the counts and the best so far.
+void Coordinator::account(const journal::Trial& trial, const journal::TrialResult& result) {
+    results_.add(trial, result);
+    ++progress_.finished;
+    if (!result.ok()) ++progress_.failed;
+    if (result.ok() && (!progress_.best || spec_.objective.better(result.fom, progress_.best->result.fom))) {
+        progress_.best = BestTrial{trial, result};
+        results_.write_best(trial, result, fom_name_);
+    }
+}
+
+std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
+    std::map<std::int64_t, journal::Trial> in_flight;  // suggested, not finished
+    std::int64_t differed = 0;
+    for (const Json& record : records) {
+        const std::string event = record.value("event", "");
+        if (event == "trial_suggested") {
+            const journal::Trial trial = journal::suggested_trial(record);
+            std::vector<optim::Point> pending;
+            for (const auto& [id, running] : in_flight) pending.push_back(running.point);
+            if (optimizer_.ask(pending) != std::optional(trial.point)) ++differed;
+            in_flight[trial.id] = trial;
+            next_id_ = std::max(next_id_, trial.id + 1);
+        } else if (event == "trial_finished") {
+            const journal::TrialResult result = journal::finished_result(record);
+            const auto found = in_flight.find(result.id);
+            if (found == in_flight.end()) {
+                throw journal::JournalError(fmt::format("the journal says trial {} finished, but not that it started", result.id));
+            }
+            optimizer_.tell({found->second.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+            account(found->second, result);
+            in_flight.erase(found);
+        }
+    }
+    std::vector<std::int64_t> ids;
+    for (auto it = in_flight.rbegin(); it != in_flight.rend(); ++it) to_resume_.push_back(it->second);  // lowest id first out
+    for (const auto& [id, trial] : in_flight) ids.push_back(id);
+    resumed_record_ = journal::run_resumed(ids, dropped);
+    return differed;
 }
 
 void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
@@ -152,7 +197,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
         progress_.elapsed_s = elapsed_s();
         if (on_progress_) on_progress_(progress_);
     });
-    journal_.append(journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
+    journal_.append(resumed_record_ ? *resumed_record_ : journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
     std::vector<int> idle;
     for (int group = executor_.groups() - 1; group >= 0; --group) idle.push_back(group);
 

@@ -32,9 +32,10 @@ Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : 
 
 std::string to_string(TrialStatus status) { return status == TrialStatus::ok ? "ok" : "failed"; }
 
-Journal::Journal(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail("cannot create the journal", path);
+Journal::Journal(const std::filesystem::path& path, Open open) : path_(path) {
+    const int mode = open == Open::create ? O_CREAT | O_EXCL : 0;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | mode, 0644);
+    if (fd_ < 0) fail(open == Open::create ? "cannot create the journal" : "cannot open the journal", path);
 }
 
 Journal::~Journal() {
@@ -107,6 +108,14 @@ std::vector<double> numbers_from_json(const Json& json) {
 Json run_interrupted(const std::vector<std::int64_t>& running_trials) {
     return {{"event", "run_interrupted"}, {"running_trials", running_trials}};
 }
+
+Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped) {
+    Json record{{"event", "run_resumed"}, {"in_flight", in_flight}};
+    if (!dropped.empty()) record["dropped_torn_record"] = dropped;
+    return record;
+}
+
+Json trial_resumed(std::int64_t trial, int group) { return {{"event", "trial_resumed"}, {"trial", trial}, {"group", group}}; }
 
 Json run_finished(const std::string& stop_reason, const Json& summary) {
     return {{"event", "run_finished"}, {"stop_reason", stop_reason}, {"summary", summary}};

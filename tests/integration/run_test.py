@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -475,6 +476,84 @@ class RunTest(unittest.TestCase):
         done = self.hpopt("showers", "--count", "0", "--out", "none.h5")
         self.assertEqual(done.returncode, 2)
         self.assertFalse(os.path.exists(self.path("none.h5")))
+
+
+    def resumable_spec(self, trials):
+        return branin_spec(optimizer={"kind": "bayes", "initial_points": 4}, budget={"trials": trials},
+                           workload={"plugin": "analytic", "function": "branin",
+                                     "duration_s": {"distribution": "fixed", "value": 0.05}})
+
+    def finished(self, run):
+        return [(r["trial"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished"]
+
+    def suggested(self, run):
+        return {r["trial"]: r["params"] for r in self.journal(run) if r["event"] == "trial_suggested"}
+
+    def whole_records(self, run):
+        try:
+            with open(self.path(run, "journal.jsonl")) as f:
+                return f.read().count("\n")
+        except OSError:
+            return 0
+
+    def test_a_search_killed_at_random_moments_and_resumed_ends_as_one_never_stopped(self):
+        self.assertEqual(self.run_spec(self.resumable_spec(24), "--output", "straight").returncode, 0)
+        rng = random.Random(9)
+        kills = 0
+        for _ in range(8):
+            # Until the journal holds its first record there is nothing to resume: start afresh.
+            started = self.whole_records("cut") > 0
+            command = [HPOPT, "resume", "cut"] if started else [HPOPT, "run", "spec.json", "--output", "cut", "--force"]
+            process = subprocess.Popen(command, cwd=self.dir.name, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                process.wait(timeout=rng.uniform(0.8, 2.0))
+            except subprocess.TimeoutExpired:
+                process.kill()  # SIGKILL: no chance to write anything more
+                process.wait()
+                kills += 1
+            if process.returncode == 0:
+                break
+        done = self.hpopt("resume", "cut")  # a finished run resumes to nothing new
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertGreater(kills, 0)
+        self.assertEqual(sorted(self.finished("cut")), self.finished("straight"))
+        self.assertEqual(self.suggested("cut"), self.suggested("straight"))
+        self.assertEqual(len(self.results("cut")), 24)
+
+    def test_resume_drops_a_torn_last_record_and_raises_the_budget(self):
+        self.assertEqual(self.run_spec(self.resumable_spec(8), "--output", "run").returncode, 0)
+        with open(self.path("run", "journal.jsonl"), "a") as f:
+            f.write('{"event": "trial_fini')  # a crash while writing
+        done = self.hpopt("resume", "run", "--trials", "12")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("warning: the journal's last record was torn", done.stderr)
+        self.assertEqual([t for t, _ in self.finished("run")], list(range(12)))
+        self.assertEqual([r["event"] for r in self.journal("run")].count("run_resumed"), 1)
+
+    def test_resume_refuses_another_spec_a_damaged_journal_and_a_dir_without_a_run(self):
+        self.assertEqual(self.run_spec(self.resumable_spec(4), "--output", "run").returncode, 0)
+        with open(self.path("run", "spec.json")) as f:
+            spec = json.load(f)
+        spec["seed"] = 4
+        with open(self.path("run", "spec.json"), "w") as f:
+            json.dump(spec, f)
+        done = self.hpopt("resume", "run")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("belongs to another spec", done.stderr)
+
+        self.assertEqual(self.run_spec(self.resumable_spec(4), "--output", "run", "--force").returncode, 0)
+        with open(self.path("run", "journal.jsonl")) as f:
+            lines = f.readlines()
+        lines[2] = lines[2][:20] + "\n"
+        with open(self.path("run", "journal.jsonl"), "w") as f:
+            f.writelines(lines)
+        done = self.hpopt("resume", "run")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("line 3 is not a journal record", done.stderr)
+
+        done = self.hpopt("resume", "nowhere")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("cannot read the spec file nowhere/spec.json", done.stderr)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "hpopt/journal/journal.hpp"
+#include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/results_files.hpp"
 #include "hpopt/journal/run_directory.hpp"
 
@@ -133,4 +135,50 @@ TEST_CASE("best.json holds the best trial's parameters and FoM") {
     CHECK(best["fom"] == -3.5);
     CHECK(best["fom_name"] == "hartmann6");
     CHECK(best["params"]["x"] == 0.25);
+}
+
+TEST_CASE("a journal reads back: trials and results as written, a torn last line dropped, a damaged one refused") {
+    const TemporaryDir dir("read_back");
+    fs::create_directories(dir.path);
+    const fs::path path = dir.path / "journal.jsonl";
+    journal::TrialResult result;
+    result.id = 3;
+    result.status = journal::TrialStatus::failed;
+    result.fold_foms = {0.5, std::numeric_limits<double>::quiet_NaN()};
+    result.reason = "diverged";
+    result.duration_s = 1.5;
+    {
+        journal::Journal journal(path);
+        journal.append(journal::run_started(Json::object(), "f", "v"));
+        journal.append(journal::trial_suggested({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1));
+        journal.append(journal::trial_finished(result));
+    }
+    std::uintmax_t whole = fs::file_size(path);
+    {
+        std::ofstream out(path, std::ios::app);
+        out << "{\"event\": \"trial_su";
+    }
+    const journal::JournalContents contents = journal::read_journal(path);
+    REQUIRE(contents.records.size() == 3);
+    CHECK(contents.intact_bytes == whole);
+    CHECK(contents.torn.find("line 4") != std::string::npos);
+    const journal::Trial trial = journal::suggested_trial(contents.records[1]);
+    CHECK(trial.id == 3);
+    CHECK(trial.params == Json{{"lr", 0.1}});
+    CHECK(trial.point == std::vector<double>{0.25, 0.75});
+    CHECK(trial.seed == 42);
+    const journal::TrialResult back = journal::finished_result(contents.records[2]);
+    CHECK(back.status == journal::TrialStatus::failed);
+    CHECK(back.reason == "diverged");
+    CHECK(std::isnan(back.fom));
+    CHECK(back.fold_foms[0] == 0.5);
+    CHECK(std::isnan(back.fold_foms[1]));
+
+    journal::cut_torn_tail(path, contents);
+    CHECK(fs::file_size(path) == whole);
+    journal::Journal(path, journal::Journal::Open::append).append(journal::run_resumed({3}, contents.torn));
+    CHECK(journal::read_journal(path).records.back()["in_flight"] == Json::array({3}));
+
+    std::ofstream(path, std::ios::trunc) << "{\"event\": \"run_started\"}\nnot json\n{\"event\": \"run_finished\"}\n";
+    CHECK_THROWS_WITH_AS(journal::read_journal(path), doctest::Contains("line 2 is not a journal record"), journal::JournalError);
 }

@@ -66,9 +66,19 @@ public:
     // removed unless it is the best so far, which keeps its own until a better one finishes.
     void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
 
+    // Before run(), to go on with a run from its journal's records: the optimizer is brought to
+    // where it was by asking and telling again what the journal says it was asked and told (so
+    // that with one group the resumed search makes the same suggestions as one never stopped),
+    // the finished trials count as such, and the trials that were running are handed out first.
+    // Returns how many replayed suggestions differed from the journal's (possible with several
+    // groups, which ask ahead): those trials go on with the journal's parameters.
+    // `dropped` describes a torn record that was cut from the journal ("" for none).
+    std::int64_t resume(const std::vector<Json>& records, const std::string& dropped);
+
     SearchOutcome run(const std::string& version);
 
 private:
+    void account(const journal::Trial& trial, const journal::TrialResult& result);
     void remove_checkpoints(std::int64_t trial_id) const;
     using Clock = std::chrono::steady_clock;
 
@@ -99,6 +109,8 @@ private:
     std::map<int, Running> running_;              // by group
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
     std::optional<optim::Point> asked_ahead_;      // suggested while every group was busy
+    std::vector<journal::Trial> to_resume_;        // trials of before a resume, to hand out again
+    std::optional<Json> resumed_record_;           // journaled instead of run_started
     SearchProgress progress_;
     SearchMetrics metrics_;
 };

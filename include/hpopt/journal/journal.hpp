@@ -12,8 +12,10 @@ namespace hpopt::journal {
 
 class Journal {
 public:
-    // Creates the file; throws std::runtime_error if it exists or cannot be created.
-    explicit Journal(const std::filesystem::path& path);
+    enum class Open { create, append };
+    // Creates the file (throws std::runtime_error if it exists or cannot be created), or opens
+    // an existing one to go on with it (a resumed run).
+    explicit Journal(const std::filesystem::path& path, Open open = Open::create);
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
     ~Journal();
@@ -39,6 +41,9 @@ Json epoch_finished(const EpochReport& report);
 Json numbers_to_json(const std::vector<double>& values);
 std::vector<double> numbers_from_json(const Json& json);
 Json run_interrupted(const std::vector<std::int64_t>& running_trials);  // stopped by a signal
+// `hpopt resume` went on with the run: the trials it hands out again, the torn record it dropped.
+Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped);
+Json trial_resumed(std::int64_t trial, int group);  // a trial of before the resume, handed out again
 Json run_finished(const std::string& stop_reason, const Json& summary);
 
 }  // namespace hpopt::journal

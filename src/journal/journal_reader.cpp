@@ -1,0 +1,84 @@
+#include "hpopt/journal/journal_reader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "hpopt/journal/journal.hpp"
+
+namespace hpopt::journal {
+namespace {
+
+std::string excerpt(const std::string& line) { return line.size() > 60 ? line.substr(0, 57) + "..." : line; }
+
+}  // namespace
+
+JournalContents read_journal(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw JournalError(fmt::format("cannot read the journal {}", path.string()));
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    const std::string text = buffer.str();
+    JournalContents contents;
+    std::size_t begin = 0, number = 0;
+    while (begin < text.size()) {
+        const std::size_t end = text.find('\n', begin);
+        const bool last = end == std::string::npos || end + 1 == text.size();
+        const std::string line = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+        ++number;
+        Json record;
+        try {
+            record = Json::parse(line);
+        } catch (const Json::parse_error&) {
+        }
+        const bool whole = end != std::string::npos && record.is_object() && record.contains("event");
+        if (!whole) {
+            if (!last) {
+                throw JournalError(fmt::format("{}: line {} is not a journal record (\"{}\"): the journal is damaged",
+                                               path.string(), number, excerpt(line)));
+            }
+            contents.torn = fmt::format("line {} (\"{}\")", number, excerpt(line));
+            break;
+        }
+        contents.records.push_back(std::move(record));
+        begin = end + 1;
+        contents.intact_bytes = begin;
+    }
+    return contents;
+}
+
+void cut_torn_tail(const std::filesystem::path& path, const JournalContents& contents) {
+    if (!contents.torn.empty()) std::filesystem::resize_file(path, contents.intact_bytes);
+}
+
+Trial suggested_trial(const Json& record) {
+    try {
+        return {record.at("trial").get<std::int64_t>(), record.at("params"), record.at("point").get<space::Point>(),
+                record.at("seed").get<std::uint64_t>()};
+    } catch (const Json::exception& error) {
+        throw JournalError(fmt::format("a trial_suggested record without its fields ({}): {}", error.what(), excerpt(record.dump())));
+    }
+}
+
+TrialResult finished_result(const Json& record) {
+    try {
+        TrialResult result;
+        result.id = record.at("trial").get<std::int64_t>();
+        result.status = record.at("status") == "ok" ? TrialStatus::ok : TrialStatus::failed;
+        result.fom = numbers_from_json(Json::array({record.at("fom")})).front();
+        result.fom_std = numbers_from_json(Json::array({record.at("fom_std")})).front();
+        result.fold_foms = numbers_from_json(record.at("fold_foms"));
+        if (record.contains("epoch_foms")) {
+            for (const Json& fold : record.at("epoch_foms")) result.epoch_foms.push_back(numbers_from_json(fold));
+        }
+        result.reason = record.value("reason", "");
+        result.started_s = record.at("started_s").get<double>();
+        result.duration_s = record.at("duration_s").get<double>();
+        return result;
+    } catch (const Json::exception& error) {
+        throw JournalError(fmt::format("a trial_finished record without its fields ({}): {}", error.what(), excerpt(record.dump())));
+    }
+}
+
+}  // namespace hpopt::journal
