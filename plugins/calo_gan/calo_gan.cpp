@@ -93,7 +93,7 @@ public:
         weights.adversarial = hyper.number("adversarial_weight", weights.adversarial);
         weights.energy = hyper.number("energy_weight", weights.energy);
         weights.energy_sum = hyper.number("energy_sum_weight", weights.energy_sum);
-        return std::make_shared<CaloPair>(shape, weights, response());
+        return std::make_shared<CaloPair>(shape, weights, showers().response);
     }
 
     double generator_lr(const space::Params& params, double lr) const override {
@@ -120,18 +120,6 @@ private:
     const ShowerSets& showers() {
         if (!showers_.training) showers_ = load_showers(source_);
         return showers_;
-    }
-
-    // The training set's mean energy sum per unit of incident energy (scaled units).
-    double response() {
-        const data::Dataset& set = *showers().training;
-        double sums = 0, energies = 0;
-        const std::size_t cells = set.sample_size();
-        for (std::size_t i = 0; i < set.size(); ++i) {
-            for (std::size_t c = 0; c < cells; ++c) sums += set.features[i * cells + c];
-            energies += set.targets[i];
-        }
-        return sums / energies;
     }
 
     Json options_;

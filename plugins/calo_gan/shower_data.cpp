@@ -84,6 +84,10 @@ ShowerSets load_showers(const ShowerSource& source) {
     if (!(visible > 0)) throw data::DataError("the training showers hold no energy");
     ShowerSets sets;
     sets.training = scaled(training, 1 / visible, "training");
+    // The scaled sums average 1, so the response is 1 over the mean scaled energy.
+    double energies = 0;
+    for (float energy : sets.training->targets) energies += energy;
+    sets.response = static_cast<double>(sets.training->size()) / energies;
     const bool has_test = source.simulated > 0 ? source.simulated_test > 0 : !source.test_path.empty();
     sets.test = has_test ? scaled(showers_from(source, true), 1 / visible, "test") : std::make_shared<data::Dataset>();
     return sets;

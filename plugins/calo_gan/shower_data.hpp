@@ -32,6 +32,8 @@ ShowerSource read_shower_source(config::ObjectReader& reader);
 // incident energy as target); read or simulated once per process.
 struct ShowerSets {
     std::shared_ptr<const data::Dataset> training, test;
+    // The training set's mean energy sum per unit of incident energy, in the scaled units.
+    double response = 0;
 };
 ShowerSets load_showers(const ShowerSource& source);
 
