@@ -1,6 +1,7 @@
 #include "analytic_plugin.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -16,7 +17,9 @@ struct Options {
     int dimensions = 0;
     SimulatedDuration duration;
     double noise = 0;
-    double failure_rate = 0;
+    double failure_rate = 0;  // verdicts: TrialFailure, the same for every attempt
+    double fault_rate = 0;    // faults: another exception, drawn anew for each attempt
+    double step_s = 0.02;     // how often the simulated run looks at its deadline and interruption
 };
 
 std::string input_name(int i) { return "x" + std::to_string(i + 1); }
@@ -96,6 +99,10 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
     if (!(options.noise >= 0)) reader.report("noise", "must be >= 0 (the standard deviation of the noise)");
     options.failure_rate = reader.number_or("failure_rate", 0);
     if (!(options.failure_rate >= 0 && options.failure_rate <= 1)) reader.report("failure_rate", "must be in [0, 1]");
+    options.fault_rate = reader.number_or("fault_rate", 0);
+    if (!(options.fault_rate >= 0 && options.fault_rate <= 1)) reader.report("fault_rate", "must be in [0, 1]");
+    options.step_s = reader.number_or("step_s", options.step_s);
+    if (!(options.step_s > 0)) reader.report("step_s", "must be > 0");
     return options;
 }
 
@@ -106,6 +113,7 @@ public:
     std::string fom_name() const override { return options_.function->name; }
 
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
+        throw_injected_fault(context);
         random::Rng rng(context.seed);
         const bool fails = rng.uniform() < options_.failure_rate;
         const double duration = options_.duration.draw(rng);
@@ -120,13 +128,24 @@ public:
     }
 
 private:
-    // Sleeps the simulated run time, in slices, so that the trial's deadline stops it.
-    static void pause(double seconds, const workload::TrialContext& context) {
-        const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                std::chrono::duration<double>(seconds));
-        constexpr auto slice = std::chrono::milliseconds(20);
+    // A fault that may not happen again (a lost node, a full disk): drawn anew for each attempt.
+    void throw_injected_fault(const workload::TrialContext& context) const {
+        if (options_.fault_rate == 0) return;
+        random::Rng draw(random::derive_seed(context.seed, static_cast<std::uint64_t>(context.attempt) + 1));
+        if (draw.uniform() < options_.fault_rate) {
+            throw std::runtime_error(fmt::format("injected fault (fault_rate {}, attempt {})", options_.fault_rate, context.attempt));
+        }
+    }
+
+    // Sleeps the simulated run time in steps of step_s, so that the trial's deadline or the
+    // search's interruption stops it (at the end of a step, as a training would).
+    void pause(double seconds, const workload::TrialContext& context) const {
+        using Duration = std::chrono::steady_clock::duration;
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+        const auto slice = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(options_.step_s));
         for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
             if (context.past_deadline()) throw workload::TrialFailure("stopped at the trial's deadline");
+            if (context.interrupted()) throw workload::TrialInterrupted("interrupted");
             std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, slice));
         }
     }

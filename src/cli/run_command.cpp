@@ -1,8 +1,7 @@
 #include "run_command.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
+#include <cstdio>
 #include <exception>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
+#include "hpopt/cluster/stop_signals.hpp"
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
@@ -75,16 +75,6 @@ void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom
                run.journal().string());
 }
 
-// SIGINT and SIGTERM ask the coordinator to stop; the other ranks wait to be told.
-std::atomic<bool> stop_signalled{false};
-
-void on_stop_signal(int) { stop_signalled = true; }
-
-void install_stop_handlers() {
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
-}
-
 std::string checkpoint_root(const spec::Spec& spec) { return journal::RunDirectory{spec.output_dir}.checkpoints().string(); }
 
 // The best trial on the workload's test set, when it has one: printed and kept in test.json.
@@ -145,7 +135,7 @@ journal::JournalContents journal_to_resume(const spec::Spec& spec) {
 
 // The coordinator's part: the run dir, the journal, the search through `executor`.
 int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, workload::Workload& workload,
-               const std::optional<journal::JournalContents>& resumed) {
+               const std::optional<journal::JournalContents>& resumed, cluster::SearchOutcome& outcome) {
     const std::string fom_name = workload.fom_name();
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
     const journal::RunDirectory run =
@@ -171,12 +161,17 @@ int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Execu
         }
     }
     coordinator.on_progress(ProgressLine(spec.budget.trials));
-    coordinator.stop_when([] { return stop_signalled.load(); });
+    coordinator.on_notice([](const std::string& notice) { fmt::print(stderr, "hpopt: {}\n", notice); });
+    coordinator.stop_when(cluster::stop_signal_received);
     coordinator.prune_checkpoints(checkpoint_root(spec));
-    const cluster::SearchOutcome outcome = coordinator.run(version);
+    outcome = coordinator.run(version);
     print_outcome(outcome, fom_name, run);
+    if (outcome.interrupted) {
+        fmt::print("the search can go on: hpopt resume {}\n", run.dir.string());
+        return exit_interrupted;
+    }
     report_test_figures(spec, workload, outcome, run);
-    return outcome.interrupted ? exit_interrupted : 0;
+    return 0;
 }
 
 // Sends the groups away if the coordinator leaves early (an error), so that no rank hangs.
@@ -191,11 +186,28 @@ private:
     cluster::Executor& executor_;
 };
 
-int run_distributed(const spec::Spec& spec, const RunOptions& options, workload::Workload& workload,
-                    const cluster::MpiSession& mpi, const std::optional<journal::JournalContents>& resumed) {
+// A resumed run may have another number of ranks than the first (a job resubmitted on more or
+// fewer nodes): it runs with as many groups as fit, its fold teams as they were (their shape
+// makes the FoM and the training checkpoints).
+void regroup_to_resume(spec::Spec& spec, const cluster::MpiSession& mpi) {
+    const auto shape = cluster::Layout(spec.layout).regrouped(mpi.size());
+    if (!shape || shape->groups == spec.layout.groups) return;
+    if (mpi.rank() == 0) {
+        fmt::print("resuming on {} ranks: {} group(s) instead of {}, fold teams unchanged\n", mpi.size(), shape->groups,
+                   spec.layout.groups);
+    }
+    spec.layout = *shape;
+}
+
+int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workload& workload, const cluster::MpiSession& mpi,
+                    const std::optional<journal::JournalContents>& resumed) {
+    if (resumed) regroup_to_resume(spec, mpi);
     const cluster::Layout layout(spec.layout);
     if (const std::string mismatch = layout.mismatch(mpi.size()); !mismatch.empty()) {
-        if (mpi.rank() == 0) fmt::print(stderr, "hpopt: {}: {}\n", options.spec_path, mismatch);
+        if (mpi.rank() == 0) {
+            fmt::print(stderr, "hpopt: {}: {}{}\n", options.spec_path, mismatch,
+                       resumed ? fmt::format(" (to resume: 1 + a multiple of {})", layout.ranks_per_group()) : "");
+        }
         MPI_Barrier(MPI_COMM_WORLD);  // every rank leaves after rank 0 has said why
         return exit_bad_input;
     }
@@ -206,15 +218,23 @@ int run_distributed(const spec::Spec& spec, const RunOptions& options, workload:
     }
     cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
     const ShutdownGuard guard(executor);
-    return coordinate(spec, options, executor, workload, resumed);
+    cluster::SearchOutcome outcome;
+    const int status = coordinate(spec, options, executor, workload, resumed, outcome);
+    if (outcome.abandoned > 0) {
+        // Groups still busy past the grace would keep the job alive: the journal is complete, end it.
+        std::fflush(stdout);
+        MPI_Abort(MPI_COMM_WORLD, exit_interrupted);
+    }
+    return status;
 }
 
 }  // namespace
 
 int run_command(const RunOptions& options, int& argc, char**& argv) {
-    install_stop_handlers();
+    cluster::catch_stop_signals(exit_interrupted, true);
     std::optional<cluster::MpiSession> mpi;
     if (cluster::MpiSession::launched_by_mpi()) mpi.emplace(argc, argv);
+    if (mpi && mpi->rank() != 0) cluster::catch_stop_signals(exit_interrupted, false);  // rank 0 speaks for the job
     const workload::PluginLoader plugins;
     std::optional<spec::Spec> loaded;
     try {
@@ -248,7 +268,8 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
     }
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
-    return coordinate(spec, options, executor, *workload, resumed);
+    cluster::SearchOutcome outcome;
+    return coordinate(spec, options, executor, *workload, resumed, outcome);
 }
 
 }  // namespace hpopt::cli

@@ -1,5 +1,6 @@
 #include "hpopt/cluster/coordinator.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -34,14 +35,37 @@ Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Ex
 
 double Coordinator::elapsed_s() const { return seconds(Clock::now() - start_); }
 
+// Why the search ends once the running trials have finished.
 std::optional<std::string> Coordinator::stop_reason() const {
     const spec::Budget& budget = spec_.budget;
     if (budget.target && progress_.best && spec_.objective.reached(progress_.best->result.fom, *budget.target)) {
         return "target reached";
     }
-    if (budget.trials && next_id_ >= *budget.trials && to_resume_.empty()) return "trial budget reached";
-    if (budget.wall_time_s && elapsed_s() >= *budget.wall_time_s) return "wall time reached";
+    if (budget.trials && next_id_ >= *budget.trials && again_.empty()) return "trial budget reached";
     return std::nullopt;
+}
+
+// Why the search stops without waiting for the running trials to finish.
+std::optional<std::string> Coordinator::interruption_due() const {
+    if (stop_requested_ && stop_requested_()) return "interrupted";
+    if (spec_.budget.wall_time_s && elapsed_s() >= *spec_.budget.wall_time_s) return "wall time reached";
+    return std::nullopt;
+}
+
+void Coordinator::interrupt(const std::string& reason) {
+    interruption_ = reason;
+    grace_end_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec_.budget.grace_s));
+    if (running_.empty()) {
+        notify(reason + ": no new trials");
+        return;
+    }
+    executor_.interrupt();
+    notify(fmt::format("{}: no new trials; waiting up to {} s for {} running trial(s) to stop at their next step", reason,
+                       spec_.budget.grace_s, running_.size()));
+}
+
+void Coordinator::notify(const std::string& notice) const {
+    if (on_notice_) on_notice_(notice);
 }
 
 std::optional<optim::Point> Coordinator::ask() {
@@ -64,10 +88,11 @@ void Coordinator::ask_ahead(const std::vector<int>& idle, const std::optional<st
 // The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
 // to suggest for now.
 std::optional<journal::Trial> Coordinator::prepare(int group) {
-    if (!to_resume_.empty()) {
-        const journal::Trial trial = to_resume_.back();
-        to_resume_.pop_back();
-        journal_.append(journal::trial_resumed(trial.id, group), journal::Journal::Sync::later);
+    if (!again_.empty()) {
+        const auto [trial, retry] = again_.front();
+        again_.pop_front();
+        journal_.append(retry ? journal::trial_retried(trial.id, group, trial.attempt) : journal::trial_resumed(trial.id, group),
+                        journal::Journal::Sync::later);
         running_[group] = {trial, Clock::now()};
         return trial;
     }
@@ -111,6 +136,8 @@ void Coordinator::dispatch(std::vector<int>& idle, std::optional<std::string>& r
     }
 }
 
+// A group's report: a result, a failure to run again, or a trial the search interrupted.
+// Journaled, synced before the next trial (asked knowing this result) leaves, or at the end.
 void Coordinator::record(const Finished& finished) {
     const auto now = Clock::now();
     const Running running = running_.at(finished.group);
@@ -121,23 +148,45 @@ void Coordinator::record(const Finished& finished) {
     journal::TrialResult result = finished.result;
     result.id = running.trial.id;
     result.started_s = seconds(running.dispatched - start_);
-    // Synced before the next trial (asked knowing this result) leaves, or with run_finished.
-    journal_.append(journal::trial_finished(result), journal::Journal::Sync::later);
-    const auto told = Clock::now();
-    optimizer_.tell({running.trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
-    metrics_.tell_s += seconds(Clock::now() - told);
-
-    const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
-    account(running.trial, result);
-    const bool now_best = progress_.best && progress_.best->trial.id == running.trial.id;
-    if (!now_best) {
-        remove_checkpoints(running.trial.id);
-    } else if (previous_best >= 0) {
-        remove_checkpoints(previous_best);
+    if (result.status == journal::TrialStatus::interrupted) {
+        journal_.append(journal::trial_interrupted(result.id, result.reason), journal::Journal::Sync::later);
+        interrupted_.push_back(result.id);
+        // A group that had a stop signal of its own stops the search too.
+        if (!interruption_) interrupt(interruption_due().value_or("interrupted"));
+    } else if (result.status == journal::TrialStatus::failed && result.transient && running.trial.attempt < spec_.budget.max_retries) {
+        retry(running.trial, result);
+    } else {
+        finish(running.trial, result);
     }
     progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = elapsed_s();
     if (on_progress_) on_progress_(progress_);
+}
+
+// A failure that may not happen again: the trial runs again before any new one, with the same
+// parameters and seed (from its last checkpoint), the optimizer none the wiser.
+void Coordinator::retry(journal::Trial trial, const journal::TrialResult& result) {
+    journal_.append(journal::trial_attempt_failed(result, trial.attempt), journal::Journal::Sync::later);
+    ++trial.attempt;
+    notify(fmt::format("trial {} failed ({}); running it again, attempt {} of {}", trial.id, result.reason, trial.attempt + 1,
+                       spec_.budget.max_retries + 1));
+    again_.push_front({trial, true});
+}
+
+void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult& result) {
+    journal_.append(journal::trial_finished(result), journal::Journal::Sync::later);
+    const auto told = Clock::now();
+    optimizer_.tell({trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+    metrics_.tell_s += seconds(Clock::now() - told);
+
+    const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
+    account(trial, result);
+    const bool now_best = progress_.best && progress_.best->trial.id == trial.id;
+    if (!now_best) {
+        remove_checkpoints(trial.id);
+    } else if (previous_best >= 0) {
+        remove_checkpoints(previous_best);
+    }
 }
 
 // A finished trial in the results, the counts and the best so far.
@@ -163,6 +212,10 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
             if (optimizer_.ask(pending) != std::optional(trial.point)) ++differed;
             in_flight[trial.id] = trial;
             next_id_ = std::max(next_id_, trial.id + 1);
+        } else if (event == "trial_attempt_failed") {
+            const auto found = in_flight.find(record.value("trial", std::int64_t{-1}));
+            if (found == in_flight.end()) throw journal::JournalError("the journal says a trial failed an attempt, but not that it started");
+            found->second.attempt = record.value("attempt", 0) + 1;
         } else if (event == "trial_finished") {
             const journal::TrialResult result = journal::finished_result(record);
             const auto found = in_flight.find(result.id);
@@ -175,8 +228,10 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
         }
     }
     std::vector<std::int64_t> ids;
-    for (auto it = in_flight.rbegin(); it != in_flight.rend(); ++it) to_resume_.push_back(it->second);  // lowest id first out
-    for (const auto& [id, trial] : in_flight) ids.push_back(id);
+    for (const auto& [id, trial] : in_flight) {
+        again_.push_back({trial, false});
+        ids.push_back(id);
+    }
     resumed_record_ = journal::run_resumed(ids, dropped);
     return differed;
 }
@@ -197,6 +252,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
         progress_.elapsed_s = elapsed_s();
         if (on_progress_) on_progress_(progress_);
     });
+    executor_.interrupt_when([this] { return interruption_ || interruption_due(); });
     journal_.append(resumed_record_ ? *resumed_record_ : journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
     std::vector<int> idle;
     for (int group = executor_.groups() - 1; group >= 0; --group) idle.push_back(group);
@@ -204,12 +260,14 @@ SearchOutcome Coordinator::run(const std::string& version) {
     std::optional<std::string> reason;
     bool exhausted = false;
     while (true) {
-        // A stop request also cuts short the wait for the last trials of a finished search.
-        if (stop_requested_ && stop_requested_()) reason = "interrupted";
+        if (!interruption_) {
+            if (const auto due = interruption_due()) interrupt(*due);
+        }
+        if (interruption_) reason = interruption_;
         if (!reason) reason = stop_reason();
         dispatch(idle, reason, exhausted);
         if (exhausted && !reason) reason = "search space exhausted";
-        if (running_.empty() || reason == "interrupted") break;
+        if (running_.empty() || (interruption_ && Clock::now() >= grace_end_)) break;
         ask_ahead(idle, reason);
         // The first result to come, then every other one already there.
         for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) {
@@ -217,14 +275,27 @@ SearchOutcome Coordinator::run(const std::string& version) {
             idle.push_back(finished->group);
         }
     }
-    executor_.shutdown();
+    return conclude(*reason);
+}
+
+// The end of the search: the groups sent away (unless some are still busy past the grace), the
+// results flushed, and the journal's last records.
+SearchOutcome Coordinator::conclude(const std::string& reason) {
+    if (running_.empty()) {
+        executor_.shutdown();
+    } else {
+        notify(fmt::format("{} trial(s) did not stop within the grace of {} s; they run again when the search is resumed",
+                           running_.size(), spec_.budget.grace_s));
+    }
     progress_.elapsed_s = elapsed_s();
     results_.flush();
-    SearchOutcome outcome{*reason, progress_, metrics_, *reason == "interrupted"};
+    const SearchOutcome outcome{reason, progress_, metrics_, interruption_.has_value(), static_cast<std::int64_t>(running_.size())};
     if (outcome.interrupted) {
-        std::vector<std::int64_t> trials;
-        for (const auto& [group, running] : running_) trials.push_back(running.trial.id);
-        journal_.append(journal::run_interrupted(trials));
+        std::vector<std::int64_t> unfinished = interrupted_;
+        for (const auto& [group, running] : running_) unfinished.push_back(running.trial.id);
+        for (const Repeat& repeat : again_) unfinished.push_back(repeat.trial.id);
+        std::sort(unfinished.begin(), unfinished.end());
+        journal_.append(journal::run_interrupted(unfinished));
     }
     journal_.append(journal::run_finished(outcome.stop_reason, to_json(outcome)));
     return outcome;

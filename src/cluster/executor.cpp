@@ -12,7 +12,8 @@ void InProcessExecutor::start(int, const journal::Trial& trial) { started_ = tri
 
 std::optional<Finished> InProcessExecutor::wait(double) {
     if (!started_) return std::nullopt;
-    Finished finished{0, evaluate_trial(workload_, *started_, folds_, trial_timeout_s_, checkpoint_root_, on_epoch_)};
+    Finished finished{0, evaluate_trial(workload_, *started_, folds_, trial_timeout_s_, checkpoint_root_, on_epoch_,
+                                              interruption_due_)};
     started_.reset();
     return finished;
 }

@@ -67,6 +67,14 @@ std::string Layout::mismatch(int world_size) const {
         shape_.groups, shape_.folds, shape_.masters, shape_.workers, shape_.ranks_per_worker, ranks(), ranks(), world_size);
 }
 
+std::optional<spec::Layout> Layout::regrouped(int world_size) const {
+    const int workers = world_size - 1;
+    if (workers < ranks_per_group() || workers % ranks_per_group() != 0) return std::nullopt;
+    spec::Layout shape = shape_;
+    shape.groups = workers / ranks_per_group();
+    return shape;
+}
+
 std::string describe(const Layout& layout) {
     const spec::Layout& s = layout.shape();
     std::string text = fmt::format(

@@ -13,6 +13,7 @@ namespace {
 
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 double number_from(const Json& json) { return json.is_null() ? std::numeric_limits<double>::quiet_NaN() : json.get<double>(); }
+journal::TrialStatus status_from(const Json& json) { return journal::trial_status_from(json.get<std::string>()); }
 
 void pause_after_waiting(std::chrono::steady_clock::duration waited) {
     using namespace std::chrono_literals;
@@ -48,7 +49,8 @@ std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag
 
 Json to_json(const TrialOrder& order) {
     Json json = {{"id", order.trial.id},   {"params", order.trial.params}, {"point", order.trial.point},
-                 {"seed", order.trial.seed}, {"folds", order.folds}, {"checkpoint_root", order.checkpoint_root}};
+                 {"seed", order.trial.seed}, {"attempt", order.trial.attempt}, {"folds", order.folds},
+                 {"checkpoint_root", order.checkpoint_root}};
     if (order.timeout_s) json["timeout_s"] = *order.timeout_s;
     return json;
 }
@@ -56,7 +58,7 @@ Json to_json(const TrialOrder& order) {
 TrialOrder trial_order_from_json(const Json& json) {
     TrialOrder order;
     order.trial = {json.at("id").get<std::int64_t>(), json.at("params"), json.at("point").get<space::Point>(),
-                   json.at("seed").get<std::uint64_t>()};
+                   json.at("seed").get<std::uint64_t>(), json.at("attempt").get<int>()};
     order.folds = json.at("folds").get<int>();
     if (json.contains("timeout_s")) order.timeout_s = json.at("timeout_s").get<double>();
     order.checkpoint_root = json.at("checkpoint_root").get<std::string>();
@@ -74,33 +76,40 @@ journal::EpochReport epoch_report_from_json(const Json& json) {
 }
 
 Json to_json(const FoldResult& result) {
-    return {{"ok", result.ok}, {"fom", number_or_null(result.fom)}, {"reason", result.reason},
-            {"epoch_foms", journal::numbers_to_json(result.epoch_foms)}};
+    return {{"status", to_string(result.status)}, {"fom", number_or_null(result.fom)}, {"reason", result.reason},
+            {"transient", result.transient}, {"epoch_foms", journal::numbers_to_json(result.epoch_foms)}};
 }
 
 FoldResult fold_result_from_json(const Json& json) {
-    return {json.at("ok").get<bool>(), number_from(json.at("fom")), json.at("reason").get<std::string>(),
-            journal::numbers_from_json(json.at("epoch_foms"))};
+    return {status_from(json.at("status")), number_from(json.at("fom")), json.at("reason").get<std::string>(),
+            json.at("transient").get<bool>(), journal::numbers_from_json(json.at("epoch_foms"))};
 }
 
 Json result_to_json(const journal::TrialResult& result) {
     Json epoch_foms = Json::array();
     for (const auto& fold : result.epoch_foms) epoch_foms.push_back(journal::numbers_to_json(fold));
     const Json folds = journal::numbers_to_json(result.fold_foms);
-    return {{"id", result.id},           {"ok", result.ok()},         {"fom", number_or_null(result.fom)},
-            {"fom_std", number_or_null(result.fom_std)}, {"fold_foms", folds}, {"reason", result.reason},
-            {"duration_s", result.duration_s}, {"epoch_foms", epoch_foms}};
+    return {{"id", result.id},
+            {"status", to_string(result.status)},
+            {"fom", number_or_null(result.fom)},
+            {"fom_std", number_or_null(result.fom_std)},
+            {"fold_foms", folds},
+            {"reason", result.reason},
+            {"transient", result.transient},
+            {"duration_s", result.duration_s},
+            {"epoch_foms", epoch_foms}};
 }
 
 journal::TrialResult result_from_json(const Json& json) {
     journal::TrialResult result;
     result.id = json.at("id").get<std::int64_t>();
-    result.status = json.at("ok").get<bool>() ? journal::TrialStatus::ok : journal::TrialStatus::failed;
+    result.status = status_from(json.at("status"));
     result.fom = number_from(json.at("fom"));
     result.fom_std = number_from(json.at("fom_std"));
     result.fold_foms = journal::numbers_from_json(json.at("fold_foms"));
     for (const Json& fold : json.at("epoch_foms")) result.epoch_foms.push_back(journal::numbers_from_json(fold));
     result.reason = json.at("reason").get<std::string>();
+    result.transient = json.at("transient").get<bool>();
     result.duration_s = json.at("duration_s").get<double>();
     return result;
 }

@@ -1,6 +1,7 @@
 #include "hpopt/cluster/mpi_executor.hpp"
 
 #include "hpopt/cluster/messages.hpp"
+#include "hpopt/cluster/stop_signals.hpp"
 
 namespace hpopt::cluster {
 namespace {
@@ -16,20 +17,31 @@ void tell_team(const Communicators& comms, Tag tag, const Json& body) {
 
 void stop_team(const Communicators& comms) { tell_team(comms, Tag::stop, Json::object()); }
 
-FoldTask fold_task(const TrialOrder& order, int fold, Clock::time_point start, MPI_Comm team, EpochCallback on_epoch) {
-    return {order.trial, fold, order.folds, order.timeout_s, start, team, order.checkpoint_root, std::move(on_epoch)};
+// A fold leader's answer to "is the search stopping?": a stop signal of its own, or the
+// coordinator's interrupt message (taken when it comes; the answer stays yes for the trial).
+std::function<bool()> interruption_watch(MPI_Comm world) {
+    return [world, interrupted = false]() mutable {
+        interrupted = interrupted || stop_signal_received() || receive(world, 0, Tag::interrupt, 0.0).has_value();
+        return interrupted;
+    };
+}
+
+FoldTask fold_task(const TrialOrder& order, int fold, Clock::time_point start, MPI_Comm team, EpochCallback on_epoch,
+                   std::function<bool()> interruption) {
+    return {order.trial, fold,   order.folds, order.timeout_s, start, team, order.checkpoint_root, std::move(on_epoch),
+            std::move(interruption)};
 }
 
 // This rank's fold of a trial; the whole fold team evaluates it when the workload trains as a team.
 FoldResult evaluate_own_fold(workload::Workload& workload, const Json& order_json, int fold, const Communicators& comms,
-                             Clock::time_point start, EpochCallback on_epoch) {
+                             MPI_Comm world, Clock::time_point start, EpochCallback on_epoch) {
     const TrialOrder order = trial_order_from_json(order_json);
     MPI_Comm team = MPI_COMM_NULL;
     if (workload.trains_as_team()) {
         tell_team(comms, Tag::trial, order_json);
         team = comms.fold_team;
     }
-    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch)));
+    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch), interruption_watch(world)));
 }
 
 // A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
@@ -39,6 +51,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
     const auto fold_leader = [&](int fold) { return fold * layout.ranks_per_fold(); };
     while (true) {
         const Message message = *receive(world, 0, std::nullopt, std::nullopt);
+        if (message.tag == Tag::interrupt) continue;  // for a trial that had finished already
         if (message.tag == Tag::stop) {
             for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::stop, Json::object());
             stop_team(comms);
@@ -56,7 +69,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
             }
         };
         std::vector<FoldResult> results(static_cast<std::size_t>(folds));
-        results[0] = evaluate_own_fold(workload, message.body, 0, comms, start, [&](const journal::EpochReport& report) {
+        results[0] = evaluate_own_fold(workload, message.body, 0, comms, world, start, [&](const journal::EpochReport& report) {
             forward(report);
             forward_arrived();
         });
@@ -77,7 +90,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
 }
 
 // A fold leader of fold >= 1: its fold of each trial its group leader shares.
-void lead_fold(const Role& role, workload::Workload& workload, const Communicators& comms) {
+void lead_fold(const Role& role, workload::Workload& workload, MPI_Comm world, const Communicators& comms) {
     while (true) {
         const Message message = *receive(comms.group, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) {
@@ -85,7 +98,8 @@ void lead_fold(const Role& role, workload::Workload& workload, const Communicato
             return;
         }
         const auto report = [&](const journal::EpochReport& epoch) { send(comms.group, 0, Tag::epoch, to_json(epoch)); };
-        send(comms.group, 0, Tag::fold_result, to_json(evaluate_own_fold(workload, message.body, role.fold, comms, Clock::now(), report)));
+        send(comms.group, 0, Tag::fold_result,
+             to_json(evaluate_own_fold(workload, message.body, role.fold, comms, world, Clock::now(), report)));
     }
 }
 
@@ -95,7 +109,7 @@ void join_team(const Role& role, workload::Workload& workload, const Communicato
         const Message message = *receive(comms.fold_team, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) return;
         const TrialOrder order = trial_order_from_json(message.body);
-        evaluate_fold(workload, fold_task(order, role.fold, Clock::now(), comms.fold_team, {}));
+        evaluate_fold(workload, fold_task(order, role.fold, Clock::now(), comms.fold_team, {}, {}));
     }
 }
 
@@ -106,6 +120,7 @@ MpiExecutor::MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<doub
     : layout_(layout), comm_(comm), trial_timeout_s_(trial_timeout_s), checkpoint_root_(std::move(checkpoint_root)) {}
 
 void MpiExecutor::start(int group, const journal::Trial& trial) {
+    busy_.insert(group);
     send(comm_, layout_.group_leader(group), Tag::trial, to_json(TrialOrder{trial, layout_.shape().folds, trial_timeout_s_, checkpoint_root_}));
 }
 
@@ -115,8 +130,18 @@ std::optional<Finished> MpiExecutor::wait(double timeout_s) {
         const double left = std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count());
         const auto message = receive(comm_, MPI_ANY_SOURCE, std::nullopt, left);
         if (!message) return std::nullopt;
-        if (message->tag == Tag::result) return Finished{layout_.role(message->source).group, result_from_json(message->body)};
+        if (message->tag == Tag::result) {
+            const int group = layout_.role(message->source).group;
+            busy_.erase(group);
+            return Finished{group, result_from_json(message->body)};
+        }
         if (on_epoch_) on_epoch_(epoch_report_from_json(message->body));
+    }
+}
+
+void MpiExecutor::interrupt() {
+    for (int group : busy_) {
+        for (int fold = 0; fold < layout_.shape().folds; ++fold) send(comm_, layout_.fold_leader(group, fold), Tag::interrupt, Json::object());
     }
 }
 
@@ -129,7 +154,7 @@ void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Com
     if (role.group_leader) {
         lead_group(layout, workload, world, comms);
     } else if (role.fold_leader) {
-        lead_fold(role, workload, comms);
+        lead_fold(role, workload, world, comms);
     } else {
         join_team(role, workload, comms);
     }

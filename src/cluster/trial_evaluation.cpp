@@ -1,5 +1,6 @@
 #include "hpopt/cluster/trial_evaluation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -11,7 +12,13 @@
 namespace hpopt::cluster {
 namespace {
 
-FoldResult failure(std::string reason) { return {false, std::numeric_limits<double>::quiet_NaN(), std::move(reason), {}}; }
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+FoldResult failure(std::string reason, bool transient) {
+    return {journal::TrialStatus::failed, nan, std::move(reason), transient, {}};
+}
+
+FoldResult interruption(std::string reason) { return {journal::TrialStatus::interrupted, nan, std::move(reason), false, {}}; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -19,17 +26,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 FoldResult evaluate_in_context(workload::Workload& workload, const journal::Trial& trial,
                                const workload::TrialContext& context, std::optional<double> timeout_s) {
-    const auto timed_out = [&] { return failure(fmt::format("timed out after {} s", *timeout_s)); };
+    const auto timed_out = [&] { return failure(fmt::format("timed out after {} s", *timeout_s), true); };
     try {
         const double fom = workload.evaluate(trial.params, context);
         if (context.past_deadline()) return timed_out();
-        if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom));
-        return {true, fom, "", {}};
+        if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom), false);
+        return {journal::TrialStatus::ok, fom, "", false, {}};
+    } catch (const workload::TrialInterrupted& stopped) {
+        return interruption(stopped.what());
+    } catch (const workload::TrialFailure& error) {
+        if (context.past_deadline()) return timed_out();
+        return failure(error.what(), false);
     } catch (const std::exception& error) {
         if (context.past_deadline()) return timed_out();
-        return failure(error.what());
+        return failure(error.what(), true);
     } catch (...) {
-        return failure("unknown exception");
+        return failure("unknown exception", true);
     }
 }
 
@@ -44,9 +56,11 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     context.trial_id = task.trial.id;
     context.seed = random::derive_seed(task.trial.seed, static_cast<std::uint64_t>(task.fold));
     context.fold = task.fold;
+    context.attempt = task.trial.attempt;
     context.folds = task.folds;
     context.team = task.team;
     context.checkpoint_dir = checkpoint_dir(task.checkpoint_root, task.trial.id);
+    context.interruption = task.interruption;
     if (task.timeout_s) {
         context.deadline = task.start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                             std::chrono::duration<double>(*task.timeout_s));
@@ -67,16 +81,19 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
     for (const FoldResult& fold : folds) {
         if (!fold.epoch_foms.empty()) result.epoch_foms.push_back(fold.epoch_foms);
     }
-    for (std::size_t f = 0; f < folds.size(); ++f) {
-        if (folds[f].ok) {
-            result.fold_foms.push_back(folds[f].fom);
-            continue;
-        }
-        result.status = journal::TrialStatus::failed;
-        result.fom = result.fom_std = std::numeric_limits<double>::quiet_NaN();
-        result.reason = folds.size() > 1 ? fmt::format("fold {}: {}", f, folds[f].reason) : folds[f].reason;
+    const auto not_ok = [&](journal::TrialStatus status) {
+        return std::find_if(folds.begin(), folds.end(), [&](const FoldResult& fold) { return fold.status == status; });
+    };
+    auto first = not_ok(journal::TrialStatus::failed);
+    if (first == folds.end()) first = not_ok(journal::TrialStatus::interrupted);
+    if (first != folds.end()) {
+        result.status = first->status;
+        result.fom = result.fom_std = nan;
+        result.reason = folds.size() > 1 ? fmt::format("fold {}: {}", first - folds.begin(), first->reason) : first->reason;
+        result.transient = first->transient;
         return result;
     }
+    for (const FoldResult& fold : folds) result.fold_foms.push_back(fold.fom);
     const double n = static_cast<double>(result.fold_foms.size());
     double sum = 0, sum_of_squares = 0;
     for (double fom : result.fold_foms) sum += fom;
@@ -88,11 +105,12 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
 
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
                                     std::optional<double> timeout_s, const std::string& checkpoint_root,
-                                    const EpochCallback& on_epoch) {
+                                    const EpochCallback& on_epoch, const std::function<bool()>& interruption) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
-    for (int fold = 0; fold < folds && (results.empty() || results.back().ok); ++fold) {
-        results.push_back(evaluate_fold(workload, {trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root, on_epoch}));
+    for (int fold = 0; fold < folds && (results.empty() || results.back().ok()); ++fold) {
+        results.push_back(
+            evaluate_fold(workload, {trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root, on_epoch, interruption}));
     }
     journal::TrialResult result = combine_folds(trial.id, results);
     result.duration_s = seconds_since(start);

@@ -30,7 +30,21 @@ Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : 
 
 }  // namespace
 
-std::string to_string(TrialStatus status) { return status == TrialStatus::ok ? "ok" : "failed"; }
+std::string to_string(TrialStatus status) {
+    switch (status) {
+        case TrialStatus::ok: return "ok";
+        case TrialStatus::failed: return "failed";
+        case TrialStatus::interrupted: return "interrupted";
+    }
+    return "?";
+}
+
+TrialStatus trial_status_from(const std::string& name) {
+    for (TrialStatus status : {TrialStatus::ok, TrialStatus::failed, TrialStatus::interrupted}) {
+        if (to_string(status) == name) return status;
+    }
+    throw std::invalid_argument(fmt::format("\"{}\" is not a trial status", name));
+}
 
 Journal::Journal(const std::filesystem::path& path, Open open) : path_(path) {
     const int mode = open == Open::create ? O_CREAT | O_EXCL : 0;
@@ -105,8 +119,8 @@ std::vector<double> numbers_from_json(const Json& json) {
     return values;
 }
 
-Json run_interrupted(const std::vector<std::int64_t>& running_trials) {
-    return {{"event", "run_interrupted"}, {"running_trials", running_trials}};
+Json run_interrupted(const std::vector<std::int64_t>& unfinished_trials) {
+    return {{"event", "run_interrupted"}, {"unfinished_trials", unfinished_trials}};
 }
 
 Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped) {
@@ -116,6 +130,19 @@ Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& 
 }
 
 Json trial_resumed(std::int64_t trial, int group) { return {{"event", "trial_resumed"}, {"trial", trial}, {"group", group}}; }
+
+Json trial_interrupted(std::int64_t trial, const std::string& reason) {
+    return {{"event", "trial_interrupted"}, {"trial", trial}, {"reason", reason}};
+}
+
+Json trial_attempt_failed(const TrialResult& result, int attempt) {
+    return {{"event", "trial_attempt_failed"}, {"trial", result.id},       {"attempt", attempt},
+            {"reason", result.reason},         {"started_s", result.started_s}, {"duration_s", result.duration_s}};
+}
+
+Json trial_retried(std::int64_t trial, int group, int attempt) {
+    return {{"event", "trial_retried"}, {"trial", trial}, {"group", group}, {"attempt", attempt}};
+}
 
 Json run_finished(const std::string& stop_reason, const Json& summary) {
     return {{"event", "run_finished"}, {"stop_reason", stop_reason}, {"summary", summary}};

@@ -65,7 +65,7 @@ TrialResult finished_result(const Json& record) {
     try {
         TrialResult result;
         result.id = record.at("trial").get<std::int64_t>();
-        result.status = record.at("status") == "ok" ? TrialStatus::ok : TrialStatus::failed;
+        result.status = trial_status_from(record.at("status").get<std::string>());
         result.fom = numbers_from_json(Json::array({record.at("fom")})).front();
         result.fom_std = numbers_from_json(Json::array({record.at("fom_std")})).front();
         result.fold_foms = numbers_from_json(record.at("fold_foms"));
@@ -76,7 +76,7 @@ TrialResult finished_result(const Json& record) {
         result.started_s = record.at("started_s").get<double>();
         result.duration_s = record.at("duration_s").get<double>();
         return result;
-    } catch (const Json::exception& error) {
+    } catch (const std::exception& error) {  // a missing field, or a status that is none
         throw JournalError(fmt::format("a trial_finished record without its fields ({}): {}", error.what(), excerpt(record.dump())));
     }
 }

@@ -31,6 +31,10 @@ Budget read_budget(config::ObjectReader& reader) {
     if (budget.wall_time_s && !(*budget.wall_time_s > 0)) reader.report("wall_time_s", "must be > 0");
     budget.trial_timeout_s = reader.number("trial_timeout_s");
     if (budget.trial_timeout_s && !(*budget.trial_timeout_s > 0)) reader.report("trial_timeout_s", "must be > 0");
+    budget.grace_s = reader.number_or("grace_s", budget.grace_s);
+    if (!(budget.grace_s >= 0)) reader.report("grace_s", "must be >= 0");
+    budget.max_retries = reader.integer_or("max_retries", 0);
+    if (budget.max_retries < 0) reader.report("max_retries", "must be >= 0");
     if (!reader.has("trials") && !reader.has("wall_time_s")) {
         reader.report_here("needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
     }

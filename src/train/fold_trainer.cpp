@@ -92,10 +92,18 @@ private:
         if (!std::isfinite(loss_sum)) {
             throw workload::TrialFailure(fmt::format("the training loss is {} in epoch {}", loss_sum, epoch));
         }
-        if (stop > 0) throw workload::TrialFailure(fmt::format("stopped at the trial's deadline in epoch {}", epoch));
+        if (stop == deadline_passed) throw workload::TrialFailure(fmt::format("stopped at the trial's deadline in epoch {}", epoch));
+        if (stop == search_interrupted) throw workload::TrialInterrupted(fmt::format("interrupted in epoch {}", epoch));
     }
 
-    float stop_request() const { return team_.rank() == 0 && context_.past_deadline() ? 1.0f : 0.0f; }
+    static constexpr float deadline_passed = 1, search_interrupted = 2;
+
+    // The first rank decides for the team (the others send 0, so the team's sum is its request).
+    float stop_request() const {
+        if (team_.rank() != 0) return 0;
+        if (context_.past_deadline()) return deadline_passed;
+        return context_.interrupted() ? search_interrupted : 0;
+    }
 
     EpochRecord train_epoch(std::int64_t epoch) {
         const std::uint64_t epoch_seed = random::derive_seed(context_.seed, static_cast<std::uint64_t>(epoch));

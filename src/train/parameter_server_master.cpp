@@ -84,11 +84,16 @@ void Master::on_update(int client) {
     }
 }
 
-// The top master decides: a NaN or infinite loss, or the trial's deadline, stops the training.
+// The top master decides: a NaN or infinite loss, the trial's deadline or the search's
+// interruption stops the training.
 void Master::judge(float loss_sum) {
     if (!failure_.empty()) return;
     if (!std::isfinite(loss_sum)) failure_ = fmt::format("the training loss is {} in epoch {}", loss_sum, epoch_ + 1);
     if (replica_.context.past_deadline()) failure_ = fmt::format("stopped at the trial's deadline in epoch {}", epoch_ + 1);
+    if (failure_.empty() && replica_.context.interrupted()) {
+        failure_ = fmt::format("interrupted in epoch {}", epoch_ + 1);
+        interrupted_ = true;
+    }
 }
 
 // Applies the update in the exchange buffer now, or (synchronous Downpour) adds it to the step.

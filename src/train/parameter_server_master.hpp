@@ -23,6 +23,8 @@ public:
     // Serves until the last epoch ends or training stops; returns why the top master stopped
     // it ("" when it ran to the end, and always on a sub-master).
     std::string serve(std::int64_t epochs_done);
+    // Whether the top master stopped the training because the search is being interrupted.
+    bool interrupted() const { return interrupted_; }
 
     const std::vector<EpochRecord>& history() const { return history_; }
     void save(torch::serialize::OutputArchive& archive);
@@ -57,6 +59,7 @@ private:
     std::int64_t summed_ = 0;
     double loss_sum_ = 0, samples_ = 0;  // since the last epoch (top) or sync (sub-master)
     std::string failure_;
+    bool interrupted_ = false;
     bool stopped_ = false;
     std::int64_t epoch_ = 0;
     std::vector<EpochRecord> history_;

@@ -261,7 +261,7 @@ class SearchTest(MpiCase):
         suggested = {r["trial"] for r in records if r["event"] == "trial_suggested"}
         finished = {r["trial"] for r in records if r["event"] == "trial_finished"}
         self.assertLess(len(suggested), 1000)
-        self.assertEqual(suggested - finished, set(records[-2]["running_trials"]))
+        self.assertEqual(suggested - finished, set(records[-2]["unfinished_trials"]))
 
 
 if __name__ == "__main__":

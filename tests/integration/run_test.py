@@ -215,12 +215,16 @@ class RunTest(unittest.TestCase):
             self.assertEqual(row["reason"], "injected failure (failure_rate 0.3)")
         self.assertIn(f"({len(failed)} failed)", done.stdout)
 
-    def test_the_wall_time_stops_the_search(self):
+    def test_the_wall_time_interrupts_the_search_which_can_go_on(self):
         done = self.run_spec(branin_spec(budget={"trials": 1000, "wall_time_s": 0.5},
                                          workload={"plugin": "analytic", "function": "branin", "duration_s": 0.05}))
-        self.assertEqual(done.returncode, 0)
-        self.assertEqual(self.journal()[-1]["stop_reason"], "wall time reached")
+        self.assertEqual(done.returncode, 3, done.stderr)
+        records = self.journal()
+        self.assertEqual(records[-1]["stop_reason"], "wall time reached")
+        self.assertLess(records[-1]["summary"]["elapsed_s"], 0.6)
+        self.assertEqual(records[-2]["event"], "run_interrupted")
         self.assertTrue(5 <= len(self.results()) <= 12, len(self.results()))
+        self.assertIn("hpopt resume runs/branin", done.stdout)
 
     def test_folds_are_averaged(self):
         done = self.run_spec(branin_spec(budget={"trials": 10}, layout={"folds": 3},

@@ -2,6 +2,8 @@
 
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 
 #include "analytic_plugin.hpp"
 #include "hpopt/cluster/coordinator.hpp"
@@ -29,52 +31,100 @@ private:
     double next_ = 0;
 };
 
-// `groups` groups whose trials finish in the order they started; logs starts and results.
+// `groups` groups whose trials finish in the order they started, each with the result
+// `outcome` gives it (FoM 1 by default); logs starts and results. Every result is there at once
+// unless `one_per_wait`. Once interrupted, the running trials report interrupted, or with
+// `stubborn` never report again.
 class QueueExecutor : public cluster::Executor {
 public:
-    QueueExecutor(int groups, std::vector<std::string>& log) : groups_(groups), log_(log) {}
+    using Outcome = std::function<journal::TrialResult(const journal::Trial&)>;
+    QueueExecutor(int groups, std::vector<std::string>& log, Outcome outcome = {})
+        : groups_(groups), log_(log), outcome_(std::move(outcome)) {}
     int groups() const override { return groups_; }
     void start(int group, const journal::Trial& trial) override {
         log_.push_back("start " + std::to_string(trial.id));
-        running_.push_back({group, trial.id});
+        running_.push_back({group, trial});
     }
-    std::optional<cluster::Finished> wait(double) override {
-        if (running_.empty()) return std::nullopt;
-        const auto [group, id] = running_.front();
+    std::optional<cluster::Finished> wait(double timeout_s) override {
+        if (running_.empty() || (interrupted_ && stubborn) || (one_per_wait && timeout_s == 0)) return std::nullopt;
+        const auto [group, trial] = running_.front();
         running_.pop_front();
-        log_.push_back("result " + std::to_string(id));
+        log_.push_back("result " + std::to_string(trial.id));
         journal::TrialResult result;
         result.fom = 1.0;
         result.fold_foms = {1.0};
+        if (outcome_) result = outcome_(trial);
+        if (interrupted_) result.status = journal::TrialStatus::interrupted;
         return cluster::Finished{group, result};
     }
     void shutdown() override {}
+    void interrupt() override { interrupted_ = true; }
+
+    bool one_per_wait = false;
+    bool stubborn = false;
 
 private:
     int groups_;
     std::vector<std::string>& log_;
-    std::deque<std::pair<int, std::int64_t>> running_;
+    Outcome outcome_;
+    std::deque<std::pair<int, journal::Trial>> running_;
+    bool interrupted_ = false;
 };
 
-std::vector<std::string> run(int groups, int trials) {
-    const fs::path dir = fs::temp_directory_path() / "hpopt_coordinator_test";
-    fs::remove_all(dir);
+spec::Spec spec_with_budget(const std::string& budget) {
     workload::Registry plugins;
     plugins.add(analytic::plugin());
-    const spec::Spec spec = spec::parse(Json::parse(R"({
+    return spec::parse(Json::parse(R"({
         "space": {"x1": {"type": "real", "low": 0, "high": 1}, "x2": {"type": "real", "low": 0, "high": 1}},
-        "optimizer": {"kind": "random"}, "budget": {"trials": )" + std::to_string(trials) + R"(},
+        "optimizer": {"kind": "random"}, "budget": )" + budget + R"(,
         "workload": {"plugin": "analytic", "function": "branin"}})"), plugins, "test");
+}
+
+struct Ran {
+    cluster::SearchOutcome outcome;
+    std::vector<std::string> log;  // the optimizer's and the executor's, in order
+    std::vector<Json> records;     // the journal's
+};
+
+// A search of `spec` through `executor`, in a fresh run dir; `setup` may hook into the coordinator.
+Ran run_search(const spec::Spec& spec, LoggingOptimizer& optimizer, QueueExecutor& executor,
+               const std::function<void(cluster::Coordinator&)>& setup = {}) {
+    const fs::path dir = fs::temp_directory_path() / "hpopt_coordinator_test";
+    fs::remove_all(dir);
     const journal::RunDirectory run_dir = journal::prepare_run_directory(dir, false);
-    journal::Journal journal(run_dir.journal());
-    journal::ResultsFiles results(run_dir, spec.space);
+    Ran ran;
+    {
+        journal::Journal journal(run_dir.journal());
+        journal::ResultsFiles results(run_dir, spec.space);
+        cluster::Coordinator coordinator(spec, optimizer, executor, journal, results, "f");
+        if (setup) setup(coordinator);
+        ran.outcome = coordinator.run("test");
+    }
+    ran.log = optimizer.log;
+    std::ifstream lines(run_dir.journal());
+    for (std::string line; std::getline(lines, line);) ran.records.push_back(Json::parse(line));
+    fs::remove_all(dir);
+    return ran;
+}
+
+std::vector<std::string> run(int groups, int trials) {
     LoggingOptimizer optimizer;
     QueueExecutor executor(groups, optimizer.log);
-    cluster::Coordinator coordinator(spec, optimizer, executor, journal, results, "f");
-    const auto outcome = coordinator.run("test");
-    CHECK(outcome.progress.finished == trials);
-    fs::remove_all(dir);
-    return optimizer.log;
+    const Ran ran = run_search(spec_with_budget(R"({"trials": )" + std::to_string(trials) + "}"), optimizer, executor);
+    CHECK(ran.outcome.progress.finished == trials);
+    return ran.log;
+}
+
+// The journal's records of `event`, as "trial" or "trial:attempt".
+std::vector<std::string> events(const std::vector<Json>& records, const std::string& event) {
+    std::vector<std::string> found;
+    for (const Json& record : records) {
+        if (record["event"] != event) continue;
+        std::string entry = std::to_string(record["trial"].get<int>());
+        if (record.contains("attempt")) entry += ":" + std::to_string(record["attempt"].get<int>());
+        found.push_back(entry);
+    }
+    return found;
 }
 
 }  // namespace
@@ -92,4 +142,62 @@ TEST_CASE("with several groups, the next suggestion is asked while all are busy"
 TEST_CASE("a single group is never asked ahead: each suggestion knows every result") {
     CHECK(run(1, 3) == std::vector<std::string>{"ask 0", "start 0", "result 0", "tell", "ask 0", "start 1",
                                                 "result 1", "tell", "ask 0", "start 2", "result 2", "tell"});
+}
+
+TEST_CASE("a failure that may be transient runs again, up to max_retries times, before the optimizer hears of it") {
+    // Trial 1 fails once by a fault, trial 2 by the workload's verdict, trial 3 by faults every time.
+    const auto outcome = [](const journal::Trial& trial) {
+        journal::TrialResult result;
+        result.fom = 1.0;
+        const bool fault = (trial.id == 1 && trial.attempt == 0) || trial.id == 3;
+        if (fault || trial.id == 2) {
+            result.status = journal::TrialStatus::failed;
+            result.transient = fault;
+            result.reason = fault ? "lost node" : "diverged";
+        }
+        return result;
+    };
+    LoggingOptimizer optimizer;
+    QueueExecutor executor(1, optimizer.log, outcome);
+    const Ran ran = run_search(spec_with_budget(R"({"trials": 5, "max_retries": 2})"), optimizer, executor);
+    CHECK(events(ran.records, "trial_attempt_failed") == std::vector<std::string>{"1:0", "3:0", "3:1"});
+    CHECK(events(ran.records, "trial_retried") == std::vector<std::string>{"1:1", "3:1", "3:2"});
+    CHECK(events(ran.records, "trial_finished") == std::vector<std::string>{"0", "1", "2", "3", "4"});
+    CHECK(std::count(ran.log.begin(), ran.log.end(), "tell") == 5);
+    CHECK(ran.outcome.progress.failed == 2);  // trial 2 at once, trial 3 after its retries
+    CHECK(!ran.outcome.interrupted);
+}
+
+TEST_CASE("a stop request interrupts the running trials and leaves them for a resume") {
+    LoggingOptimizer optimizer;
+    QueueExecutor executor(2, optimizer.log);
+    executor.one_per_wait = true;
+    std::int64_t finished = 0;
+    const Ran ran = run_search(spec_with_budget(R"({"trials": 50})"), optimizer, executor, [&](cluster::Coordinator& coordinator) {
+        coordinator.on_progress([&](const cluster::SearchProgress& progress) { finished = progress.finished; });
+        coordinator.stop_when([&] { return finished >= 3; });
+    });
+    CHECK(ran.outcome.interrupted);
+    CHECK(ran.outcome.stop_reason == "interrupted");
+    CHECK(ran.outcome.abandoned == 0);
+    CHECK(events(ran.records, "trial_finished") == std::vector<std::string>{"0", "1", "2"});
+    CHECK(events(ran.records, "trial_interrupted") == std::vector<std::string>{"3"});
+    const Json& last = ran.records.at(ran.records.size() - 2);
+    CHECK(last["event"] == "run_interrupted");
+    CHECK(last["unfinished_trials"] == Json::array({3}));
+}
+
+TEST_CASE("trials that do not stop within the grace are left running, and said so") {
+    LoggingOptimizer optimizer;
+    QueueExecutor executor(2, optimizer.log);
+    executor.one_per_wait = executor.stubborn = true;
+    std::int64_t finished = 0;
+    const Ran ran = run_search(spec_with_budget(R"({"trials": 50, "grace_s": 0.1})"), optimizer, executor,
+                               [&](cluster::Coordinator& coordinator) {
+                                   coordinator.on_progress([&](const cluster::SearchProgress& progress) { finished = progress.finished; });
+                                   coordinator.stop_when([&] { return finished >= 2; });
+                               });
+    CHECK(ran.outcome.interrupted);
+    CHECK(ran.outcome.abandoned == 1);
+    CHECK(ran.records.at(ran.records.size() - 2)["unfinished_trials"] == Json::array({2}));
 }

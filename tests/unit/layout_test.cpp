@@ -66,6 +66,16 @@ TEST_CASE("a world size that does not fit names the formula, the values and the 
           "ranks; run it with mpirun -np 13 (got 5)");
 }
 
+TEST_CASE("a resumed run on another world size takes as many groups as fit, its fold teams unchanged") {
+    const Layout layout({2, 2, 1, 2, 1});  // 6 ranks a group
+    CHECK(layout.regrouped(25)->groups == 4);
+    CHECK(layout.regrouped(7)->groups == 1);
+    CHECK(layout.regrouped(13)->folds == 2);
+    CHECK(layout.regrouped(13)->workers == 2);
+    CHECK(!layout.regrouped(12));  // 11 ranks for groups of 6
+    CHECK(!layout.regrouped(1));
+}
+
 TEST_CASE("the training side's team roles agree with the layout's roles, rank by rank") {
     // train::TeamRoles works on fold-team ranks and must not drift from cluster::Layout.
     for (const spec::Layout shape : {spec::Layout{1, 1, 1, 2, 1}, spec::Layout{1, 2, 3, 4, 1}, spec::Layout{1, 1, 3, 5, 2},

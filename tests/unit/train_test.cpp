@@ -116,6 +116,22 @@ TEST_CASE("a trial past its deadline stops between steps") {
                          doctest::Contains("deadline"), workload::TrialFailure);
 }
 
+TEST_CASE("an interrupted training stops between steps and goes on from its last checkpoint as if never stopped") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const Json params = {{"dropout", 0.1}};
+    const auto straight = train::train_fold(workload, settings_with(3, "adam"), params, data, context_in(""));
+    const fs::path dir = fresh_dir("interrupted");
+    workload::TrialContext context = context_in(dir.string());
+    std::int64_t epochs_done = 0;
+    context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+    context.interruption = [&] { return epochs_done == 2; };
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_with(3, "adam"), params, data, context),
+                         "interrupted in epoch 3", workload::TrialInterrupted);
+    const auto continued = train::train_fold(workload, settings_with(3, "adam"), params, data, context_in(dir.string()));
+    CHECK(torch::equal(continued.parameters, straight.parameters));
+}
+
 TEST_CASE("gradient energy matching scales a worker's step to keep the collective at kappa times the proxy") {
     const torch::Tensor start = torch::zeros({3});
     train::EnergyMatching gem(start, /*lr=*/0.1, /*momentum=*/0.5, /*kappa=*/2.0);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <thread>
 
 #include "hpopt/cluster/trial_evaluation.hpp"
@@ -103,4 +104,45 @@ TEST_CASE("a trial past its time limit fails as timed out, whether the workload 
     }
     SlowWorkload in_time(true);
     CHECK(cluster::evaluate_trial(in_time, trial, 1, 5.0).ok());
+}
+
+namespace {
+
+// Fails in the way it is told to.
+class FaultyWorkload : public workload::Workload {
+public:
+    explicit FaultyWorkload(std::function<double()> evaluate) : evaluate_(std::move(evaluate)) {}
+    std::string fom_name() const override { return "faulty"; }
+    double evaluate(const space::Params&, const workload::TrialContext&) override { return evaluate_(); }
+
+private:
+    std::function<double()> evaluate_;
+};
+
+journal::TrialResult evaluated(std::function<double()> evaluate) {
+    FaultyWorkload workload(std::move(evaluate));
+    return cluster::evaluate_trial(workload, trial, 1);
+}
+
+}  // namespace
+
+TEST_CASE("a fault may be transient; the workload's verdict and a NaN FoM are not; an interruption is no failure") {
+    const auto fault = evaluated([]() -> double { throw std::runtime_error("node lost"); });
+    CHECK(fault.status == journal::TrialStatus::failed);
+    CHECK(fault.transient);
+    const auto verdict = evaluated([]() -> double { throw workload::TrialFailure("diverged"); });
+    CHECK(verdict.status == journal::TrialStatus::failed);
+    CHECK(!verdict.transient);
+    CHECK(!evaluated([] { return std::nan(""); }).transient);
+    const auto interrupted = evaluated([]() -> double { throw workload::TrialInterrupted("interrupted in epoch 2"); });
+    CHECK(interrupted.status == journal::TrialStatus::interrupted);
+    CHECK(interrupted.reason == "interrupted in epoch 2");
+}
+
+TEST_CASE("a failed fold outweighs an interrupted one: the trial has a result") {
+    cluster::FoldResult interrupted{journal::TrialStatus::interrupted, 0, "interrupted", false, {}};
+    cluster::FoldResult failed{journal::TrialStatus::failed, 0, "diverged", false, {}};
+    cluster::FoldResult ok{journal::TrialStatus::ok, 1.0, "", false, {}};
+    CHECK(cluster::combine_folds(1, {ok, interrupted, failed}).reason == "fold 2: diverged");
+    CHECK(cluster::combine_folds(1, {ok, interrupted}).status == journal::TrialStatus::interrupted);
 }

@@ -1,11 +1,15 @@
 #pragma once
 // The coordinator: asks the optimizer for parameters, hands trials to idle groups, records
 // every step in the journal before acting on it, tells the optimizer each result as it comes,
-// and stops on the budget, the target, the wall time, exhaustion or a stop request. Groups
-// never wait for each other: a group that reports gets the next trial at once, asked with the
-// trials still running as pending points (with several groups, asked while they were all busy).
+// and stops on the budget, the target or exhaustion (once the running trials have finished),
+// or is interrupted by a stop request or the wall time: then the running trials are asked to
+// stop at their next step and waited for at most budget.grace_s, and the run is left to resume.
+// Groups never wait for each other: a group that reports gets the next trial at once, asked
+// with the trials still running as pending points (with several groups, asked while they were
+// all busy). A failure that may be transient runs again, up to budget.max_retries times.
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -50,7 +54,8 @@ struct SearchOutcome {
     std::string stop_reason;  // "trial budget reached", "target reached", "wall time reached", ...
     SearchProgress progress;
     SearchMetrics metrics;
-    bool interrupted = false;
+    bool interrupted = false;   // by a stop request or the wall time: unfinished trials may remain
+    std::int64_t abandoned = 0;  // trials still running when the grace ran out (their groups are busy)
 };
 
 class Coordinator {
@@ -60,8 +65,10 @@ public:
 
     // Called after each finished trial.
     void on_progress(std::function<void(const SearchProgress&)> callback) { on_progress_ = std::move(callback); }
-    // Polled while the search runs; true stops it at once (a signal, for example).
+    // Polled while the search runs; true interrupts it (a stop signal).
     void stop_when(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
+    // Lines for people: an interruption, a retry, trials left running.
+    void on_notice(std::function<void(const std::string&)> callback) { on_notice_ = std::move(callback); }
     // Trials keep checkpoints under `root` (see checkpoint_dir): those of a finished trial are
     // removed unless it is the best so far, which keeps its own until a better one finishes.
     void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
@@ -78,16 +85,22 @@ public:
     SearchOutcome run(const std::string& version);
 
 private:
-    void account(const journal::Trial& trial, const journal::TrialResult& result);
-    void remove_checkpoints(std::int64_t trial_id) const;
     using Clock = std::chrono::steady_clock;
 
+    void account(const journal::Trial& trial, const journal::TrialResult& result);
+    void remove_checkpoints(std::int64_t trial_id) const;
     std::optional<std::string> stop_reason() const;
+    std::optional<std::string> interruption_due() const;
+    void interrupt(const std::string& reason);
+    void notify(const std::string& notice) const;
     std::optional<optim::Point> ask();
     void ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason);
     std::optional<journal::Trial> prepare(int group);
     void dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted);
     void record(const Finished& finished);
+    void retry(journal::Trial trial, const journal::TrialResult& result);
+    void finish(const journal::Trial& trial, const journal::TrialResult& result);
+    SearchOutcome conclude(const std::string& reason);
     double elapsed_s() const;
 
     const spec::Spec& spec_;
@@ -98,6 +111,7 @@ private:
     std::string fom_name_;
     std::function<void(const SearchProgress&)> on_progress_;
     std::function<bool()> stop_requested_;
+    std::function<void(const std::string&)> on_notice_;
     std::string checkpoint_root_;
 
     Clock::time_point start_;
@@ -109,8 +123,15 @@ private:
     std::map<int, Running> running_;              // by group
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
     std::optional<optim::Point> asked_ahead_;      // suggested while every group was busy
-    std::vector<journal::Trial> to_resume_;        // trials of before a resume, to hand out again
+    struct Repeat {
+        journal::Trial trial;
+        bool retry;  // after a failure; otherwise a trial of before a resume
+    };
+    std::deque<Repeat> again_;                     // trials to hand out again before new ones
     std::optional<Json> resumed_record_;           // journaled instead of run_started
+    std::optional<std::string> interruption_;      // why the search was interrupted
+    Clock::time_point grace_end_;                  // when it stops waiting for interrupted trials
+    std::vector<std::int64_t> interrupted_;        // trials that stopped when asked
     SearchProgress progress_;
     SearchMetrics metrics_;
 };

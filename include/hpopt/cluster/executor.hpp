@@ -1,6 +1,7 @@
 #pragma once
 // Where the coordinator's trials run: `groups()` groups, each evaluating one trial at a time.
 // The coordinator starts a trial on an idle group and waits for whichever finishes first.
+#include <functional>
 #include <optional>
 
 #include "hpopt/cluster/trial_evaluation.hpp"
@@ -24,11 +25,18 @@ public:
     virtual std::optional<Finished> wait(double timeout_s) = 0;
     // No more trials: the groups may leave.
     virtual void shutdown() = 0;
+    // Asks the running trials to stop at their next step (keeping their last checkpoint); each
+    // then reports back as interrupted.
+    virtual void interrupt() = 0;
     // Where the running trials' epoch reports go, as they arrive during wait().
     void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
+    // Asked by trials that run inside wait() (in this process), between their steps: true when
+    // the search is stopping.
+    void interrupt_when(std::function<bool()> due) { interruption_due_ = std::move(due); }
 
 protected:
     EpochCallback on_epoch_;
+    std::function<bool()> interruption_due_;
 };
 
 // One group: this process, evaluating each trial's folds in turn when it is waited for.
@@ -42,6 +50,7 @@ public:
     void start(int group, const journal::Trial& trial) override;
     std::optional<Finished> wait(double timeout_s) override;
     void shutdown() override {}
+    void interrupt() override {}  // the trial asks interruption_due_ itself
 
 private:
     workload::Workload& workload_;

@@ -4,6 +4,7 @@
 // `ranks_per_worker` ranks:  ranks = 1 + groups * folds * (masters + workers * ranks_per_worker).
 // Every rank's role follows from its number alone, so any rank (or `hpopt layout`, without
 // MPI) can work out the whole map.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ public:
     // "needs 1 + groups * folds * (masters + workers * ranks_per_worker) = 1 + 2 * 2 * (1 + 2 * 1)
     // = 13 ranks; run it with mpirun -np 13 (got 5)": empty when `world_size` fits.
     std::string mismatch(int world_size) const;
+    // This layout with as many groups as `world_size` holds (its fold teams unchanged), for a
+    // resumed run on another number of ranks; nullopt when no whole number of groups fits.
+    std::optional<spec::Layout> regrouped(int world_size) const;
 
 private:
     spec::Layout shape_;

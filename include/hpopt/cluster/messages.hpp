@@ -2,7 +2,9 @@
 // The messages of the coordinator/group protocol: JSON bodies over MPI point-to-point, and a
 // receive that waits without burning a core.
 //
-//   coordinator -> group leader:   trial (id, params, point, seed, folds, timeout) | stop
+//   coordinator -> group leader:   trial (id, params, point, seed, attempt, folds, timeout) | stop
+//   coordinator -> fold leaders:   interrupt (the search is stopping: stop the trial at the next
+//                                  step; looked for while training, ignored by an idle group)
 //   group leader -> fold leaders:  the same trial | stop
 //   fold leader -> group leader:   epoch (trial, fold, epoch, fom) after each epoch | fold_result (ok, fom, reason)
 //   group leader -> coordinator:   epoch (its folds', forwarded) | result (status, mean FoM, std,
@@ -18,7 +20,7 @@
 
 namespace hpopt::cluster {
 
-enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5 };
+enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5, interrupt = 6 };
 
 struct Message {
     int source;

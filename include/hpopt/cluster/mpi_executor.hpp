@@ -2,6 +2,8 @@
 // The coordinator's side of an MPI job: trials go to group leaders, results come back from them.
 #include <mpi.h>
 
+#include <set>
+
 #include "hpopt/cluster/communicators.hpp"
 #include "hpopt/cluster/executor.hpp"
 #include "hpopt/cluster/layout.hpp"
@@ -16,12 +18,14 @@ public:
     void start(int group, const journal::Trial& trial) override;
     std::optional<Finished> wait(double timeout_s) override;
     void shutdown() override;
+    void interrupt() override;
 
 private:
     Layout layout_;
     MPI_Comm comm_;
     std::optional<double> trial_timeout_s_;
     std::string checkpoint_root_;
+    std::set<int> busy_;  // groups with a trial
 };
 
 // The work of every rank but the coordinator: group leaders take trials from the coordinator and

@@ -1,7 +1,8 @@
 #pragma once
 // Evaluating a trial: one fold at a time, the FoM averaged over folds. Anything that goes wrong
 // (an exception, a FoM that is NaN or infinite, the trial's deadline) fails the fold with its
-// reason instead of escaping; a failed fold fails the trial.
+// reason instead of escaping; a failed fold fails the trial. A fold the search interrupts (a
+// signal, its wall time) neither finishes nor fails: it is marked interrupted.
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -12,10 +13,13 @@
 namespace hpopt::cluster {
 
 struct FoldResult {
-    bool ok = true;
+    journal::TrialStatus status = journal::TrialStatus::ok;
     double fom = 0;
-    std::string reason;  // why the fold failed
+    std::string reason;      // why the fold failed or was interrupted
+    bool transient = false;  // a failure that may not happen again (see TrialResult)
     std::vector<double> epoch_foms;  // as the workload reported them, epoch after epoch
+
+    bool ok() const { return status == journal::TrialStatus::ok; }
 };
 
 // Where a trial's folds keep their checkpoints under a run's checkpoint root ("" for none).
@@ -33,17 +37,19 @@ struct FoldTask {
     MPI_Comm team = MPI_COMM_NULL;  // the ranks that evaluate the fold together
     std::string checkpoint_root;    // "" for no checkpoints
     EpochCallback on_epoch;         // may be empty
+    std::function<bool()> interruption;  // true once the search is stopping; may be empty
 };
 
 FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task);
 
 // The trial's result from its folds' (in fold order): the mean and standard deviation of the
-// FoMs, or the first failure's reason, prefixed with its fold when there are several.
+// FoMs, or the first failure's reason, prefixed with its fold when there are several; a failure
+// outweighs an interruption (it is a result).
 journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds);
 
-// Every fold in turn in this process, stopping at the first failure.
+// Every fold in turn in this process, stopping at the first that does not succeed.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
                                     std::optional<double> timeout_s = std::nullopt, const std::string& checkpoint_root = "",
-                                    const EpochCallback& on_epoch = {});
+                                    const EpochCallback& on_epoch = {}, const std::function<bool()>& interruption = {});
 
 }  // namespace hpopt::cluster

@@ -40,10 +40,18 @@ Json epoch_finished(const EpochReport& report);
 // Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
 Json numbers_to_json(const std::vector<double>& values);
 std::vector<double> numbers_from_json(const Json& json);
-Json run_interrupted(const std::vector<std::int64_t>& running_trials);  // stopped by a signal
+// Interrupted (a stop signal, the wall time): the trials that will run again on resume (stopped,
+// still running past the grace, or waiting for a retry).
+Json run_interrupted(const std::vector<std::int64_t>& unfinished_trials);
 // `hpopt resume` went on with the run: the trials it hands out again, the torn record it dropped.
 Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped);
 Json trial_resumed(std::int64_t trial, int group);  // a trial of before the resume, handed out again
+// The search stopped a running trial (a signal, the wall time): it runs again on resume.
+Json trial_interrupted(std::int64_t trial, const std::string& reason);
+// A run of a trial failed in a way that may not happen again, and budget.max_retries leaves
+// room for another (`attempt` counts from 0); then the trial is handed out again.
+Json trial_attempt_failed(const TrialResult& result, int attempt);
+Json trial_retried(std::int64_t trial, int group, int attempt);
 Json run_finished(const std::string& stop_reason, const Json& summary);
 
 }  // namespace hpopt::journal

@@ -14,6 +14,7 @@ struct Trial {
     space::Params params;
     space::Point point;  // the optimizer's point that decodes to params
     std::uint64_t seed = 0;
+    int attempt = 0;  // how many earlier runs of it failed (budget.max_retries)
 };
 
 // A fold's FoM after one epoch of training, as it happens.
@@ -25,9 +26,13 @@ struct EpochReport {
     Json details;  // the training's figures for the epoch (training loss, staleness...); may be null
 };
 
-enum class TrialStatus { ok, failed };
+// interrupted: the search stopped the trial before it finished (a signal, the wall time); it
+// never reaches the journal as finished, and runs again when the search is resumed.
+enum class TrialStatus { ok, failed, interrupted };
 
 std::string to_string(TrialStatus status);
+// The status named by to_string; throws std::invalid_argument for any other name.
+TrialStatus trial_status_from(const std::string& name);
 
 struct TrialResult {
     std::int64_t id = 0;
@@ -36,7 +41,10 @@ struct TrialResult {
     double fom_std = 0;                                      // standard deviation over folds
     std::vector<double> fold_foms;
     std::vector<std::vector<double>> epoch_foms;  // per fold, the FoM after each epoch (trained workloads)
-    std::string reason;  // why the trial failed
+    std::string reason;  // why the trial failed or was interrupted
+    // A failure that may not happen again: an exception other than workload::TrialFailure, or
+    // the timeout (not a NaN/infinite FoM or loss, nor the workload's own verdict).
+    bool transient = false;
     double started_s = 0;   // since the run started
     double duration_s = 0;
 

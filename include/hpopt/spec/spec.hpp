@@ -30,8 +30,10 @@ std::string to_string(Direction direction);
 struct Budget {
     std::optional<std::int64_t> trials;
     std::optional<double> target;       // stop once a trial's FoM is this good
-    std::optional<double> wall_time_s;  // stop dispatching after this long
+    std::optional<double> wall_time_s;  // then interrupt the search, as a stop signal would
     std::optional<double> trial_timeout_s;  // a trial still running after this long fails
+    double grace_s = 30;  // an interrupted search waits this long for its trials to stop
+    std::int64_t max_retries = 0;  // runs again of a trial whose failure may be transient
 };
 
 struct Layout {

@@ -64,10 +64,10 @@ private:
 
 // Changes whenever the Plugin, Workload or ModelWorkload types change; a plugin built against
 // other headers (or by a compiler with another C++ ABI) is refused.
-inline constexpr int plugin_interface_version = 2;
+inline constexpr int plugin_interface_version = 3;
 #define HPOPT_PLUGIN_STRINGIFY2(x) #x
 #define HPOPT_PLUGIN_STRINGIFY(x) HPOPT_PLUGIN_STRINGIFY2(x)
-#define HPOPT_PLUGIN_ABI "hpopt-plugin-2 gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
+#define HPOPT_PLUGIN_ABI "hpopt-plugin-3 gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
 
 }  // namespace hpopt::workload
 

@@ -20,6 +20,7 @@ struct TrialContext {
     std::uint64_t seed = 0;  // every random choice of the trial draws from it
     int fold = 0;            // this evaluation's fold of k-fold cross-validation
     int folds = 1;
+    int attempt = 0;         // how many earlier runs of this trial failed (budget.max_retries)
     // When the trial's time is up (budget.trial_timeout_s). A workload checks it between steps
     // (past_deadline()) and stops by throwing; one that returns late fails all the same.
     std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -33,12 +34,26 @@ struct TrialContext {
     // with the FoM the trial would have if it ended there and what else the journal should
     // keep of the epoch (a JSON object, or null); may be empty.
     std::function<void(std::int64_t epoch, double fom, const Json& details)> report_epoch;
+    // True once the search is stopping (a signal, its wall time): a workload checks it between
+    // steps, like the deadline, and throws TrialInterrupted. The trial runs again when the search
+    // is resumed, from its last checkpoint. May be empty (never interrupted).
+    std::function<bool()> interruption;
 
     bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
+    bool interrupted() const { return interruption && interruption(); }
 };
 
-// Thrown by a workload to fail a trial with a reason; any other exception fails it too.
+// Thrown by a workload to fail a trial with a reason: a verdict on its parameters, which a
+// retry would not change. Any other exception fails the trial too, as a fault that may not
+// happen again (budget.max_retries runs such trials again).
 class TrialFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown by a workload that stops because the context says interrupted(): the trial has not
+// failed, it has not finished.
+class TrialInterrupted : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -1,0 +1,253 @@
+"""Integration tests of faults: stop signals and their grace, trials that do not stop in time,
+retries of failures that may be transient, and searches killed with SIGKILL at random moments,
+in one process and under mpirun, each resumed until nothing finished is lost or repeated.
+
+Usage: fault_test.py PATH_TO_HPOPT [OneProcessTest | MpiTest]  (both by default)
+"""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HPOPT = None
+ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                   OMPI_MCA_rmaps_base_oversubscribe="1")
+INTERRUPTED = 3  # hpopt's exit status for "interrupted, resumable"
+
+
+def branin(trials, budget=None, layout=None, **workload):
+    return {
+        "name": "faults",
+        "seed": 5,
+        "space": {"x1": {"type": "real", "low": -5, "high": 10}, "x2": {"type": "real", "low": 0, "high": 15}},
+        "optimizer": {"kind": "bayes", "initial_points": 4},
+        "budget": dict({"trials": trials}, **(budget or {})),
+        "layout": layout or {},
+        "workload": dict({"plugin": "analytic", "function": "branin"}, **workload),
+    }
+
+
+def fixed(seconds):
+    return {"distribution": "fixed", "value": seconds}
+
+
+class FaultCase(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="hpopt_fault_test_")
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, *parts):
+        return os.path.join(self.dir.name, *parts)
+
+    def write_spec(self, spec):
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+
+    def start(self, command):
+        return subprocess.Popen(command, cwd=self.dir.name, env=ENVIRONMENT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def hpopt(self, *args, ranks=None):
+        command = ([] if ranks is None else ["mpirun", "-np", str(ranks)]) + [HPOPT, *args]
+        return subprocess.run(command, cwd=self.dir.name, env=ENVIRONMENT, capture_output=True, text=True, timeout=240)
+
+    def records(self, run="run"):
+        try:
+            with open(self.path(run, "journal.jsonl")) as f:
+                lines = f.read().split("\n")
+        except OSError:
+            return []
+        return [json.loads(line) for line in lines[:-1]]  # whole lines: the last may be being written
+
+    def events(self, event, run="run"):
+        return [r for r in self.records(run) if r["event"] == event]
+
+    def wait_for(self, condition, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            self.assertLess(time.monotonic(), deadline, "waited in vain")
+            time.sleep(0.05)
+
+    def check_each_trial_finished_once(self, trials, run="run"):
+        finished = [r["trial"] for r in self.events("trial_finished", run)]
+        self.assertEqual(sorted(finished), list(range(trials)))
+
+
+class OneProcessTest(FaultCase):
+    def test_sigterm_stops_the_trial_at_its_next_step_and_resume_ends_as_a_run_never_stopped(self):
+        self.write_spec(branin(6, duration_s=fixed(0.4)))
+        self.assertEqual(self.hpopt("run", "spec.json", "--output", "straight").returncode, 0)
+        process = self.start([HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("trial_suggested")) == 3)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+        self.assertLess(time.monotonic() - signalled, 1.0)  # a step is 20 ms
+        self.assertEqual(process.returncode, INTERRUPTED, err)
+        self.assertIn("hpopt resume run", out)
+        records = self.records()
+        self.assertEqual([r["trial"] for r in self.events("trial_interrupted")], [2])
+        self.assertEqual(records[-2], dict(records[-2], event="run_interrupted", unfinished_trials=[2]))
+        self.assertEqual(records[-1]["stop_reason"], "interrupted")
+
+        done = self.hpopt("resume", "run")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        foms = lambda run: [(r["trial"], r["fom"]) for r in self.events("trial_finished", run)]
+        self.assertEqual(sorted(foms("run")), foms("straight"))
+
+    def test_a_second_signal_stops_at_once_leaving_a_resumable_run(self):
+        # Steps of 2 s: the first signal is heard only at the end of one.
+        self.write_spec(branin(1, duration_s=fixed(2.0), step_s=2.0))
+        process = self.start([HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("trial_suggested")) == 1)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        self.assertLess(time.monotonic() - signalled, 0.5)
+        self.assertEqual(process.returncode, INTERRUPTED)
+        self.assertIn("a second stop signal: stopping at once", err)
+        self.assertEqual(self.records()[-1]["event"], "trial_suggested")
+        done = self.hpopt("resume", "run")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.check_each_trial_finished_once(1)
+
+    def test_an_interrupted_training_goes_on_from_its_checkpoint_and_ends_as_if_never_stopped(self):
+        spec = branin(1, layout={"folds": 1})
+        spec["space"] = {"lr": {"type": "real", "low": 0.05, "high": 0.1}}
+        spec["training"] = {"epochs": 12, "optimizer": "sgd", "fom": "validation_loss"}
+        spec["workload"] = {"plugin": "fashion_mlp", "layers": 1, "width": 64, "data": {"subset": 4000, "test_subset": 100}}
+        self.write_spec(spec)
+        self.assertEqual(self.hpopt("run", "spec.json", "--output", "straight").returncode, 0)
+        process = self.start([HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("epoch_finished")) >= 2)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, INTERRUPTED, err)
+        [interrupted] = self.events("trial_interrupted")
+        stopped_in = int(interrupted["reason"].rsplit(" ", 1)[1])  # "interrupted in epoch N"
+        self.assertLess(stopped_in, 12)
+
+        done = self.hpopt("resume", "run")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        epochs = [r["epoch"] for r in self.events("epoch_finished")]
+        # Before: 1 .. N-1; after: those again from the checkpoint (as reported), then N .. 12.
+        self.assertEqual(epochs, list(range(1, stopped_in)) * 2 + list(range(stopped_in, 13)))
+        [straight] = self.events("trial_finished", "straight")
+        [resumed] = self.events("trial_finished")
+        self.assertEqual(resumed["fom"], straight["fom"])
+
+    def test_transient_failures_run_again_up_to_max_retries_and_verdicts_do_not(self):
+        self.write_spec(branin(30, budget={"max_retries": 2}, fault_rate=0.4, failure_rate=0.2))
+        done = self.hpopt("run", "spec.json", "--output", "run")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.check_each_trial_finished_once(30)
+        attempts = self.events("trial_attempt_failed")
+        self.assertGreater(len(attempts), 5)
+        self.assertTrue(all(r["reason"].startswith("injected fault") for r in attempts))
+        retried = self.events("trial_retried")
+        self.assertEqual([(r["trial"], r["attempt"]) for r in retried], [(r["trial"], r["attempt"] + 1) for r in attempts])
+        finished = {r["trial"]: r for r in self.events("trial_finished")}
+        for record in attempts:
+            final = finished[record["trial"]]
+            if final["status"] == "failed":  # a fault on every attempt, or the verdict after a fault
+                self.assertTrue(final["reason"].startswith("injected fault (fault_rate 0.4, attempt 2)")
+                                or final["reason"].startswith("injected failure"), final["reason"])
+        self.assertTrue(any(finished[r["trial"]]["status"] == "ok" for r in attempts))
+        self.assertTrue(any(r.get("reason", "").startswith("injected failure") for r in finished.values()))
+        self.assertIn("running it again, attempt 2 of 3", done.stderr)
+
+
+class MpiTest(FaultCase):
+    def hpopt_processes(self):
+        """Rank -> pid of this test's hpopt processes."""
+        ranks = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.readlink(f"/proc/{pid}/cwd") != os.path.realpath(self.dir.name):
+                    continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if f.read().split(b"\0")[0].decode() != HPOPT:
+                        continue
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    environment = dict(v.split(b"=", 1) for v in f.read().split(b"\0") if b"=" in v)
+                ranks[int(environment[b"OMPI_COMM_WORLD_RANK"])] = int(pid)
+            except (OSError, KeyError, ValueError):
+                continue  # gone, or not a rank
+        return ranks
+
+    def test_sigusr1_interrupts_every_group_and_a_resume_on_more_ranks_finishes_the_search(self):
+        self.write_spec(branin(16, layout={"groups": 2}, duration_s=fixed(1.0)))
+        process = self.start(["mpirun", "-np", "3", HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("trial_finished")) >= 2)
+        process.send_signal(signal.SIGUSR1)  # mpirun passes it on to every rank at once
+        _, err = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, INTERRUPTED, err)
+        unfinished = self.records()[-2]["unfinished_trials"]
+        self.assertEqual(len(unfinished), 2)
+        self.assertEqual(sorted(r["trial"] for r in self.events("trial_interrupted")), unfinished)
+
+        done = self.hpopt("resume", "run", ranks=5)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("resuming on 5 ranks: 4 group(s) instead of 2", done.stdout)
+        self.check_each_trial_finished_once(16)
+        groups = {r["group"] for r in self.records() if r["event"] in ("trial_suggested", "trial_resumed")}
+        self.assertEqual(groups, {0, 1, 2, 3})
+
+    def test_trials_that_do_not_stop_within_the_grace_end_the_job_resumably(self):
+        self.write_spec(branin(4, budget={"grace_s": 0.5}, layout={"groups": 2}, duration_s=fixed(4.0), step_s=4.0))
+        process = self.start(["mpirun", "-np", "3", HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("trial_suggested")) >= 2)
+        time.sleep(0.5)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGUSR1)
+        _, err = process.communicate(timeout=60)
+        self.assertLess(time.monotonic() - signalled, 3.5)  # the trials had 3.5 s to go
+        self.assertEqual(process.returncode, INTERRUPTED, err)
+        self.assertIn("did not stop within the grace of 0.5 s", err)
+        self.assertEqual(self.records()[-1]["stop_reason"], "interrupted")
+        done = self.hpopt("resume", "run", ranks=3)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.check_each_trial_finished_once(4)
+
+    def test_a_rank_killed_at_random_moments_loses_nothing_finished_and_nothing_runs_twice(self):
+        self.write_spec(branin(40, layout={"groups": 4},
+                               duration_s={"distribution": "uniform", "low": 0.1, "high": 0.4}))
+        rng = random.Random(7)
+        finished_before = set()
+        kills = 0
+        for cycle in range(5):
+            started = self.records() != []
+            command = ["resume", "run"] if started else ["run", "spec.json", "--output", "run", "--force"]
+            process = self.start(["mpirun", "-np", "5", HPOPT, *command])
+            try:
+                process.communicate(timeout=rng.uniform(2.0, 5.0))
+            except subprocess.TimeoutExpired:
+                ranks = self.hpopt_processes()
+                if ranks:
+                    rank = rng.choice(sorted(ranks))
+                    os.kill(ranks[rank], signal.SIGKILL)  # the coordinator, a group leader: MPI ends the job
+                    kills += 1
+                process.communicate(timeout=60)
+            self.wait_for(lambda: not self.hpopt_processes(), timeout=30)  # no rank left behind
+            finished = [r["trial"] for r in self.events("trial_finished")]
+            self.assertEqual(len(finished), len(set(finished)), "a trial finished twice")
+            self.assertTrue(finished_before <= set(finished), "a finished trial was lost")
+            finished_before = set(finished)
+            if process.returncode == 0:
+                break
+        done = self.hpopt("resume", "run", ranks=5)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertGreater(kills, 0)
+        self.check_each_trial_finished_once(40)
+
+
+if __name__ == "__main__":
+    HPOPT = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
