@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/config/problems.hpp"
+#include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
 #include "layout_command.hpp"
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
         if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
     } catch (const hpopt::config::InvalidConfig& error) {
         hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : resume_app->parsed() ? resume.spec_path : layout_spec, error);
+        return exit_bad_input;
+    } catch (const hpopt::journal::JournalError& error) {  // a journal that cannot be replayed
+        fmt::print(stderr, "hpopt resume: {}\n", error.what());
         return exit_bad_input;
     } catch (const hpopt::journal::RunDirectoryInUse& error) {
         fmt::print(stderr, "hpopt: {}\n", error.what());

@@ -1,6 +1,7 @@
 #include "hpopt/cluster/coordinator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -201,30 +202,13 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
 }
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
-    std::map<std::int64_t, journal::Trial> in_flight;  // suggested, not finished
+    InFlight in_flight;  // suggested, not finished
     std::int64_t differed = 0;
-    for (const Json& record : records) {
-        const std::string event = record.value("event", "");
-        if (event == "trial_suggested") {
-            const journal::Trial trial = journal::suggested_trial(record);
-            std::vector<optim::Point> pending;
-            for (const auto& [id, running] : in_flight) pending.push_back(running.point);
-            if (optimizer_.ask(pending) != std::optional(trial.point)) ++differed;
-            in_flight[trial.id] = trial;
-            next_id_ = std::max(next_id_, trial.id + 1);
-        } else if (event == "trial_attempt_failed") {
-            const auto found = in_flight.find(record.value("trial", std::int64_t{-1}));
-            if (found == in_flight.end()) throw journal::JournalError("the journal says a trial failed an attempt, but not that it started");
-            found->second.attempt = record.value("attempt", 0) + 1;
-        } else if (event == "trial_finished") {
-            const journal::TrialResult result = journal::finished_result(record);
-            const auto found = in_flight.find(result.id);
-            if (found == in_flight.end()) {
-                throw journal::JournalError(fmt::format("the journal says trial {} finished, but not that it started", result.id));
-            }
-            optimizer_.tell({found->second.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
-            account(found->second, result);
-            in_flight.erase(found);
+    for (std::size_t line = 0; line < records.size(); ++line) {
+        try {
+            replay(records[line], in_flight, differed);
+        } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
+            throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
         }
     }
     std::vector<std::int64_t> ids;
@@ -234,6 +218,44 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
     }
     resumed_record_ = journal::run_resumed(ids, dropped);
     return differed;
+}
+
+// One record of the journal, asked and told again (a suggestion that differs is counted).
+void Coordinator::replay(const Json& record, InFlight& in_flight, std::int64_t& differed) {
+    const std::string event = record.value("event", "");
+    if (event == "trial_suggested") {
+        const journal::Trial trial = journal::suggested_trial(record);
+        check_fits_space(trial);
+        std::vector<optim::Point> pending;
+        for (const auto& [id, running] : in_flight) pending.push_back(running.point);
+        if (optimizer_.ask(pending) != std::optional(trial.point)) ++differed;
+        in_flight[trial.id] = trial;
+        next_id_ = std::max(next_id_, trial.id + 1);
+    } else if (event == "trial_attempt_failed") {
+        const std::int64_t attempt = journal::integer_field(record, "attempt");
+        if (attempt < 0 || attempt > spec_.budget.max_retries) throw journal::JournalError("an attempt beyond budget.max_retries");
+        started(in_flight, journal::integer_field(record, "trial")).attempt = static_cast<int>(attempt) + 1;
+    } else if (event == "trial_finished") {
+        const journal::TrialResult result = journal::finished_result(record);
+        if (result.ok() && !std::isfinite(result.fom)) throw journal::JournalError("a trial finished ok without a finite FoM");
+        const journal::Trial trial = started(in_flight, result.id);
+        optimizer_.tell({trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+        account(trial, result);
+        in_flight.erase(result.id);
+    }
+}
+
+journal::Trial& Coordinator::started(InFlight& in_flight, std::int64_t id) {
+    const auto found = in_flight.find(id);
+    if (found == in_flight.end()) throw journal::JournalError(fmt::format("trial {} has no trial_suggested record before", id));
+    return found->second;
+}
+
+// The optimizer would take a point of another dimension, or outside the unit cube, as a fault.
+void Coordinator::check_fits_space(const journal::Trial& trial) const {
+    const bool fits = trial.point.size() == spec_.space.size() &&
+                      std::all_of(trial.point.begin(), trial.point.end(), [](double x) { return x >= 0 && x <= 1; });
+    if (!fits) throw journal::JournalError(fmt::format("trial {}'s point does not lie in the spec's space", trial.id));
 }
 
 void Coordinator::remove_checkpoints(std::int64_t trial_id) const {

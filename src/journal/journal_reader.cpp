@@ -1,5 +1,6 @@
 #include "hpopt/journal/journal_reader.hpp"
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -14,12 +15,7 @@ std::string excerpt(const std::string& line) { return line.size() > 60 ? line.su
 
 }  // namespace
 
-JournalContents read_journal(const std::filesystem::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw JournalError(fmt::format("cannot read the journal {}", path.string()));
-    std::stringstream buffer;
-    buffer << file.rdbuf();
-    const std::string text = buffer.str();
+JournalContents parse_journal(const std::string& text, const std::string& source) {
     JournalContents contents;
     std::size_t begin = 0, number = 0;
     while (begin < text.size()) {
@@ -30,13 +26,13 @@ JournalContents read_journal(const std::filesystem::path& path) {
         Json record;
         try {
             record = Json::parse(line);
-        } catch (const Json::parse_error&) {
+        } catch (const Json::exception&) {  // a syntax error, or a number out of range: not a record
         }
         const bool whole = end != std::string::npos && record.is_object() && record.contains("event");
         if (!whole) {
             if (!last) {
                 throw JournalError(fmt::format("{}: line {} is not a journal record (\"{}\"): the journal is damaged",
-                                               path.string(), number, excerpt(line)));
+                                               source, number, excerpt(line)));
             }
             contents.torn = fmt::format("line {} (\"{}\")", number, excerpt(line));
             break;
@@ -48,14 +44,34 @@ JournalContents read_journal(const std::filesystem::path& path) {
     return contents;
 }
 
+JournalContents read_journal(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw JournalError(fmt::format("cannot read the journal {}", path.string()));
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    return parse_journal(buffer.str(), path.string());
+}
+
 void cut_torn_tail(const std::filesystem::path& path, const JournalContents& contents) {
     if (!contents.torn.empty()) std::filesystem::resize_file(path, contents.intact_bytes);
 }
 
+std::int64_t integer_field(const Json& record, const char* key) {
+    const auto found = record.find(key);
+    // A float converted to an integer type out of its range would be undefined behaviour.
+    const bool fits = found != record.end() && found->is_number_integer() &&
+                      !(found->is_number_unsigned() && found->get<std::uint64_t>() > INT64_MAX);
+    if (!fits) throw JournalError(fmt::format("a record without an integer \"{}\": {}", key, excerpt(record.dump())));
+    return found->get<std::int64_t>();
+}
+
 Trial suggested_trial(const Json& record) {
+    const Json* seed = record.contains("seed") ? &record.at("seed") : nullptr;
+    if (!seed || !seed->is_number_unsigned()) {
+        throw JournalError(fmt::format("a trial_suggested record without an unsigned \"seed\": {}", excerpt(record.dump())));
+    }
     try {
-        return {record.at("trial").get<std::int64_t>(), record.at("params"), record.at("point").get<space::Point>(),
-                record.at("seed").get<std::uint64_t>()};
+        return {integer_field(record, "trial"), record.at("params"), record.at("point").get<space::Point>(), seed->get<std::uint64_t>()};
     } catch (const Json::exception& error) {
         throw JournalError(fmt::format("a trial_suggested record without its fields ({}): {}", error.what(), excerpt(record.dump())));
     }
@@ -64,7 +80,7 @@ Trial suggested_trial(const Json& record) {
 TrialResult finished_result(const Json& record) {
     try {
         TrialResult result;
-        result.id = record.at("trial").get<std::int64_t>();
+        result.id = integer_field(record, "trial");
         result.status = trial_status_from(record.at("status").get<std::string>());
         result.fom = numbers_from_json(Json::array({record.at("fom")})).front();
         result.fom_std = numbers_from_json(Json::array({record.at("fom_std")})).front();

@@ -180,11 +180,15 @@ train::TrainingSettings read_training_of(config::ObjectReader& root, const Spec&
 }
 
 // nlohmann's message without its prefix: "line 3, column 15: syntax error while parsing ...".
-std::string syntax_error(const Json::parse_error& error) {
-    const std::string message = error.what();
+// nlohmann's message without its "[json.exception...]" tag: a syntax error's place and cause,
+// or a number too large for a double.
+std::string syntax_error(const Json::exception& error) {
+    std::string message = error.what();
+    if (const std::size_t tag_end = message.find("] "); message.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos) {
+        message.erase(0, tag_end + 2);
+    }
     const std::string marker = "parse error at ";
-    const std::size_t at = message.find(marker);
-    return at == std::string::npos ? message : message.substr(at + marker.size());
+    return message.rfind(marker, 0) == 0 ? message.substr(marker.size()) : message;
 }
 
 }  // namespace
@@ -221,14 +225,23 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.training.team = team_shape(spec.layout);
     spec.output_dir = read_output_dir(root, spec.name);
     root.finish();
+    if (!problems.empty()) throw config::InvalidConfig(problems);
     if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&spec.optimizer)) {
-        if (evolution->generations == 0 && spec.budget.trials) {
+        if (evolution->generations == 0 && spec.budget.trials) {  // a population of 2 or more: checked
             evolution->generations = optim::evolution::generations_for_budget(*evolution, *spec.budget.trials);
         }
     }
-
-    if (!problems.empty()) throw config::InvalidConfig(problems);
     return spec;
+}
+
+Spec parse_text(const std::string& text, const workload::Catalog& plugins, const std::string& default_name) {
+    Json document;
+    try {
+        document = Json::parse(text);
+    } catch (const Json::exception& error) {  // a syntax error, or a number out of range
+        throw config::InvalidConfig({{"", "not valid JSON: " + syntax_error(error)}});
+    }
+    return parse(document, plugins, default_name);
 }
 
 Spec load(const std::string& path, const workload::Catalog& plugins) {
@@ -236,14 +249,7 @@ Spec load(const std::string& path, const workload::Catalog& plugins) {
     if (!file) throw config::InvalidConfig({{"", "cannot read the spec file " + path}});
     std::stringstream buffer;
     buffer << file.rdbuf();
-    const std::string text = buffer.str();
-    Json document;
-    try {
-        document = Json::parse(text);
-    } catch (const Json::parse_error& error) {
-        throw config::InvalidConfig({{"", "not valid JSON: " + syntax_error(error)}});
-    }
-    return parse(document, plugins, std::filesystem::path(path).stem().string());
+    return parse_text(buffer.str(), plugins, std::filesystem::path(path).stem().string());
 }
 
 std::string fingerprint(const Json& document) {

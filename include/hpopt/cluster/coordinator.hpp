@@ -78,7 +78,9 @@ public:
     // that with one group the resumed search makes the same suggestions as one never stopped),
     // the finished trials count as such, and the trials that were running are handed out first.
     // Returns how many replayed suggestions differed from the journal's (possible with several
-    // groups, which ask ahead): those trials go on with the journal's parameters.
+    // groups, which ask ahead): those trials go on with the journal's parameters. A record
+    // that cannot be replayed (fields missing, a point outside the space, a trial finished
+    // before it started) throws journal::JournalError naming its line.
     // `dropped` describes a torn record that was cut from the journal ("" for none).
     std::int64_t resume(const std::vector<Json>& records, const std::string& dropped);
 
@@ -93,6 +95,10 @@ private:
     std::optional<std::string> interruption_due() const;
     void interrupt(const std::string& reason);
     void notify(const std::string& notice) const;
+    using InFlight = std::map<std::int64_t, journal::Trial>;
+    void replay(const Json& record, InFlight& in_flight, std::int64_t& differed);
+    static journal::Trial& started(InFlight& in_flight, std::int64_t id);
+    void check_fits_space(const journal::Trial& trial) const;
     std::optional<optim::Point> ask();
     void ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason);
     std::optional<journal::Trial> prepare(int group);

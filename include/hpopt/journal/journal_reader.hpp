@@ -24,11 +24,17 @@ struct JournalContents {
     std::string torn;                 // what was dropped, for a warning; empty when nothing
 };
 
+// The records of a journal's text: a last line that is not a whole record is torn (cut off by
+// a crash) and left out; any other such line throws JournalError, naming `source` and the line.
+JournalContents parse_journal(const std::string& text, const std::string& source);
 JournalContents read_journal(const std::filesystem::path& path);
 
 // Cuts the file to `contents.intact_bytes` when it has a torn tail, so that appending goes on
 // from the last whole record.
 void cut_torn_tail(const std::filesystem::path& path, const JournalContents& contents);
+
+// A record's integer field; JournalError when it is missing or not an integer of that type.
+std::int64_t integer_field(const Json& record, const char* key);
 
 // A trial_suggested record's trial, and a trial_finished record's result.
 Trial suggested_trial(const Json& record);

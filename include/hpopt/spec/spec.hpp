@@ -66,8 +66,11 @@ struct Spec {
 // `default_name` names a spec that has no "name" (the file's stem, for example).
 Spec parse(const Json& document, const workload::Catalog& plugins, const std::string& default_name);
 
-// Reads and parses a spec file. A file that cannot be read or is not JSON is an InvalidConfig
-// too, with the line and column of a syntax error.
+// Parses a spec's text. Text that is not JSON is an InvalidConfig too, with the line and
+// column of the syntax error.
+Spec parse_text(const std::string& text, const workload::Catalog& plugins, const std::string& default_name);
+
+// Reads and parses a spec file (one that cannot be read is an InvalidConfig).
 Spec load(const std::string& path, const workload::Catalog& plugins);
 
 // A fingerprint of the document (FNV-1a, 64 bits, in hex), recorded in the journal so that
