@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages hpopt needs (only those missing) and builds it into build/.
-# Sourced by demo.sh and test.sh; safe to run again.
+# Installs the Debian packages hpopt needs (only those missing) and builds it into build/ (or
+# into $build_dir with $meson_options, when the sourcing script sets them).
+# Sourced by demo.sh, test.sh and fuzz.sh; safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,8 +25,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -f build/build.ninja ]; then
-  meson setup build --buildtype=release >/dev/null
+build_dir="${build_dir:-build}"
+meson_options="${meson_options:---buildtype=release}"
+if [ ! -f "$build_dir/build.ninja" ]; then
+  # shellcheck disable=SC2086  # several options in one variable
+  meson setup "$build_dir" $meson_options >/dev/null
 fi
-echo "building into build/"
-meson compile -C build >/dev/null || meson compile -C build
+echo "building into $build_dir/"
+meson compile -C "$build_dir" >/dev/null || meson compile -C "$build_dir"

@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite. Ends with the line
 # "N passed, N failed" counted from meson's results; exits non-zero on any failure.
+#   scripts/test.sh              # release build in build/
+#   scripts/test.sh --sanitize   # the same suite built with AddressSanitizer and
+#                                # UndefinedBehaviorSanitizer in build-sanitize/: any report
+#                                # (kept in build-sanitize/sanitizer-reports/) fails the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+timeout_multiplier=1
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-sanitize
+  meson_options="--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false"
+  reports="$PWD/$build_dir/sanitizer-reports"
+  rm -rf "$reports" && mkdir -p "$reports"
+  # Every process of the suite (ranks under mpirun included) writes its reports there.
+  export ASAN_OPTIONS="log_path=$reports/asan:detect_stack_use_after_return=0"
+  export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
+  timeout_multiplier=4
+elif [ -n "${1:-}" ]; then
+  echo "usage: scripts/test.sh [--sanitize]" >&2
+  exit 2
+fi
 source scripts/setup.sh
 
 status=0
-meson test -C build --print-errorlogs || status=$?
+meson test -C "$build_dir" --print-errorlogs --timeout-multiplier "$timeout_multiplier" || status=$?
 
-python3 - build/meson-logs/testlog.json <<'PY'
+if [ -n "${reports:-}" ] && [ -n "$(ls -A "$reports")" ]; then
+  echo "sanitizer reports ($reports):"
+  head -n 40 "$reports"/*
+  status=1
+fi
+
+python3 - "$build_dir/meson-logs/testlog.json" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 with open(sys.argv[1]) as log:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <filesystem>
 #include <utility>
 
@@ -69,13 +70,22 @@ void Coordinator::notify(const std::string& notice) const {
     if (on_notice_) on_notice_(notice);
 }
 
-std::optional<optim::Point> Coordinator::ask() {
+// A suggestion, with what the optimizer knew when asked: the journal keeps both, so that a
+// resume can ask it again in the same circumstances.
+std::optional<Coordinator::Asked> Coordinator::ask() {
+    Asked asked;
+    asked.told = progress_.finished;
     std::vector<optim::Point> pending;
-    for (const auto& [g, running] : running_) pending.push_back(running.trial.point);
-    const auto asked = Clock::now();
+    for (const auto& [g, running] : running_) {
+        pending.push_back(running.trial.point);
+        asked.pending.push_back(running.trial.id);
+    }
+    const auto start = Clock::now();
     std::optional<optim::Point> point = optimizer_.ask(pending);
-    metrics_.ask_s += seconds(Clock::now() - asked);
-    return point;
+    metrics_.ask_s += seconds(Clock::now() - start);
+    if (!point) return std::nullopt;
+    asked.point = std::move(*point);
+    return asked;
 }
 
 // With several groups, a suggestion is asked while they are all busy, so that the next group
@@ -97,14 +107,14 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
         running_[group] = {trial, Clock::now()};
         return trial;
     }
-    const std::optional<optim::Point> point = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
-    if (!point) return std::nullopt;
+    const std::optional<Asked> asked = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
+    if (!asked) return std::nullopt;
 
     const std::int64_t id = next_id_++;
     const std::uint64_t trials_seed = random::derive_seed(spec_.seed, random::stream::trials);
-    const journal::Trial trial{id, spec_.space.decode(*point), *point,
+    const journal::Trial trial{id, spec_.space.decode(asked->point), asked->point,
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
-    journal_.append(journal::trial_suggested(trial, group), journal::Journal::Sync::later);
+    journal_.append(journal::trial_suggested(trial, group, asked->pending, asked->told), journal::Journal::Sync::later);
     running_[group] = {trial, Clock::now()};
     return trial;
 }
@@ -202,46 +212,87 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
 }
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
-    InFlight in_flight;  // suggested, not finished
-    std::int64_t differed = 0;
-    for (std::size_t line = 0; line < records.size(); ++line) {
-        try {
-            replay(records[line], in_flight, differed);
-        } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
-            throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
+    Replay replay;
+    for (std::size_t pass : {0, 1}) {
+        for (std::size_t line = 0; line < records.size(); ++line) {
+            try {
+                if (pass == 0) {
+                    collect_suggestion(records[line], replay);
+                } else {
+                    replay_record(records[line], replay);
+                }
+            } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
+                throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
+            }
+        }
+        if (pass == 0) {
+            std::stable_sort(replay.asks.begin(), replay.asks.end(), [](const ReplayedAsk& a, const ReplayedAsk& b) { return a.told < b.told; });
         }
     }
+    ask_again(replay, std::numeric_limits<std::int64_t>::max());
     std::vector<std::int64_t> ids;
-    for (const auto& [id, trial] : in_flight) {
+    for (const auto& [id, trial] : replay.in_flight) {
         again_.push_back({trial, false});
         ids.push_back(id);
     }
     resumed_record_ = journal::run_resumed(ids, dropped);
-    return differed;
+    return replay.differed;
 }
 
-// One record of the journal, asked and told again (a suggestion that differs is counted).
-void Coordinator::replay(const Json& record, InFlight& in_flight, std::int64_t& differed) {
+// First pass: every suggestion, with the trials pending and the results told when it was asked
+// (a journal written before hpopt kept them: as its records' order says).
+void Coordinator::collect_suggestion(const Json& record, Replay& replay) const {
+    const std::string event = record.value("event", "");
+    if (event == "trial_finished") ++replay.finished_so_far;
+    if (event != "trial_suggested") return;
+    const journal::Trial trial = journal::suggested_trial(record);
+    check_fits_space(trial);
+    ReplayedAsk ask{trial.id, {}, replay.finished_so_far};
+    if (record.contains("told")) {
+        ask.told = journal::integer_field(record, "told");
+        ask.pending = record.at("pending").get<std::vector<std::int64_t>>();
+    } else {
+        for (const auto& [id, earlier] : replay.suggested) ask.pending.push_back(id);  // unfinished ones: see replay_record
+    }
+    replay.suggested[trial.id] = trial;
+    replay.asks.push_back(std::move(ask));
+}
+
+// Second pass: the records in order, each ask made again once the optimizer has been told as
+// much as it had been then.
+void Coordinator::replay_record(const Json& record, Replay& replay) {
     const std::string event = record.value("event", "");
     if (event == "trial_suggested") {
-        const journal::Trial trial = journal::suggested_trial(record);
-        check_fits_space(trial);
-        std::vector<optim::Point> pending;
-        for (const auto& [id, running] : in_flight) pending.push_back(running.point);
-        if (optimizer_.ask(pending) != std::optional(trial.point)) ++differed;
-        in_flight[trial.id] = trial;
+        const journal::Trial& trial = replay.suggested.at(journal::integer_field(record, "trial"));
+        replay.in_flight[trial.id] = trial;
         next_id_ = std::max(next_id_, trial.id + 1);
     } else if (event == "trial_attempt_failed") {
         const std::int64_t attempt = journal::integer_field(record, "attempt");
         if (attempt < 0 || attempt > spec_.budget.max_retries) throw journal::JournalError("an attempt beyond budget.max_retries");
-        started(in_flight, journal::integer_field(record, "trial")).attempt = static_cast<int>(attempt) + 1;
+        started(replay.in_flight, journal::integer_field(record, "trial")).attempt = static_cast<int>(attempt) + 1;
     } else if (event == "trial_finished") {
         const journal::TrialResult result = journal::finished_result(record);
         if (result.ok() && !std::isfinite(result.fom)) throw journal::JournalError("a trial finished ok without a finite FoM");
-        const journal::Trial trial = started(in_flight, result.id);
+        ask_again(replay, progress_.finished);
+        const journal::Trial trial = started(replay.in_flight, result.id);
         optimizer_.tell({trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
         account(trial, result);
-        in_flight.erase(result.id);
+        replay.in_flight.erase(result.id);
+        replay.finished.insert(result.id);
+    }
+}
+
+// The asks made when the optimizer had been told `told` results or fewer, made again.
+void Coordinator::ask_again(Replay& replay, std::int64_t told) {
+    for (; replay.asked < replay.asks.size() && replay.asks[replay.asked].told <= told; ++replay.asked) {
+        const ReplayedAsk& ask = replay.asks[replay.asked];
+        std::vector<optim::Point> pending;
+        for (std::int64_t id : ask.pending) {
+            const auto found = replay.suggested.find(id);
+            if (found == replay.suggested.end()) throw journal::JournalError(fmt::format("trial {} was pending but never suggested", id));
+            if (!replay.finished.count(id)) pending.push_back(found->second.point);
+        }
+        if (optimizer_.ask(pending) != std::optional(replay.suggested.at(ask.trial).point)) ++replay.differed;
     }
 }
 

@@ -77,9 +77,9 @@ Json run_started(const Json& spec_document, const std::string& fingerprint, cons
     return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint}, {"spec", spec_document}};
 }
 
-Json trial_suggested(const Trial& trial, int group) {
+Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told) {
     return {{"event", "trial_suggested"}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
-            {"point", trial.point}, {"seed", trial.seed}};
+            {"point", trial.point}, {"seed", trial.seed}, {"pending", pending}, {"told", told}};
 }
 
 Json trial_finished(const TrialResult& result) {

@@ -48,7 +48,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     {
         journal::Journal journal(run.journal());
         journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0"));
-        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3));
+        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {}, 0));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
         ok.fold_foms = {0.0};
@@ -150,7 +150,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
     {
         journal::Journal journal(path);
         journal.append(journal::run_started(Json::object(), "f", "v"));
-        journal.append(journal::trial_suggested({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1));
+        journal.append(journal::trial_suggested({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, 2}, 1));
         journal.append(journal::trial_finished(result));
     }
     std::uintmax_t whole = fs::file_size(path);
@@ -181,4 +181,20 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
 
     std::ofstream(path, std::ios::trunc) << "{\"event\": \"run_started\"}\nnot json\n{\"event\": \"run_finished\"}\n";
     CHECK_THROWS_WITH_AS(journal::read_journal(path), doctest::Contains("line 2 is not a journal record"), journal::JournalError);
+}
+
+TEST_CASE("records whose numbers do not fit their fields are refused, not converted") {
+    const Json suggested = Json::parse(R"({"event": "trial_suggested", "trial": 1, "params": {}, "point": [0.5], "seed": 7})");
+    CHECK(journal::suggested_trial(suggested).seed == 7);
+    Json float_seed = suggested;
+    float_seed["seed"] = 6.5e19;  // beyond 2^64: converting it would be undefined
+    CHECK_THROWS_AS(journal::suggested_trial(float_seed), journal::JournalError);
+    Json huge_id = suggested;
+    huge_id["trial"] = std::uint64_t{1} << 63;
+    CHECK_THROWS_AS(journal::suggested_trial(huge_id), journal::JournalError);
+    CHECK_THROWS_WITH(journal::integer_field(Json::parse(R"({"attempt": "2"})"), "attempt"),
+                      doctest::Contains("without an integer \"attempt\""));
+    const auto contents = journal::parse_journal("{\"event\": \"run_started\", \"n\": 1e999}\n", "j");
+    CHECK(contents.records.empty());  // a number out of range is no record: the last line is torn
+    CHECK(!contents.torn.empty());
 }

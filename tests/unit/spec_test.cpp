@@ -177,6 +177,28 @@ TEST_CASE("budgets must be positive and bounded") {
 
     document["budget"] = {{"target", 0.4}};
     CHECK(problem_of(document) == "budget: needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
+
+    document["budget"] = {{"trials", 5}, {"grace_s", -1}};
+    CHECK(problem_of(document) == "budget.grace_s: must be >= 0 (got -1)");
+    document["budget"] = {{"trials", 5}, {"max_retries", -2}};
+    CHECK(problem_of(document) == "budget.max_retries: must be >= 0 (got -2)");
+}
+
+TEST_CASE("an interrupted search waits 30 s for its trials, and runs no failure again, unless told") {
+    const spec::Spec defaults = spec::parse(minimal(), plugins(), "x");
+    CHECK(defaults.budget.grace_s == 30);
+    CHECK(defaults.budget.max_retries == 0);
+    Json document = minimal();
+    document["budget"]["grace_s"] = 5;
+    document["budget"]["max_retries"] = 2;
+    const spec::Spec spec = spec::parse(document, plugins(), "x");
+    CHECK(spec.budget.grace_s == 5);
+    CHECK(spec.budget.max_retries == 2);
+}
+
+TEST_CASE("text that is not JSON, a number too large included, is one problem with its place") {
+    CHECK_THROWS_WITH(spec::parse_text(R"({"seed": 1e999})", plugins(), "x"), doctest::Contains("not valid JSON: number overflow"));
+    CHECK_THROWS_WITH(spec::parse_text(R"({"seed": })", plugins(), "x"), doctest::Contains("not valid JSON: line 1, column 10"));
 }
 
 TEST_CASE("a layout of absurd size is refused") {

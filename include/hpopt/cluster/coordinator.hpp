@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,11 +75,12 @@ public:
     void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
 
     // Before run(), to go on with a run from its journal's records: the optimizer is brought to
-    // where it was by asking and telling again what the journal says it was asked and told (so
-    // that with one group the resumed search makes the same suggestions as one never stopped),
-    // the finished trials count as such, and the trials that were running are handed out first.
-    // Returns how many replayed suggestions differed from the journal's (possible with several
-    // groups, which ask ahead): those trials go on with the journal's parameters. A record
+    // where it was by asking and telling again what the journal says it was asked and told, each
+    // ask when it had as many results and the same trials pending as then (so that the resumed
+    // search makes the suggestions of one never stopped), the finished trials count as such, and
+    // the trials that were running are handed out first. Returns how many replayed suggestions
+    // differed from the journal's (none but for an optimizer that is not deterministic): those
+    // trials go on with the journal's parameters. A record
     // that cannot be replayed (fields missing, a point outside the space, a trial finished
     // before it started) throws journal::JournalError naming its line.
     // `dropped` describes a torn record that was cut from the journal ("" for none).
@@ -96,10 +98,31 @@ private:
     void interrupt(const std::string& reason);
     void notify(const std::string& notice) const;
     using InFlight = std::map<std::int64_t, journal::Trial>;
-    void replay(const Json& record, InFlight& in_flight, std::int64_t& differed);
+    struct ReplayedAsk {
+        std::int64_t trial;
+        std::vector<std::int64_t> pending;  // the trials running when it was asked
+        std::int64_t told;                  // how many results the optimizer had by then
+    };
+    struct Replay {
+        std::map<std::int64_t, journal::Trial> suggested;  // every trial of the journal
+        std::vector<ReplayedAsk> asks;                      // in the order they were made
+        std::size_t asked = 0;                              // how many of them were made again
+        std::int64_t finished_so_far = 0;                   // first pass: trial_finished records seen
+        InFlight in_flight;                                 // second pass: suggested, not finished
+        std::set<std::int64_t> finished;
+        std::int64_t differed = 0;
+    };
+    void collect_suggestion(const Json& record, Replay& replay) const;
+    void replay_record(const Json& record, Replay& replay);
+    void ask_again(Replay& replay, std::int64_t told);
     static journal::Trial& started(InFlight& in_flight, std::int64_t id);
     void check_fits_space(const journal::Trial& trial) const;
-    std::optional<optim::Point> ask();
+    struct Asked {
+        optim::Point point;
+        std::vector<std::int64_t> pending;  // the trials running then
+        std::int64_t told = 0;              // how many results the optimizer had
+    };
+    std::optional<Asked> ask();
     void ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason);
     std::optional<journal::Trial> prepare(int group);
     void dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted);
@@ -128,7 +151,7 @@ private:
     };
     std::map<int, Running> running_;              // by group
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
-    std::optional<optim::Point> asked_ahead_;      // suggested while every group was busy
+    std::optional<Asked> asked_ahead_;             // suggested while every group was busy
     struct Repeat {
         journal::Trial trial;
         bool retry;  // after a failure; otherwise a trial of before a resume

@@ -34,7 +34,9 @@ private:
 
 // The records of a run, in the order they happen.
 Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
-Json trial_suggested(const Trial& trial, int group);  // the group it is handed to
+// `group`: the group it is handed to; `pending` and `told`: the trials running and the number of
+// results the optimizer had when it was asked, so that a resume can ask it again alike.
+Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told);
 Json trial_finished(const TrialResult& result);
 Json epoch_finished(const EpochReport& report);
 // Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
