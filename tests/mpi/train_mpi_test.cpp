@@ -131,6 +131,22 @@ TEST_CASE("a team continues from its checkpoints as if never stopped") {
     }
 }
 
+TEST_CASE("an interruption the team's first rank hears of stops every rank at the same step") {
+    for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
+        CAPTURE(static_cast<int>(averaging));
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        workload::TrialContext context = team_context(MPI_COMM_WORLD);
+        std::int64_t epochs_done = 0;
+        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        context.interruption = [&] { return rank == 0 && epochs_done == 1; };  // only the fold leader is asked
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, context),
+                             "interrupted in epoch 2", workload::TrialInterrupted);
+    }
+}
+
 TEST_CASE("data that one rank cannot read fails the trial on every rank of the team") {
     // Rank 1's data is missing, as on a node without the file.
     class MissingOnRankOne : public testing::BlobsWorkload {
