@@ -10,17 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 source scripts/setup.sh  # the project's packages, and build/ (the corpus replays' home)
 
-missing=()
-for package in clang libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "installing Debian packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing clang libclang-rt-14-dev
 
 if [ ! -f build-fuzz/build.ninja ]; then
   CXX=clang++ meson setup build-fuzz --buildtype=debugoptimized -Dfuzzing=true -Db_sanitize=address,undefined \

@@ -13,17 +13,19 @@ packages=(
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, for the training workloads
 )
 
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
+# Installs those of the given Debian packages that are not installed yet.
+install_missing() {
+  local missing=() package sudo=""
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  ((${#missing[@]})) || return 0
   echo "installing Debian packages: ${missing[*]}"
-  sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+}
+install_missing "${packages[@]}"
 
 build_dir="${build_dir:-build}"
 meson_options="${meson_options:---buildtype=release}"
