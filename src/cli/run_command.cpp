@@ -133,9 +133,11 @@ journal::JournalContents journal_to_resume(const spec::Spec& spec) {
     return contents;
 }
 
+int exit_status(const cluster::SearchOutcome& outcome) { return outcome.interrupted ? exit_interrupted : 0; }
+
 // The coordinator's part: the run dir, the journal, the search through `executor`.
-int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor, workload::Workload& workload,
-               const std::optional<journal::JournalContents>& resumed, cluster::SearchOutcome& outcome) {
+cluster::SearchOutcome coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor,
+                                  workload::Workload& workload, const std::optional<journal::JournalContents>& resumed) {
     const std::string fom_name = workload.fom_name();
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
     const journal::RunDirectory run =
@@ -164,14 +166,14 @@ int coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Execu
     coordinator.on_notice([](const std::string& notice) { fmt::print(stderr, "hpopt: {}\n", notice); });
     coordinator.stop_when(cluster::stop_signal_received);
     coordinator.prune_checkpoints(checkpoint_root(spec));
-    outcome = coordinator.run(version);
+    const cluster::SearchOutcome outcome = coordinator.run(version);
     print_outcome(outcome, fom_name, run);
     if (outcome.interrupted) {
         fmt::print("the search can go on: hpopt resume {}\n", run.dir.string());
-        return exit_interrupted;
+    } else {
+        report_test_figures(spec, workload, outcome, run);
     }
-    report_test_figures(spec, workload, outcome, run);
-    return 0;
+    return outcome;
 }
 
 // Sends the groups away if the coordinator leaves early (an error), so that no rank hangs.
@@ -218,14 +220,13 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
     }
     cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
     const ShutdownGuard guard(executor);
-    cluster::SearchOutcome outcome;
-    const int status = coordinate(spec, options, executor, workload, resumed, outcome);
+    const cluster::SearchOutcome outcome = coordinate(spec, options, executor, workload, resumed);
     if (outcome.abandoned > 0) {
         // Groups still busy past the grace would keep the job alive: the journal is complete, end it.
         std::fflush(stdout);
         MPI_Abort(MPI_COMM_WORLD, exit_interrupted);
     }
-    return status;
+    return exit_status(outcome);
 }
 
 }  // namespace
@@ -268,8 +269,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
     }
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
-    cluster::SearchOutcome outcome;
-    return coordinate(spec, options, executor, *workload, resumed, outcome);
+    return exit_status(coordinate(spec, options, executor, *workload, resumed));
 }
 
 }  // namespace hpopt::cli
