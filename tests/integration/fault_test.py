@@ -227,11 +227,13 @@ class MpiTest(FaultCase):
         finished_before = set()
         kills = 0
         for cycle in range(5):
-            started = self.records() != []
-            command = ["resume", "run"] if started else ["run", "spec.json", "--output", "run", "--force"]
+            records = len(self.records())
+            command = ["resume", "run"] if records else ["run", "spec.json", "--output", "run", "--force"]
             process = self.start(["mpirun", "-np", "5", HPOPT, *command])
+            # A random moment once the search is going (MPI's start-up time varies).
+            self.wait_for(lambda: process.poll() is not None or len(self.records()) > records)
             try:
-                out, _ = process.communicate(timeout=rng.uniform(2.5, 6.0))
+                out, _ = process.communicate(timeout=rng.uniform(0.2, 3.0))
             except subprocess.TimeoutExpired:
                 ranks = self.hpopt_processes()
                 if ranks:

@@ -10,6 +10,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HPOPT = None
@@ -506,11 +507,16 @@ class RunTest(unittest.TestCase):
         kills = 0
         for _ in range(8):
             # Until the journal holds its first record there is nothing to resume: start afresh.
-            started = self.whole_records("cut") > 0
-            command = [HPOPT, "resume", "cut"] if started else [HPOPT, "run", "spec.json", "--output", "cut", "--force"]
+            records = self.whole_records("cut")
+            command = [HPOPT, "resume", "cut"] if records else [HPOPT, "run", "spec.json", "--output", "cut", "--force"]
             process = subprocess.Popen(command, cwd=self.dir.name, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # A random moment once the search is going (its first record written: start-up is
+            # slow where torch loads slowly, under the sanitizers for one).
+            deadline = time.monotonic() + 60
+            while process.poll() is None and self.whole_records("cut") <= records and time.monotonic() < deadline:
+                time.sleep(0.02)
             try:
-                process.wait(timeout=rng.uniform(0.8, 2.0))
+                process.wait(timeout=rng.uniform(0.0, 1.2))
             except subprocess.TimeoutExpired:
                 process.kill()  # SIGKILL: no chance to write anything more
                 process.wait()
