@@ -15,6 +15,8 @@ import time
 import unittest
 
 HPOPT = None
+# scripts/test.sh --sanitize sets it: every process is slower there.
+TIME_SCALE = float(os.environ.get("HPOPT_TEST_TIME_SCALE", "1"))
 ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                    OMPI_MCA_rmaps_base_oversubscribe="1")
 INTERRUPTED = 3  # hpopt's exit status for "interrupted, resumable"
@@ -54,7 +56,7 @@ class FaultCase(unittest.TestCase):
 
     def hpopt(self, *args, ranks=None):
         command = ([] if ranks is None else ["mpirun", "-np", str(ranks)]) + [HPOPT, *args]
-        return subprocess.run(command, cwd=self.dir.name, env=ENVIRONMENT, capture_output=True, text=True, timeout=240)
+        return subprocess.run(command, cwd=self.dir.name, env=ENVIRONMENT, capture_output=True, text=True, timeout=240 * TIME_SCALE)
 
     def records(self, run="run"):
         try:
@@ -68,7 +70,7 @@ class FaultCase(unittest.TestCase):
         return [r for r in self.records(run) if r["event"] == event]
 
     def wait_for(self, condition, timeout=60):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIME_SCALE
         while not condition():
             self.assertLess(time.monotonic(), deadline, "waited in vain")
             time.sleep(0.05)
@@ -86,8 +88,8 @@ class OneProcessTest(FaultCase):
         self.wait_for(lambda: len(self.events("trial_suggested")) == 3)
         signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
-        self.assertLess(time.monotonic() - signalled, 1.0)  # a step is 20 ms
+        out, err = process.communicate(timeout=30 * TIME_SCALE)
+        self.assertLess(time.monotonic() - signalled, 1.0 * TIME_SCALE)  # a step is 20 ms
         self.assertEqual(process.returncode, INTERRUPTED, err)
         self.assertIn("hpopt resume run", out)
         records = self.records()
@@ -109,8 +111,8 @@ class OneProcessTest(FaultCase):
         time.sleep(0.2)
         signalled = time.monotonic()
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
-        self.assertLess(time.monotonic() - signalled, 0.5)
+        _, err = process.communicate(timeout=30 * TIME_SCALE)
+        self.assertLess(time.monotonic() - signalled, 0.5 * TIME_SCALE)
         self.assertEqual(process.returncode, INTERRUPTED)
         self.assertIn("a second stop signal: stopping at once", err)
         self.assertEqual(self.records()[-1]["event"], "trial_suggested")
@@ -128,7 +130,7 @@ class OneProcessTest(FaultCase):
         process = self.start([HPOPT, "run", "spec.json", "--output", "run"])
         self.wait_for(lambda: len(self.events("epoch_finished")) >= 2)
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60 * TIME_SCALE)
         self.assertEqual(process.returncode, INTERRUPTED, err)
         [interrupted] = self.events("trial_interrupted")
         stopped_in = int(interrupted["reason"].rsplit(" ", 1)[1])  # "interrupted in epoch N"
@@ -187,7 +189,7 @@ class MpiTest(FaultCase):
         process = self.start(["mpirun", "-np", "3", HPOPT, "run", "spec.json", "--output", "run"])
         self.wait_for(lambda: len(self.events("trial_finished")) >= 2)
         process.send_signal(signal.SIGUSR1)  # mpirun passes it on to every rank at once
-        _, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60 * TIME_SCALE)
         self.assertEqual(process.returncode, INTERRUPTED, err)
         unfinished = self.records()[-2]["unfinished_trials"]
         self.assertEqual(len(unfinished), 2)
@@ -208,8 +210,8 @@ class MpiTest(FaultCase):
         time.sleep(0.5)
         signalled = time.monotonic()
         process.send_signal(signal.SIGUSR1)
-        _, err = process.communicate(timeout=60)
-        self.assertLess(time.monotonic() - signalled, 3.5)  # the trials had 3.5 s to go
+        _, err = process.communicate(timeout=60 * TIME_SCALE)
+        self.assertLess(time.monotonic() - signalled, 3.5 * TIME_SCALE)  # the trials had 3.5 s to go
         self.assertEqual(process.returncode, INTERRUPTED, err)
         self.assertIn("did not stop within the grace of 0.5 s", err)
         self.assertEqual(self.records()[-1]["stop_reason"], "interrupted")
@@ -240,7 +242,7 @@ class MpiTest(FaultCase):
                     rank = rng.choice(sorted(ranks))
                     os.kill(ranks[rank], signal.SIGKILL)  # the coordinator, a group leader: MPI ends the job
                     kills += 1
-                out, _ = process.communicate(timeout=60)
+                out, _ = process.communicate(timeout=60 * TIME_SCALE)
             self.assertNotIn("replayed suggestions differed", out)
             self.wait_for(lambda: not self.hpopt_processes(), timeout=30)  # no rank left behind
             finished = [r["trial"] for r in self.events("trial_finished")]

@@ -14,6 +14,8 @@ import time
 import unittest
 
 HPOPT = None
+# scripts/test.sh --sanitize sets it: every process is slower there.
+TIME_SCALE = float(os.environ.get("HPOPT_TEST_TIME_SCALE", "1"))
 BRANIN_MINIMUM = 0.397887357729738
 
 
@@ -62,7 +64,7 @@ class RunTest(unittest.TestCase):
         return os.path.join(self.dir.name, *parts)
 
     def hpopt(self, *args, env=None):
-        return subprocess.run([HPOPT, *args], capture_output=True, text=True, cwd=self.dir.name, timeout=120,
+        return subprocess.run([HPOPT, *args], capture_output=True, text=True, cwd=self.dir.name, timeout=120 * TIME_SCALE,
                               env=dict(os.environ, **(env or {})))
 
     def run_spec(self, spec, *args, env=None):
