@@ -20,6 +20,18 @@ double seconds(std::chrono::steady_clock::duration d) { return std::chrono::dura
 // How long to wait for a result before looking at the stop conditions again.
 constexpr double poll_s = 0.25;
 
+// `visit` on each record in turn; what it throws becomes a JournalError naming the record's line.
+template <class Visit>
+void each_record(const std::vector<Json>& records, Visit visit) {
+    for (std::size_t line = 0; line < records.size(); ++line) {
+        try {
+            visit(records[line]);
+        } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
+            throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
+        }
+    }
+}
+
 }  // namespace
 
 double SearchMetrics::utilization(double elapsed_s) const {
@@ -213,22 +225,9 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
     Replay replay;
-    for (std::size_t pass : {0, 1}) {
-        for (std::size_t line = 0; line < records.size(); ++line) {
-            try {
-                if (pass == 0) {
-                    collect_suggestion(records[line], replay);
-                } else {
-                    replay_record(records[line], replay);
-                }
-            } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
-                throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
-            }
-        }
-        if (pass == 0) {
-            std::stable_sort(replay.asks.begin(), replay.asks.end(), [](const ReplayedAsk& a, const ReplayedAsk& b) { return a.told < b.told; });
-        }
-    }
+    each_record(records, [&](const Json& record) { collect_suggestion(record, replay); });
+    std::stable_sort(replay.asks.begin(), replay.asks.end(), [](const ReplayedAsk& a, const ReplayedAsk& b) { return a.told < b.told; });
+    each_record(records, [&](const Json& record) { replay_record(record, replay); });
     ask_again(replay, std::numeric_limits<std::int64_t>::max());
     std::vector<std::int64_t> ids;
     for (const auto& [id, trial] : replay.in_flight) {

@@ -18,7 +18,7 @@ FoldResult failure(std::string reason, bool transient) {
     return {journal::TrialStatus::failed, nan, std::move(reason), transient, {}};
 }
 
-FoldResult interruption(std::string reason) { return {journal::TrialStatus::interrupted, nan, std::move(reason), false, {}}; }
+FoldResult interrupted(std::string reason) { return {journal::TrialStatus::interrupted, nan, std::move(reason), false, {}}; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -33,7 +33,7 @@ FoldResult evaluate_in_context(workload::Workload& workload, const journal::Tria
         if (!std::isfinite(fom)) return failure(fmt::format("the figure of merit is {}", fom), false);
         return {journal::TrialStatus::ok, fom, "", false, {}};
     } catch (const workload::TrialInterrupted& stopped) {
-        return interruption(stopped.what());
+        return interrupted(stopped.what());
     } catch (const workload::TrialFailure& error) {
         if (context.past_deadline()) return timed_out();
         return failure(error.what(), false);
