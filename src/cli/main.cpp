@@ -10,10 +10,12 @@
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
+#include "export_command.hpp"
 #include "layout_command.hpp"
 #include "problems_report.hpp"
 #include "run_command.hpp"
 #include "showers_command.hpp"
+#include "status_command.hpp"
 
 namespace {
 
@@ -53,6 +55,18 @@ int main(int argc, char** argv) {
     showers_app->add_option("--min-energy", showers.min_energy, "The lowest incident energy, GeV")->capture_default_str();
     showers_app->add_option("--max-energy", showers.max_energy, "The highest incident energy, GeV")->capture_default_str();
 
+    std::string status_dir;
+    CLI::App* status_app = app.add_subcommand("status", "What a search has done, from its journal (safe while it runs)");
+    status_app->add_option("run_dir", status_dir, "The run's output dir")->required();
+
+    hpopt::cli::ExportOptions export_options;
+    CLI::App* export_app = app.add_subcommand("export", "Every trial of a run as CSV or JSON, for other programs");
+    export_app->add_option("run_dir", export_options.run_dir, "The run's output dir")->required();
+    export_app->add_option("--format", export_options.format, "csv or json")
+        ->check(CLI::IsMember({"csv", "json"}))
+        ->capture_default_str();
+    export_app->add_option("-o,--output", export_options.output, "The file to write (stdout otherwise)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -69,11 +83,13 @@ int main(int argc, char** argv) {
         }
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
         if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
+        if (status_app->parsed()) return hpopt::cli::status_command(status_dir);
+        if (export_app->parsed()) return hpopt::cli::export_command(export_options);
     } catch (const hpopt::config::InvalidConfig& error) {
         hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : resume_app->parsed() ? resume.spec_path : layout_spec, error);
         return exit_bad_input;
-    } catch (const hpopt::journal::JournalError& error) {  // a journal that cannot be replayed
-        fmt::print(stderr, "hpopt resume: {}\n", error.what());
+    } catch (const hpopt::journal::JournalError& error) {  // no journal, or one that cannot be read back
+        fmt::print(stderr, "hpopt {}: {}\n", app.get_subcommands().front()->get_name(), error.what());
         return exit_bad_input;
     } catch (const hpopt::journal::RunDirectoryInUse& error) {
         fmt::print(stderr, "hpopt: {}\n", error.what());

@@ -14,6 +14,7 @@
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
+#include "hpopt/report/timeline.hpp"
 #include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
 #include "hpopt/workload/plugin_loader.hpp"
@@ -73,6 +74,15 @@ void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom
     }
     fmt::print("results: {}  {}  (journal: {})\n", run.results_csv().string(), run.best_json().string(),
                run.journal().string());
+}
+
+void write_timeline(const journal::RunDirectory& run) {
+    try {
+        const report::RunView view = report::RunView::read(run.dir);
+        journal::write_atomically(run.timeline_json(), report::chrome_trace(view).dump() + "\n");
+    } catch (const std::exception& error) {  // the results are safe in the journal: say so and go on
+        fmt::print(stderr, "hpopt: warning: {} not written: {}\n", run.timeline_json().string(), error.what());
+    }
 }
 
 std::string checkpoint_root(const spec::Spec& spec) { return journal::RunDirectory{spec.output_dir}.checkpoints().string(); }
@@ -143,11 +153,11 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const RunOptions& opti
     const journal::RunDirectory run =
         resumed ? journal::RunDirectory{spec.output_dir} : journal::prepare_run_directory(spec.output_dir, options.force);
     if (!resumed) journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
-    if (resumed && !resumed->torn.empty()) {
+    journal::Journal journal(run.journal(), resumed ? journal::Journal::Open::append : journal::Journal::Open::create);
+    if (resumed && !resumed->torn.empty()) {  // cut once the journal is ours, never under a live run
         fmt::print(stderr, "hpopt: warning: the journal's last record was torn (a crash while writing it): dropped {}\n", resumed->torn);
         journal::cut_torn_tail(run.journal(), *resumed);
     }
-    journal::Journal journal(run.journal(), resumed ? journal::Journal::Open::append : journal::Journal::Open::create);
     journal::ResultsFiles results(run, spec.space);
 
     fmt::print("hpopt {}: search \"{}\", {} over {} dimensions, {} group(s), budget {} -> {}\n", version, spec.name,
@@ -167,6 +177,7 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const RunOptions& opti
     coordinator.stop_when(cluster::stop_signal_received);
     coordinator.prune_checkpoints(checkpoint_root(spec));
     const cluster::SearchOutcome outcome = coordinator.run(version);
+    write_timeline(run);
     print_outcome(outcome, fom_name, run);
     if (outcome.interrupted) {
         fmt::print("the search can go on: hpopt resume {}\n", run.dir.string());

@@ -325,7 +325,8 @@ SearchOutcome Coordinator::run(const std::string& version) {
         if (on_progress_) on_progress_(progress_);
     });
     executor_.interrupt_when([this] { return interruption_ || interruption_due(); });
-    journal_.append(resumed_record_ ? *resumed_record_ : journal::run_started(spec_.document, spec::fingerprint(spec_.document), version));
+    journal_.append(resumed_record_ ? *resumed_record_
+                                    : journal::run_started(spec_.document, spec::fingerprint(spec_.document), version, fom_name_));
     std::vector<int> idle;
     for (int group = executor_.groups() - 1; group >= 0; --group) idle.push_back(group);
 

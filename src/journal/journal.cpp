@@ -1,6 +1,9 @@
 #include "hpopt/journal/journal.hpp"
 
+#include "hpopt/journal/run_directory.hpp"
+
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,6 +53,18 @@ Journal::Journal(const std::filesystem::path& path, Open open) : path_(path) {
     const int mode = open == Open::create ? O_CREAT | O_EXCL : 0;
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | mode, 0644);
     if (fd_ < 0) fail(open == Open::create ? "cannot create the journal" : "cannot open the journal", path);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        ::close(fd_);
+        throw RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", path.string()));
+    }
+}
+
+bool is_being_written(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd);
+    return locked;
 }
 
 Journal::~Journal() {
@@ -73,8 +88,10 @@ void Journal::sync() {
     if (::fsync(fd_) != 0) fail("cannot sync the journal", path_);
 }
 
-Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version) {
-    return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint}, {"spec", spec_document}};
+Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version,
+                 const std::string& fom_name) {
+    return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint},
+            {"fom_name", fom_name},   {"spec", spec_document}};
 }
 
 Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told) {

@@ -1,30 +1,11 @@
 #include "hpopt/journal/results_files.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "hpopt/config/json.hpp"
+#include "hpopt/journal/csv.hpp"
 
 namespace hpopt::journal {
-namespace {
-
-// RFC 4180: quote a field holding a comma, a quote or a line break; double its quotes.
-std::string csv_field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text) {
-        if (c == '"') quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
-}
-
-std::string csv_value(const Json& value) { return csv_field(value.is_string() ? value.get<std::string>() : value.dump()); }
-
-std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : ""; }
-
-}  // namespace
 
 ResultsFiles::ResultsFiles(RunDirectory run, const space::Space& space) : run_(std::move(run)) {
     for (const auto& dimension : space.dimensions()) parameter_names_.push_back(dimension.name);

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "hpopt/journal/journal.hpp"
+
 namespace hpopt::journal {
 
 RunDirectory prepare_run_directory(const std::filesystem::path& dir, bool force) {
@@ -12,14 +14,19 @@ RunDirectory prepare_run_directory(const std::filesystem::path& dir, bool force)
         throw RunDirectoryInUse("output dir " + dir.string() + " exists and is not a directory");
     }
     if (fs::exists(dir) && !fs::is_empty(dir)) {
+        if (is_being_written(run.journal())) {
+            throw RunDirectoryInUse("output dir " + dir.string() + " holds a run that goes on: not replaced");
+        }
         if (!force) {
             throw RunDirectoryInUse("output dir " + dir.string() +
                                      " already exists and is not empty; choose another with --output, or pass "
                                      "--force to replace the earlier run's files");
         }
-        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json(), run.test_json()}) {
+        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json(), run.test_json(),
+                                 run.timeline_json(), run.report_html()}) {
             fs::remove(file);
         }
+        fs::remove_all(run.logs());
         fs::remove_all(run.checkpoints());  // another run's trials must not continue from them
     }
     fs::create_directories(dir);

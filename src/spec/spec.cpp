@@ -252,6 +252,23 @@ Spec load(const std::string& path, const workload::Catalog& plugins) {
     return parse_text(buffer.str(), plugins, std::filesystem::path(path).stem().string());
 }
 
+Outline outline(const Json& document, const std::string& default_name) {
+    config::Problems problems;
+    config::ObjectReader root(document, "", problems);
+    if (!root.valid()) throw config::InvalidConfig(problems);
+    Outline outline;
+    outline.name = read_name(root, default_name);
+    root.require("space");
+    if (const Json* space_json = root.any("space")) {
+        if (auto space = read_space(*space_json, "space", problems)) outline.space = *space;
+    }
+    outline.budget = read_section(root, "budget", true, read_budget);
+    outline.objective = read_section(root, "objective", false, read_objective);
+    outline.layout = read_section(root, "layout", false, read_layout);
+    if (!problems.empty()) throw config::InvalidConfig(problems);
+    return outline;
+}
+
 std::string fingerprint(const Json& document) {
     std::uint64_t hash = 0xcbf29ce484222325ULL;
     for (unsigned char byte : document.dump()) {

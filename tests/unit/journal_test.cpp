@@ -47,7 +47,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     const journal::RunDirectory run = journal::prepare_run_directory(dir.path, false);
     {
         journal::Journal journal(run.journal());
-        journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0"));
+        journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0", "loss"));
         journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {}, 0));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
@@ -149,7 +149,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
     result.duration_s = 1.5;
     {
         journal::Journal journal(path);
-        journal.append(journal::run_started(Json::object(), "f", "v"));
+        journal.append(journal::run_started(Json::object(), "f", "v", "loss"));
         journal.append(journal::trial_suggested({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, 2}, 1));
         journal.append(journal::trial_finished(result));
     }
@@ -197,4 +197,19 @@ TEST_CASE("records whose numbers do not fit their fields are refused, not conver
     const auto contents = journal::parse_journal("{\"event\": \"run_started\", \"n\": 1e999}\n", "j");
     CHECK(contents.records.empty());  // a number out of range is no record: the last line is torn
     CHECK(!contents.torn.empty());
+}
+
+TEST_CASE("one process at a time writes a journal, and others can tell") {
+    TemporaryDir dir("lock");
+    const journal::RunDirectory run = journal::prepare_run_directory(dir.path, false);
+    CHECK_FALSE(journal::is_being_written(run.journal()));
+    {
+        journal::Journal journal(run.journal());
+        CHECK(journal::is_being_written(run.journal()));
+        CHECK_THROWS_AS(journal::Journal(run.journal(), journal::Journal::Open::append), journal::RunDirectoryInUse);
+        CHECK_THROWS_WITH_AS(journal::prepare_run_directory(dir.path, true), doctest::Contains("goes on"),
+                             journal::RunDirectoryInUse);
+    }
+    CHECK_FALSE(journal::is_being_written(run.journal()));
+    journal::Journal again(run.journal(), journal::Journal::Open::append);
 }

@@ -273,3 +273,17 @@ TEST_CASE("the fingerprint changes with the document") {
     CHECK(spec::fingerprint(minimal()) != spec::fingerprint(changed));
     CHECK(spec::fingerprint(minimal()).size() == 16);
 }
+
+TEST_CASE("an outline reads space, objective, layout and budget without the plugins") {
+    Json document = example();
+    document["objective"]["direction"] = "maximize";
+    document["workload"] = {{"plugin", "not installed here"}};
+    const spec::Outline outline = spec::outline(document, "unused");
+    CHECK(outline.name == "branin-sobol");
+    CHECK(outline.space.dimensions().size() == 6);
+    CHECK(outline.objective.direction == spec::Direction::maximize);
+    CHECK(outline.budget.trials == 50);
+    CHECK(outline.layout.workers == 1);
+    document["space"]["lr"]["low"] = -1;
+    CHECK_THROWS_AS(spec::outline(document, "unused"), config::InvalidConfig);
+}

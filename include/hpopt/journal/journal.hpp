@@ -2,7 +2,9 @@
 // <run dir>/journal.jsonl: the append-only record of a run, one JSON object per line. A record
 // reaches the disk (write + fsync) before append() returns, so the run never acts on something
 // the journal could lose; a record the run does not act on at once may wait for the next sync
-// (Sync::later), which saves one fsync per trial. Only the coordinator writes it.
+// (Sync::later), which saves one fsync per trial. Only the coordinator writes it, and it holds
+// a lock on the file meanwhile (flock), so that a second process cannot write it too and
+// `hpopt status` can tell a run that goes on from one that was killed.
 #include <filesystem>
 
 #include "hpopt/config/json.hpp"
@@ -14,7 +16,8 @@ class Journal {
 public:
     enum class Open { create, append };
     // Creates the file (throws std::runtime_error if it exists or cannot be created), or opens
-    // an existing one to go on with it (a resumed run).
+    // an existing one to go on with it (a resumed run). Throws RunDirectoryInUse when another
+    // process writes it.
     explicit Journal(const std::filesystem::path& path, Open open = Open::create);
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
@@ -32,8 +35,14 @@ private:
     int fd_ = -1;
 };
 
+// True while a process holds the journal at `path` open to write it: its run goes on. (On a file
+// system without locks, false.)
+bool is_being_written(const std::filesystem::path& path);
+
 // The records of a run, in the order they happen.
-Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version);
+// `fom_name`: what the workload calls its figure of merit.
+Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version,
+                 const std::string& fom_name);
 // `group`: the group it is handed to; `pending` and `told`: the trials running and the number of
 // results the optimizer had when it was asked, so that a resume can ask it again alike.
 Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told);

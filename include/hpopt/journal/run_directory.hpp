@@ -14,6 +14,9 @@ struct RunDirectory {
     std::filesystem::path best_json() const { return dir / "best.json"; }
     std::filesystem::path checkpoints() const { return dir / "checkpoints"; }
     std::filesystem::path test_json() const { return dir / "test.json"; }
+    std::filesystem::path timeline_json() const { return dir / "timeline.json"; }
+    std::filesystem::path report_html() const { return dir / "report.html"; }
+    std::filesystem::path logs() const { return dir / "logs"; }
 };
 
 // The output dir holds something already, and the user did not ask to replace it.

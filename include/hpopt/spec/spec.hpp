@@ -73,6 +73,17 @@ Spec parse_text(const std::string& text, const workload::Catalog& plugins, const
 // Reads and parses a spec file (one that cannot be read is an InvalidConfig).
 Spec load(const std::string& path, const workload::Catalog& plugins);
 
+// The parts of a spec that its results are read with, without loading any plugin: for the
+// commands that look at a run (`hpopt status`, `report`, `export`). Throws InvalidConfig.
+struct Outline {
+    std::string name;
+    space::Space space{{}};
+    Objective objective;
+    Layout layout;
+    Budget budget;
+};
+Outline outline(const Json& document, const std::string& default_name);
+
 // A fingerprint of the document (FNV-1a, 64 bits, in hex), recorded in the journal so that
 // a run dir can be matched with the spec that made it.
 std::string fingerprint(const Json& document);

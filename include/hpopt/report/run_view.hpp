@@ -1,0 +1,50 @@
+#pragma once
+// A run's history read with its spec: which figure of merit is better, the best trial, the best
+// so far, what each group did. What `hpopt status`, `export` and `report` show.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "hpopt/journal/run_history.hpp"
+#include "hpopt/spec/spec.hpp"
+
+namespace hpopt::report {
+
+class RunView {
+public:
+    explicit RunView(journal::RunHistory history);
+    // The run in `run_dir` as its journal says; throws journal::JournalError when there is no
+    // journal or it cannot be read, config::InvalidConfig when its spec is not one.
+    static RunView read(const std::filesystem::path& run_dir);
+
+    const journal::RunHistory& history() const { return history_; }
+    const spec::Outline& spec() const { return spec_; }
+    bool better(double fom, double than) const { return spec_.objective.better(fom, than); }
+
+    std::int64_t finished() const;  // ok or failed
+    std::int64_t failed() const;
+    std::int64_t running() const;
+    const journal::TrialHistory* best() const;  // nullptr before a trial succeeds
+    // "ok", "failed", "running", or "unfinished" (interrupted, lost, or waiting for a retry).
+    std::string status(const journal::TrialHistory& trial) const;
+
+    struct BestSoFar {
+        std::int64_t finished = 0;  // trials finished by then, failed ones included
+        double time_s = 0;
+        double fom = 0;
+        std::int64_t trial = 0;
+    };
+    // After each trial that improved on the ones before, in the order they finished.
+    std::vector<BestSoFar> best_so_far() const;
+
+    std::vector<double> busy_s_per_group() const;
+    // Busy group-seconds over the groups' seconds in the sessions.
+    double utilization() const;
+
+private:
+    journal::RunHistory history_;
+    spec::Outline spec_;
+};
+
+}  // namespace hpopt::report

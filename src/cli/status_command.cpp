@@ -1,0 +1,90 @@
+#include "status_command.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "hpopt/journal/journal.hpp"
+#include "hpopt/journal/run_directory.hpp"
+#include "hpopt/report/run_view.hpp"
+
+namespace hpopt::cli {
+namespace {
+
+std::string duration(double seconds) {
+    if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+    if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+    return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+double now_since_start(const journal::RunHistory& history) {
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return now - journal::utc_seconds(history.started_at);
+}
+
+std::string state_line(const report::RunView& run, const std::string& run_dir) {
+    const journal::RunHistory& history = run.history();
+    switch (history.state) {
+        case journal::RunState::finished: return fmt::format("finished: {}", history.stop_reason);
+        case journal::RunState::interrupted: {
+            // A stop signal's reason is "interrupted"; the wall time's says so.
+            const std::string why = history.stop_reason == "interrupted" ? "" : fmt::format(" ({})", history.stop_reason);
+            return fmt::format("interrupted{}: `hpopt resume {}` goes on with it", why, run_dir);
+        }
+        case journal::RunState::unfinished: break;
+    }
+    if (journal::is_being_written(journal::RunDirectory{run_dir}.journal())) return "running";
+    return fmt::format("stopped without an end (killed, or its node lost), last record {} ago: `hpopt resume {}` goes on with it",
+                       duration(now_since_start(history) - history.last_record_s), run_dir);
+}
+
+void print_best(const report::RunView& run) {
+    const journal::TrialHistory* best = run.best();
+    if (!best) {
+        fmt::print("best: none yet\n");
+        return;
+    }
+    const journal::TrialResult& result = *best->result;
+    fmt::print("best: trial {}, {} = {:.6g}", best->trial.id, run.history().fom_name, result.fom);
+    if (result.fold_foms.size() > 1) fmt::print(" (std {:.3g} over {} folds)", result.fom_std, result.fold_foms.size());
+    fmt::print("\n");
+    for (const auto& item : best->trial.params.items()) fmt::print("  {} = {}\n", item.key(), item.value().dump());
+}
+
+void print_running(const report::RunView& run, bool live) {
+    const journal::RunHistory& history = run.history();
+    const double now_s = live ? now_since_start(history) : history.last_record_s;
+    for (const journal::TrialRun& each : history.runs) {
+        if (each.outcome != journal::TrialRun::Outcome::running) continue;
+        const journal::TrialHistory& trial = history.trial(each.trial);
+        fmt::print("  trial {} on group {} for {}", each.trial, each.group, duration(now_s - each.start_s));
+        if (!trial.epochs.empty()) {
+            const journal::EpochPoint& epoch = trial.epochs.back();
+            fmt::print("; fold {} epoch {}: {:.6g}", epoch.fold, epoch.epoch, epoch.fom);
+        }
+        fmt::print("\n");
+    }
+}
+
+}  // namespace
+
+int status_command(const std::string& run_dir) {
+    const report::RunView run = report::RunView::read(run_dir);
+    const journal::RunHistory& history = run.history();
+    const auto& budget = run.spec().budget;
+    fmt::print("search \"{}\" in {}: {}\n", run.spec().name, run_dir, state_line(run, run_dir));
+    fmt::print("started {}; {} of wall time in {} session(s)\n", history.started_at, duration(history.active_s()),
+               history.sessions.size());
+    fmt::print("trials: {} finished{} ({} failed), {} running; {} group(s), utilization {:.1f}%\n", run.finished(),
+               budget.trials ? fmt::format(" of {}", *budget.trials) : "", run.failed(), run.running(), history.groups(),
+               100 * run.utilization());
+    print_best(run);
+    if (run.running() > 0) {
+        fmt::print("running:\n");
+        print_running(run, history.state == journal::RunState::unfinished);
+    }
+    if (!history.torn.empty()) fmt::print("(a last record being written was left out: {})\n", history.torn);
+    return 0;
+}
+
+}  // namespace hpopt::cli

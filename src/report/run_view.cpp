@@ -1,0 +1,82 @@
+#include "hpopt/report/run_view.hpp"
+
+#include <fmt/format.h>
+
+#include "hpopt/journal/journal_reader.hpp"
+#include "hpopt/journal/run_directory.hpp"
+
+namespace hpopt::report {
+
+RunView::RunView(journal::RunHistory history)
+    : history_(std::move(history)), spec_(spec::outline(history_.spec, history_.spec.value("name", "run"))) {}
+
+RunView RunView::read(const std::filesystem::path& run_dir) {
+    const journal::RunDirectory run{run_dir};
+    if (!std::filesystem::exists(run.journal())) {
+        throw journal::JournalError(fmt::format("{} has no journal.jsonl: not the output dir of a run", run_dir.string()));
+    }
+    return RunView(journal::read_run_history(run.journal()));
+}
+
+std::int64_t RunView::finished() const {
+    std::int64_t count = 0;
+    for (const auto& trial : history_.trials) count += trial.result ? 1 : 0;
+    return count;
+}
+
+std::int64_t RunView::failed() const {
+    std::int64_t count = 0;
+    for (const auto& trial : history_.trials) count += trial.result && !trial.result->ok() ? 1 : 0;
+    return count;
+}
+
+std::int64_t RunView::running() const {
+    std::int64_t count = 0;
+    for (const auto& run : history_.runs) count += run.outcome == journal::TrialRun::Outcome::running ? 1 : 0;
+    return count;
+}
+
+const journal::TrialHistory* RunView::best() const {
+    const journal::TrialHistory* best = nullptr;
+    for (const auto* trial : history_.finished()) {
+        if (trial->result->ok() && (!best || better(trial->result->fom, best->result->fom))) best = trial;
+    }
+    return best;
+}
+
+std::string RunView::status(const journal::TrialHistory& trial) const {
+    if (trial.result) return journal::to_string(trial.result->status);
+    for (const auto& run : history_.runs) {
+        if (run.trial == trial.trial.id && run.outcome == journal::TrialRun::Outcome::running) return "running";
+    }
+    return "unfinished";
+}
+
+std::vector<RunView::BestSoFar> RunView::best_so_far() const {
+    std::vector<BestSoFar> points;
+    std::int64_t finished = 0;
+    for (const auto* trial : history_.finished()) {
+        ++finished;
+        const journal::TrialResult& result = *trial->result;
+        if (result.ok() && (points.empty() || better(result.fom, points.back().fom))) {
+            points.push_back({finished, trial->finished_s, result.fom, trial->trial.id});
+        }
+    }
+    return points;
+}
+
+std::vector<double> RunView::busy_s_per_group() const {
+    std::vector<double> busy(static_cast<std::size_t>(history_.groups()), 0.0);
+    for (const auto& run : history_.runs) busy[static_cast<std::size_t>(run.group)] += run.end_s - run.start_s;
+    return busy;
+}
+
+double RunView::utilization() const {
+    const double available = history_.groups() * history_.active_s();
+    if (available <= 0) return 0;
+    double busy = 0;
+    for (double seconds : busy_s_per_group()) busy += seconds;
+    return busy / available;
+}
+
+}  // namespace hpopt::report
