@@ -13,6 +13,7 @@
 #include "export_command.hpp"
 #include "layout_command.hpp"
 #include "problems_report.hpp"
+#include "report_command.hpp"
 #include "run_command.hpp"
 #include "showers_command.hpp"
 #include "status_command.hpp"
@@ -21,6 +22,17 @@ namespace {
 
 using hpopt::cli::exit_bad_input;
 using hpopt::cli::exit_failure;
+
+// The options of a run that `run` and `resume` share: how much it says, and how often.
+void add_reporting_options(CLI::App& command, hpopt::cli::RunOptions& options) {
+    command.add_option("--log-level", options.log_level, "error, warning, info or debug (stderr and <run dir>/logs/)")
+        ->check(CLI::IsMember({"error", "warning", "info", "debug"}))
+        ->capture_default_str();
+    command.add_option("--progress-interval", options.progress_interval_s,
+                       "Seconds between progress lines when stderr is not a terminal (on one, a live line)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+}
 
 }  // namespace
 
@@ -34,12 +46,14 @@ int main(int argc, char** argv) {
     run_app->add_option("spec", run.spec_path, "The search spec (JSON)")->required();
     run_app->add_flag("--force", run.force, "Replace the results of an earlier run in the output dir");
     run_app->add_option("-o,--output", run.output_dir, "Output dir (instead of the spec's output.dir)");
+    add_reporting_options(*run_app, run);
 
     hpopt::cli::RunOptions resume;
     CLI::App* resume_app = app.add_subcommand("resume", "Go on with a run that stopped, from its journal (exit 2: it cannot)");
     resume_app->add_option("run_dir", resume.resume_dir, "The run's output dir")->required();
     resume_app->add_option("--trials", resume.trials, "A new trial budget (the spec's otherwise)");
     resume_app->add_option("--wall-time-s", resume.wall_time_s, "A new wall time, counted from the resume");
+    add_reporting_options(*resume_app, resume);
 
     std::string layout_spec;
     std::optional<int> layout_ranks;
@@ -58,6 +72,10 @@ int main(int argc, char** argv) {
     std::string status_dir;
     CLI::App* status_app = app.add_subcommand("status", "What a search has done, from its journal (safe while it runs)");
     status_app->add_option("run_dir", status_dir, "The run's output dir")->required();
+
+    std::string report_dir;
+    CLI::App* report_app = app.add_subcommand("report", "<run dir>/report.html with tables and plots, and timeline.json");
+    report_app->add_option("run_dir", report_dir, "The run's output dir")->required();
 
     hpopt::cli::ExportOptions export_options;
     CLI::App* export_app = app.add_subcommand("export", "Every trial of a run as CSV or JSON, for other programs");
@@ -85,6 +103,7 @@ int main(int argc, char** argv) {
         if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
         if (status_app->parsed()) return hpopt::cli::status_command(status_dir);
         if (export_app->parsed()) return hpopt::cli::export_command(export_options);
+        if (report_app->parsed()) return hpopt::cli::report_command(report_dir);
     } catch (const hpopt::config::InvalidConfig& error) {
         hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : resume_app->parsed() ? resume.spec_path : layout_spec, error);
         return exit_bad_input;

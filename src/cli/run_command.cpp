@@ -1,12 +1,14 @@
 #include "run_command.hpp"
 
-#include <chrono>
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 
 #include <fmt/format.h>
 
 #include "problems_report.hpp"
+#include "progress_display.hpp"
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
@@ -14,6 +16,7 @@
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
+#include "hpopt/log/log.hpp"
 #include "hpopt/report/timeline.hpp"
 #include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
@@ -29,30 +32,6 @@ std::string describe_budget(const spec::Budget& budget) {
     if (budget.target) parts.push_back(fmt::format("target {}", *budget.target));
     return fmt::format("{}", fmt::join(parts, ", "));
 }
-
-// One line every few seconds on stderr, so that a long search shows it is moving.
-class ProgressLine {
-public:
-    explicit ProgressLine(std::optional<std::int64_t> budget) : budget_(budget) {}
-
-    void operator()(const cluster::SearchProgress& progress) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_ < std::chrono::seconds(2)) return;
-        last_ = now;
-        std::string line = fmt::format("[{:7.1f}s] {}{} trials done, {} running, {} failed", progress.elapsed_s,
-                                       progress.finished, budget_ ? fmt::format("/{}", *budget_) : "", progress.running,
-                                       progress.failed);
-        if (progress.best) line += fmt::format(", best {:.6g} (trial {})", progress.best->result.fom, progress.best->trial.id);
-        if (const auto& epoch = progress.last_epoch) {
-            line += fmt::format("; trial {} fold {} epoch {}: {:.6g}", epoch->trial, epoch->fold, epoch->epoch, epoch->fom);
-        }
-        fmt::print(stderr, "{}\n", line);
-    }
-
-private:
-    std::optional<std::int64_t> budget_;
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
     const cluster::SearchProgress& progress = outcome.progress;
@@ -81,7 +60,7 @@ void write_timeline(const journal::RunDirectory& run) {
         const report::RunView view = report::RunView::read(run.dir);
         journal::write_atomically(run.timeline_json(), report::chrome_trace(view).dump() + "\n");
     } catch (const std::exception& error) {  // the results are safe in the journal: say so and go on
-        fmt::print(stderr, "hpopt: warning: {} not written: {}\n", run.timeline_json().string(), error.what());
+        log::warning("{} not written: {}", run.timeline_json().string(), error.what());
     }
 }
 
@@ -145,17 +124,41 @@ journal::JournalContents journal_to_resume(const spec::Spec& spec) {
 
 int exit_status(const cluster::SearchOutcome& outcome) { return outcome.interrupted ? exit_interrupted : 0; }
 
-// The coordinator's part: the run dir, the journal, the search through `executor`.
-cluster::SearchOutcome coordinate(const spec::Spec& spec, const RunOptions& options, cluster::Executor& executor,
-                                  workload::Workload& workload, const std::optional<journal::JournalContents>& resumed) {
+// The run dir, ready for this run: made afresh (the spec written in it), or the one to resume.
+// Throws journal::RunDirectoryInUse when it holds another run, or one that goes on.
+journal::RunDirectory open_run_directory(const spec::Spec& spec, const RunOptions& options, bool resumed) {
+    if (!resumed) {
+        const journal::RunDirectory run = journal::prepare_run_directory(spec.output_dir, options.force);
+        journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
+        return run;
+    }
+    const journal::RunDirectory run{spec.output_dir};
+    if (journal::is_being_written(run.journal())) {
+        throw journal::RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", run.journal().string()));
+    }
+    return run;
+}
+
+// Every rank logs to its own file in the run dir; only rank 0 says more than warnings on stderr.
+void start_log(const journal::RunDirectory& run, const RunOptions& options, const cluster::Role& role, bool resumed) {
+    log::Settings settings;
+    settings.level = *log::level_from(options.log_level);
+    settings.stderr_level = role.rank == 0 ? settings.level : std::min(settings.level, log::Level::warning);
+    settings.who = cluster::label(role);
+    settings.file = run.logs() / fmt::format("rank-{}.log", role.rank);
+    settings.append = resumed;
+    log::configure(settings);
+}
+
+// The coordinator's part: the journal and the search through `executor`.
+cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDirectory& run, const RunOptions& options,
+                                  cluster::Executor& executor, workload::Workload& workload,
+                                  const std::optional<journal::JournalContents>& resumed) {
     const std::string fom_name = workload.fom_name();
     const auto optimizer = optim::make_optimizer(spec.optimizer, spec.space, spec.seed);
-    const journal::RunDirectory run =
-        resumed ? journal::RunDirectory{spec.output_dir} : journal::prepare_run_directory(spec.output_dir, options.force);
-    if (!resumed) journal::write_atomically(run.spec(), spec.document.dump(2) + "\n");
     journal::Journal journal(run.journal(), resumed ? journal::Journal::Open::append : journal::Journal::Open::create);
     if (resumed && !resumed->torn.empty()) {  // cut once the journal is ours, never under a live run
-        fmt::print(stderr, "hpopt: warning: the journal's last record was torn (a crash while writing it): dropped {}\n", resumed->torn);
+        log::warning("the journal's last record was torn (a crash while writing it): dropped {}", resumed->torn);
         journal::cut_torn_tail(run.journal(), *resumed);
     }
     journal::ResultsFiles results(run, spec.space);
@@ -172,11 +175,15 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const RunOptions& opti
                        "keep the journal's parameters\n", differed);
         }
     }
-    coordinator.on_progress(ProgressLine(spec.budget.trials));
-    coordinator.on_notice([](const std::string& notice) { fmt::print(stderr, "hpopt: {}\n", notice); });
-    coordinator.stop_when(cluster::stop_signal_received);
-    coordinator.prune_checkpoints(checkpoint_root(spec));
-    const cluster::SearchOutcome outcome = coordinator.run(version);
+    const cluster::SearchOutcome outcome = [&] {
+        ProgressDisplay progress({spec.budget.trials, spec.budget.wall_time_s, fom_name, ::isatty(STDERR_FILENO) == 1,
+                                  options.progress_interval_s});
+        coordinator.on_progress([&](const cluster::SearchProgress& now) { progress.update(now); });
+        coordinator.on_notice([](const std::string& notice) { log::warning("{}", notice); });
+        coordinator.stop_when(cluster::stop_signal_received);
+        coordinator.prune_checkpoints(checkpoint_root(spec));
+        return coordinator.run(version);
+    }();
     write_timeline(run);
     print_outcome(outcome, fom_name, run);
     if (outcome.interrupted) {
@@ -224,6 +231,22 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
         MPI_Barrier(MPI_COMM_WORLD);  // every rank leaves after rank 0 has said why
         return exit_bad_input;
     }
+    // Rank 0 prepares the run dir; the others wait for it before they write their logs there.
+    std::optional<journal::RunDirectory> run;
+    int usable = 1;
+    if (mpi.rank() == 0) {
+        try {
+            run = open_run_directory(spec, options, resumed.has_value());
+        } catch (const journal::RunDirectoryInUse& error) {
+            fmt::print(stderr, "hpopt: {}\n", error.what());
+            usable = 0;
+        }
+    }
+    MPI_Bcast(&usable, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!usable) return exit_bad_input;
+    if (!run) run = journal::RunDirectory{spec.output_dir};
+    start_log(*run, options, layout.role(mpi.rank()), resumed.has_value());
+
     const cluster::Communicators comms(layout, mpi.rank(), MPI_COMM_WORLD);
     if (mpi.rank() != 0) {
         cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD, comms);
@@ -231,7 +254,7 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
     }
     cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
     const ShutdownGuard guard(executor);
-    const cluster::SearchOutcome outcome = coordinate(spec, options, executor, workload, resumed);
+    const cluster::SearchOutcome outcome = coordinate(spec, *run, options, executor, workload, resumed);
     if (outcome.abandoned > 0) {
         // Groups still busy past the grace would keep the job alive: the journal is complete, end it.
         std::fflush(stdout);
@@ -279,8 +302,10 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);
     }
+    const journal::RunDirectory run = open_run_directory(spec, options, resumed.has_value());
+    start_log(run, options, cluster::Layout(spec.layout).role(0), resumed.has_value());
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
-    return exit_status(coordinate(spec, options, executor, *workload, resumed));
+    return exit_status(coordinate(spec, run, options, executor, *workload, resumed));
 }
 
 }  // namespace hpopt::cli

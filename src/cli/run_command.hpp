@@ -17,6 +17,8 @@ struct RunOptions {
     std::string resume_dir;
     std::optional<std::int64_t> trials;
     std::optional<double> wall_time_s;
+    std::string log_level = "info";
+    double progress_interval_s = 30;  // between progress lines when stderr is not a terminal
 };
 
 constexpr int exit_failure = 1;

@@ -10,6 +10,7 @@
 
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
+#include "hpopt/log/log.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -127,6 +128,7 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
     const journal::Trial trial{id, spec_.space.decode(asked->point), asked->point,
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
     journal_.append(journal::trial_suggested(trial, group, asked->pending, asked->told), journal::Journal::Sync::later);
+    log::debug("trial {} -> group {}: {}", id, group, trial.params.dump());
     running_[group] = {trial, Clock::now()};
     return trial;
 }
@@ -170,6 +172,8 @@ void Coordinator::record(const Finished& finished) {
 
     journal::TrialResult result = finished.result;
     result.id = running.trial.id;
+    log::debug("trial {} <- group {}: {} {:.6g}{}", result.id, finished.group, journal::to_string(result.status), result.fom,
+               result.reason.empty() ? "" : ": " + result.reason);
     result.started_s = seconds(running.dispatched - start_);
     if (result.status == journal::TrialStatus::interrupted) {
         journal_.append(journal::trial_interrupted(result.id, result.reason), journal::Journal::Sync::later);
@@ -181,8 +185,16 @@ void Coordinator::record(const Finished& finished) {
     } else {
         finish(running.trial, result);
     }
+    report_progress();
+}
+
+void Coordinator::report_progress() {
+    const auto now = Clock::now();
     progress_.running = static_cast<std::int64_t>(running_.size());
-    progress_.elapsed_s = elapsed_s();
+    progress_.elapsed_s = seconds(now - start_);
+    progress_.groups = executor_.groups();
+    progress_.busy_group_s = metrics_.busy_group_s;
+    for (const auto& [group, running] : running_) progress_.busy_group_s += seconds(now - running.dispatched);
     if (on_progress_) on_progress_(progress_);
 }
 
@@ -320,9 +332,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
     executor_.report_epochs_to([this](const journal::EpochReport& report) {
         journal_.append(journal::epoch_finished(report), journal::Journal::Sync::later);
         progress_.last_epoch = report;
-        progress_.running = static_cast<std::int64_t>(running_.size());
-        progress_.elapsed_s = elapsed_s();
-        if (on_progress_) on_progress_(progress_);
+        report_progress();
     });
     executor_.interrupt_when([this] { return interruption_ || interruption_due(); });
     journal_.append(resumed_record_ ? *resumed_record_
@@ -342,6 +352,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
         if (exhausted && !reason) reason = "search space exhausted";
         if (running_.empty() || (interruption_ && Clock::now() >= grace_end_)) break;
         ask_ahead(idle, reason);
+        report_progress();
         // The first result to come, then every other one already there.
         for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) {
             record(*finished);
@@ -360,7 +371,7 @@ SearchOutcome Coordinator::conclude(const std::string& reason) {
         notify(fmt::format("{} trial(s) did not stop within the grace of {} s; they run again when the search is resumed",
                            running_.size(), spec_.budget.grace_s));
     }
-    progress_.elapsed_s = elapsed_s();
+    report_progress();
     results_.flush();
     const SearchOutcome outcome{reason, progress_, metrics_, interruption_.has_value(), static_cast<std::int64_t>(running_.size())};
     if (outcome.interrupted) {

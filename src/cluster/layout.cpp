@@ -75,6 +75,17 @@ std::optional<spec::Layout> Layout::regrouped(int world_size) const {
     return shape;
 }
 
+std::string label(const Role& role) {
+    switch (role.kind) {
+        case Role::Kind::coordinator: return fmt::format("rank {} (coordinator)", role.rank);
+        case Role::Kind::master: return fmt::format("rank {} (group {} fold {} master {})", role.rank, role.group, role.fold, role.master);
+        case Role::Kind::worker:
+            return fmt::format("rank {} (group {} fold {} worker {}.{})", role.rank, role.group, role.fold, role.worker,
+                               role.worker_rank);
+    }
+    return fmt::format("rank {}", role.rank);
+}
+
 std::string describe(const Layout& layout) {
     const spec::Layout& s = layout.shape();
     std::string text = fmt::format(

@@ -2,6 +2,7 @@
 
 #include "hpopt/cluster/messages.hpp"
 #include "hpopt/cluster/stop_signals.hpp"
+#include "hpopt/log/log.hpp"
 
 namespace hpopt::cluster {
 namespace {
@@ -85,6 +86,8 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
         }
         journal::TrialResult result = combine_folds(order.trial.id, results);
         result.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
+        log::info("trial {}: {} {:.6g} over {} fold(s) in {:.3f} s{}", result.id, journal::to_string(result.status), result.fom,
+                  folds, result.duration_s, result.reason.empty() ? "" : ": " + result.reason);
         send(world, 0, Tag::result, result_to_json(result));
     }
 }
@@ -151,6 +154,7 @@ void MpiExecutor::shutdown() {
 
 void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm world, const Communicators& comms) {
     const Role role = layout.role(rank);
+    log::info("serving {}", role.group_leader ? "as its group's leader" : role.fold_leader ? "as its fold team's leader" : "in its fold team");
     if (role.group_leader) {
         lead_group(layout, workload, world, comms);
     } else if (role.fold_leader) {

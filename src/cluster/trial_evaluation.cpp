@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/log/log.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -67,11 +68,15 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     }
     std::vector<double> epoch_foms;
     context.report_epoch = [&](std::int64_t epoch, double fom, const Json& details) {
+        log::debug("trial {} fold {} epoch {}: {:.6g}", task.trial.id, task.fold, epoch, fom);
         epoch_foms.push_back(fom);
         if (task.on_epoch) task.on_epoch({task.trial.id, task.fold, epoch, fom, details});
     };
+    log::debug("trial {} fold {}: started (attempt {})", task.trial.id, task.fold, task.trial.attempt + 1);
     FoldResult result = evaluate_in_context(workload, task.trial, context, task.timeout_s);
     result.epoch_foms = std::move(epoch_foms);
+    log::debug("trial {} fold {}: {} {:.6g} in {:.3f} s{}", task.trial.id, task.fold, journal::to_string(result.status), result.fom,
+               seconds_since(task.start), result.reason.empty() ? "" : ": " + result.reason);
     return result;
 }
 

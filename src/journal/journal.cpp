@@ -1,28 +1,21 @@
 #include "hpopt/journal/journal.hpp"
 
 #include "hpopt/journal/run_directory.hpp"
+#include "hpopt/log/log.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace hpopt::journal {
 namespace {
-
-std::string utc_now() {
-    const auto now = std::chrono::system_clock::now();
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), millis);
-}
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
     throw std::runtime_error(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
@@ -72,7 +65,7 @@ Journal::~Journal() {
 }
 
 void Journal::append(Json record, Sync sync) {
-    record["time"] = utc_now();
+    record["time"] = log::utc_timestamp();
     const std::string line = record.dump() + "\n";
     std::size_t written = 0;
     while (written < line.size()) {

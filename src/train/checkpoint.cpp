@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/log/log.hpp"
+
 namespace hpopt::train {
 namespace fs = std::filesystem;
 
@@ -32,8 +34,7 @@ void Checkpoint::save(torch::serialize::OutputArchive& archive) const {
         archive.save_to(partial.string());
         fs::rename(partial, file());
     } catch (const std::exception& error) {
-        fmt::print(stderr, "warning: trial {} fold {}: checkpoint not written: {}\n", context_.trial_id, context_.fold,
-                   error.what());
+        log::warning("trial {} fold {}: checkpoint not written: {}", context_.trial_id, context_.fold, error.what());
     }
 }
 

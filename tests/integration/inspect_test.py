@@ -3,16 +3,22 @@ logs and `hpopt report` (rendered by headless Chromium where it can be installed
 
 Usage: inspect_test.py PATH_TO_HPOPT
 """
+import collections
 import csv
+import html.parser
 import io
 import json
 import os
+import pty
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 HPOPT = None
 TIME_SCALE = float(os.environ.get("HPOPT_TEST_TIME_SCALE", "1"))
@@ -35,6 +41,56 @@ def slow_branin_spec(trials, duration_s=0.1, **changes):
     return spec
 
 
+class PlotCensus(html.parser.HTMLParser):
+    """Counts the marks of each plot (<svg class="plot" id=...>) by element and class, and
+    collects the tick labels of its x axis."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.marks = collections.defaultdict(collections.Counter)  # plot id -> (element, class) -> count
+        self.ticks = collections.defaultdict(list)
+        self.plot = None
+        self.in_tick = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "svg" and "plot" in attrs.get("class", ""):
+            self.plot = attrs["id"]
+        elif self.plot:
+            self.marks[self.plot][(tag, attrs.get("class"))] += 1
+            self.in_tick = attrs.get("class") == "x-tick"
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.plot = None
+        self.in_tick = False
+
+    def handle_data(self, data):
+        if self.plot and self.in_tick:
+            self.ticks[self.plot].append(data)
+
+
+def mixed_space_spec(trials):
+    return {
+        "name": "mixed <&> space",
+        "seed": 11,
+        "space": {  # rastrigin reads x1 and x2; the others are there to be plotted
+            "x1": {"type": "real", "low": -5.12, "high": 5.12},
+            "x2": {"type": "int", "low": -5, "high": 5},
+            "lr": {"type": "real", "low": 1e-4, "high": 0.3, "log": True},
+            "width": {"type": "int", "low": 8, "high": 512, "log": True},
+            "activation": {"type": "categorical", "choices": ["relu", "tanh", "gelu"]},
+            "batch": {"type": "fixed", "value": 32},
+        },
+        "optimizer": {"kind": "random"},
+        "budget": {"trials": trials, "max_retries": 1},
+        "layout": {"folds": 3},
+        "workload": {"plugin": "analytic", "function": "rastrigin", "noise": 0.2, "failure_rate": 0.15,
+                     "fault_rate": 0.1},
+    }
+
+
 class InspectTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="hpopt_inspect_test_")
@@ -54,7 +110,7 @@ class InspectTest(unittest.TestCase):
     def start(self, spec, run="run"):
         self.write_spec(spec)
         process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", run], cwd=self.dir.name,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.addCleanup(process.kill)
         return process
 
@@ -106,8 +162,8 @@ class InspectTest(unittest.TestCase):
         self.assertIn("stopped without an end", status.stdout)
         self.assertIn("`hpopt resume run` goes on with it", status.stdout)
 
-        process = subprocess.Popen([HPOPT, "resume", "run"], cwd=self.dir.name, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen([HPOPT, "resume", "run"], cwd=self.dir.name, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
         self.addCleanup(process.kill)
         self.wait_for_records("run", len(self.journal()) + 3)
         process.send_signal(signal.SIGINT)
@@ -174,6 +230,128 @@ class InspectTest(unittest.TestCase):
             self.assertLessEqual(first["ts"] + first["dur"], second["ts"] + 1000)
         names = {e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M" and e["name"] == "process_name"}
         self.assertEqual(names, {"coordinator", "group 0"})
+
+    def test_logs_have_levels_timestamps_and_the_rank_and_go_on_after_a_resume(self):
+        self.write_spec(slow_branin_spec(6, duration_s=0.01))
+        quiet = self.hpopt("run", "spec.json", "--output", "run", "--log-level", "warning")
+        self.assertEqual(quiet.returncode, 0, quiet.stderr)
+        self.assertNotIn(" info: ", quiet.stderr)
+        with open(self.path("run", "logs", "rank-0.log")) as f:
+            self.assertNotIn(" info: ", f.read())
+
+        chatty = self.hpopt("run", "spec.json", "--output", "run", "--force", "--log-level", "debug")
+        self.assertEqual(chatty.returncode, 0, chatty.stderr)
+        line = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z rank 0 \(coordinator\) (debug|info|warning|error): ")
+        with open(self.path("run", "logs", "rank-0.log")) as f:
+            lines = f.read().splitlines()
+        self.assertTrue(all(line.match(each) for each in lines), lines[:3])
+        self.assertTrue(any(re.search(r"debug: trial 5 fold 0: (ok|failed)", each) for each in lines))
+        self.assertTrue(any(" info: 6/6 trials done" in each for each in lines))
+        self.assertEqual(chatty.stderr.splitlines(), lines)  # one process: the same lines
+
+        resumed = self.hpopt("resume", "run", "--trials", "8")
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        with open(self.path("run", "logs", "rank-0.log")) as f:
+            after = f.read().splitlines()
+        self.assertEqual(after[:len(lines)], lines)
+        self.assertTrue(any(" info: 8/8 trials done" in each for each in after[len(lines):]))
+
+        bad = self.hpopt("run", "spec.json", "--output", "other", "--log-level", "loud")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("loud", bad.stderr)
+
+    def test_on_a_terminal_the_progress_is_one_live_line(self):
+        self.write_spec(slow_branin_spec(8, duration_s=0.15))
+        pid, terminal = pty.fork()
+        if pid == 0:
+            os.chdir(self.dir.name)
+            os.execv(HPOPT, [HPOPT, "run", "spec.json", "--output", "run"])
+        output = b""
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the child has gone: the terminal is closed
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, output)
+        text = output.decode()
+        redraws = re.findall(r"\r\x1b\[K(\d)/8 trials done, (\d) running", text)
+        self.assertGreater(len(redraws), 2, text)
+        self.assertEqual([int(done) for done, _ in redraws], sorted(int(done) for done, _ in redraws))
+        # The line is erased before the results are printed: none of them follows it on its line.
+        self.assertRegex(text, r"\r\x1b\[K(\r\n)?done: trial budget reached after 8 trials")
+
+    def check_plots(self, census, records):
+        """The report's plots hold a mark per trial, as the journal says."""
+        finished = [r for r in records if r["event"] == "trial_finished"]
+        ok = sum(r["status"] == "ok" for r in finished)
+        failed = len(finished) - ok
+        runs = sum(r["event"] in ("trial_suggested", "trial_retried", "trial_resumed") for r in records)
+        self.assertGreater(failed, 0)
+        self.assertGreater(runs, len(finished))  # some faults were retried
+        for plot in ("convergence-trials", "convergence-time"):
+            self.assertEqual(census.marks[plot][("circle", "point")], ok, plot)
+            self.assertEqual(census.marks[plot][("polyline", "best-line")], 1, plot)
+        self.assertEqual(census.marks["parallel-coordinates"][("polyline", "trial-line")], ok)
+        for name in ("x1", "x2", "lr", "width", "activation"):
+            self.assertEqual(census.marks["fom-vs-" + name][("circle", "point")], ok, name)
+            self.assertEqual(census.marks["fom-vs-" + name][("path", "failed")], failed, name)
+        self.assertNotIn("fom-vs-batch", census.marks)  # fixed: not searched
+        self.assertEqual(census.marks["gantt"][("rect", "run")], runs)
+        self.assertEqual(census.marks["fold-spread"][("polyline", "spread")], ok)
+        self.assertEqual(census.marks["fold-spread"][("circle", "fold-point")], 3 * ok)
+        # A log axis has ticks a factor apart, a categorical one a tick per choice.
+        self.assertEqual(census.ticks["fom-vs-lr"], ["0.0001", "0.001", "0.01", "0.1"])
+        self.assertEqual(census.ticks["fom-vs-width"], ["10", "100"])
+        self.assertEqual(census.ticks["fom-vs-activation"], ["relu", "tanh", "gelu"])
+
+    def test_the_report_has_every_plot_with_a_mark_per_trial_and_renders_in_chromium(self):
+        self.write_spec(mixed_space_spec(40))
+        self.assertEqual(self.hpopt("run", "spec.json", "--output", "run").returncode, 0)
+        os.remove(self.path("run", "timeline.json"))
+        made = self.hpopt("report", "run")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.assertTrue(os.path.exists(self.path("run", "timeline.json")))
+        with open(self.path("run", "report.html")) as f:
+            page = f.read()
+        self.assertFalse(re.search(r"(src|href)=", page), "the report fetches nothing")
+        self.assertFalse("<script" in page)
+        self.assertTrue('<h1>Search "mixed &lt;&amp;&gt; space"</h1>' in page, "the name, escaped")
+        self.check_plots(PlotCensus(page), self.journal())
+
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not chromium:
+            self.skipTest("Chromium is not installed (scripts/setup.sh installs Debian's chromium where it can): "
+                          "the report was checked as HTML, not rendered in a browser")
+        url = "file://" + self.path("run", "report.html")
+        browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + self.path("chromium")]
+        dom = subprocess.run(browser + ["--dump-dom", url], capture_output=True, text=True, timeout=120 * TIME_SCALE)
+        self.assertEqual(dom.returncode, 0, dom.stderr)
+        self.check_plots(PlotCensus(dom.stdout), self.journal())
+        shot = subprocess.run(browser + ["--window-size=1100,4200", "--screenshot=" + self.path("report.png"), url],
+                              capture_output=True, text=True, timeout=120 * TIME_SCALE)
+        self.assertEqual(shot.returncode, 0, shot.stderr)
+        self.assertGreater(distinct_pixel_bytes(self.path("report.png")), 100)  # drawn, not a blank page
+        if os.environ.get("HPOPT_KEEP_SCREENSHOT"):
+            shutil.copy(self.path("report.png"), os.environ["HPOPT_KEEP_SCREENSHOT"])
+
+
+def distinct_pixel_bytes(png_path):
+    """How many distinct byte values a PNG's image data holds: a blank page has a handful."""
+    with open(png_path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    position, compressed = 8, b""
+    while position < len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        if kind == b"IDAT":
+            compressed += data[position + 8:position + 8 + length]
+        position += 12 + length
+    return len(set(zlib.decompress(compressed)))
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ class MpiCase(unittest.TestCase):
     def command(self, ranks, document):
         with open(self.path("spec.json"), "w") as f:
             json.dump(document, f)
-        return ["mpirun", "-np", str(ranks), HPOPT, "run", "spec.json", "--output", "run", "--force"]
+        return ["mpirun", "-np", str(ranks), HPOPT, "run", "spec.json", "--output", "run", "--force",
+                "--progress-interval", "0.5"]
 
     def mpirun(self, ranks, document):
         return subprocess.run(self.command(ranks, document), capture_output=True, text=True, cwd=self.dir.name,
@@ -108,8 +109,18 @@ class TrainingTest(MpiCase):
         self.assertEqual(test["test_samples"], 1000)
         self.assertGreater(test["test_accuracy"], 0.5)
         self.assertIn("test set, best trial %d" % best, done.stdout)
-        # The progress line shows the latest epoch of a running trial.
-        self.assertRegex(done.stderr, r"running, 0 failed.*; trial \d+ fold [01] epoch [12]: 0\.\d+")
+        # The progress lines show the latest epoch of a running trial; rank 0 logs them.
+        progress = r"rank 0 \(coordinator\) info: \d/4 trials done, \d running, 0 failed.* \| trial \d+ fold [01] epoch [12]: 0\.\d+"
+        self.assertRegex(done.stderr, progress)
+        with open(self.path("run", "logs", "rank-0.log")) as f:
+            self.assertRegex(f.read(), progress)
+        # Each group leader logs its trials' results; nothing but warnings of theirs reaches stderr.
+        for leader, group in ((1, 0), (5, 1)):
+            with open(self.path("run", "logs", f"rank-{leader}.log")) as f:
+                log = f.read()
+            self.assertIn(f"rank {leader} (group {group} fold 0 worker 0.0) info: serving as its group's leader", log)
+            self.assertRegex(log, r"info: trial \d: ok 0\.\d+ over 2 fold\(s\)")
+        self.assertNotIn("rank 1 ", done.stderr)
 
     def test_a_parameter_server_trains_each_fold_with_its_master_and_workers(self):
         one_master = {"groups": 1, "folds": 1, "masters": 1, "workers": 2}

@@ -109,3 +109,10 @@ TEST_CASE("team roles: the top master serves the sub-masters, each sub-master a 
     const train::TeamRoles single({1, 3, 1});
     CHECK(single.clients_of(0) == std::vector<int>{1, 2, 3});
 }
+
+TEST_CASE("each rank's label names its role for the log") {
+    const cluster::Layout layout({1, 2, 1, 2, 2});
+    CHECK(cluster::label(layout.role(0)) == "rank 0 (coordinator)");
+    CHECK(cluster::label(layout.role(1)) == "rank 1 (group 0 fold 0 master 0)");
+    CHECK(cluster::label(layout.role(10)) == "rank 10 (group 0 fold 1 worker 1.1)");
+}

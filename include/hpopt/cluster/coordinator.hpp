@@ -35,6 +35,8 @@ struct SearchProgress {
     std::int64_t failed = 0;
     std::int64_t running = 0;
     double elapsed_s = 0;
+    int groups = 1;
+    double busy_group_s = 0;  // the groups' time on trials: finished ones, and the running ones so far
     std::optional<BestTrial> best;
     std::optional<journal::EpochReport> last_epoch;  // the latest epoch a running trial finished
 };
@@ -64,7 +66,7 @@ public:
     Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor, journal::Journal& journal,
                 journal::ResultsFiles& results, std::string fom_name);
 
-    // Called after each finished trial.
+    // Called after each finished trial, each epoch a trial reports, and trials handed out.
     void on_progress(std::function<void(const SearchProgress&)> callback) { on_progress_ = std::move(callback); }
     // Polled while the search runs; true interrupts it (a stop signal).
     void stop_when(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
@@ -92,6 +94,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     void account(const journal::Trial& trial, const journal::TrialResult& result);
+    void report_progress();
     void remove_checkpoints(std::int64_t trial_id) const;
     std::optional<std::string> stop_reason() const;
     std::optional<std::string> interruption_due() const;

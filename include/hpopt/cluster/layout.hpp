@@ -28,6 +28,8 @@ struct Role {
 };
 
 std::string to_string(Role::Kind kind);
+// "rank 0 (coordinator)", "rank 5 (group 1 fold 0 worker 1.0)": who writes a log line.
+std::string label(const Role& role);
 
 class Layout {
 public:

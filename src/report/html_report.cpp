@@ -1,0 +1,385 @@
+#include "hpopt/report/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "hpopt/report/svg_chart.hpp"
+
+namespace hpopt::report {
+namespace {
+
+using journal::TrialHistory;
+using svg::escape;
+
+const char* const style = R"(
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.5em 0; } td, th { padding: 2px 10px; text-align: left; }
+table.trials td, table.trials th { border-bottom: 1px solid #eee; font-variant-numeric: tabular-nums; }
+table.summary th { color: #555; font-weight: normal; }
+.plots { display: flex; flex-wrap: wrap; gap: 8px; }
+svg.plot { background: #fff; border: 1px solid #eee; }
+svg .axis { stroke: #444; } svg .tick { stroke: #444; } svg .grid { stroke: #eee; }
+svg text { font: 11px system-ui, sans-serif; fill: #333; } svg .axis-title { font-size: 12px; fill: #000; }
+svg .failed { stroke: #d62728; stroke-width: 1.5; } svg .session-gap { fill: #f4f4f4; }
+.note { color: #666; } footer { margin-top: 3em; color: #888; font-size: 12px; }
+)";
+
+// The trials that finished with a FoM, in the order they finished.
+std::vector<const TrialHistory*> succeeded(const RunView& run) {
+    std::vector<const TrialHistory*> ok;
+    for (const TrialHistory* trial : run.history().finished()) {
+        if (trial->result->ok() && std::isfinite(trial->result->fom)) ok.push_back(trial);
+    }
+    return ok;
+}
+
+std::string format_fom(double fom) { return std::isfinite(fom) ? fmt::format("{:.6g}", fom) : "-"; }
+
+std::string value_text(const Json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_number_float()) return fmt::format("{:.6g}", value.get<double>());
+    return value.dump();
+}
+
+std::string plain_duration(double seconds) {
+    if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+    if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+    return fmt::format("{:.2f} h", seconds / 3600);
+}
+
+// Colours by FoM: the best of the run yellow, the worst dark purple.
+class FomColours {
+public:
+    FomColours(const RunView& run, const std::vector<const TrialHistory*>& trials) : run_(run) {
+        for (const TrialHistory* trial : trials) {
+            const double fom = trial->result->fom;
+            if (!best_ || run.better(fom, *best_)) best_ = fom;
+            if (!worst_ || run.better(*worst_, fom)) worst_ = fom;
+        }
+    }
+    double fraction(double fom) const {
+        if (!best_ || *best_ == *worst_) return 1;
+        return (fom - *worst_) / (*best_ - *worst_);
+    }
+    std::string operator()(double fom) const { return svg::colour(fraction(fom)); }
+
+private:
+    const RunView& run_;
+    std::optional<double> best_, worst_;
+};
+
+svg::Scale fom_scale(const std::vector<const TrialHistory*>& trials) {
+    double low = INFINITY, high = -INFINITY;
+    for (const TrialHistory* trial : trials) {
+        low = std::min(low, trial->result->fom);
+        high = std::max(high, trial->result->fom);
+    }
+    return svg::Scale::linear(low, high);
+}
+
+std::string tooltip(const RunView& run, const TrialHistory& trial) {
+    std::string text = fmt::format("trial {}: {} {}", trial.trial.id, run.history().fom_name,
+                                   trial.result ? format_fom(trial.result->fom) : run.status(trial));
+    for (const auto& item : trial.trial.params.items()) text += fmt::format("\n{} = {}", item.key(), value_text(item.value()));
+    return text;
+}
+
+// A searched dimension as an axis: its scale, and where a trial's value lies on it.
+struct ParameterAxis {
+    const space::Dimension* dimension;
+    svg::Scale scale;
+
+    std::optional<double> position(const Json& params) const {
+        const auto value = params.find(dimension->name);
+        if (value == params.end()) return std::nullopt;
+        if (const auto* choices = std::get_if<space::Choices>(&dimension->domain)) {
+            const auto found = std::find(choices->values.begin(), choices->values.end(), *value);
+            if (found == choices->values.end()) return std::nullopt;
+            return static_cast<double>(found - choices->values.begin());
+        }
+        if (!value->is_number()) return std::nullopt;
+        return value->get<double>();
+    }
+};
+
+svg::Scale scale_of(const space::Dimension& dimension) {
+    if (const auto* real = std::get_if<space::RealRange>(&dimension.domain)) {
+        return real->log ? svg::Scale::logarithmic(real->low, real->high) : svg::Scale::linear(real->low, real->high);
+    }
+    if (const auto* range = std::get_if<space::IntRange>(&dimension.domain)) {
+        const double low = static_cast<double>(range->low), high = static_cast<double>(range->high);
+        return range->log ? svg::Scale::logarithmic(low, high) : svg::Scale::linear(low, high);
+    }
+    std::vector<std::string> names;
+    for (const Json& choice : std::get<space::Choices>(dimension.domain).values) names.push_back(value_text(choice));
+    return svg::Scale::categories(std::move(names));
+}
+
+std::vector<ParameterAxis> parameter_axes(const RunView& run) {
+    std::vector<ParameterAxis> axes;
+    for (const auto& dimension : run.spec().space.dimensions()) {
+        if (dimension.searched()) axes.push_back({&dimension, scale_of(dimension)});
+    }
+    return axes;
+}
+
+// An id made of letters, digits, '-' and '_' only.
+std::string id_for(const std::string& name) {
+    std::string id;
+    for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+    return id;
+}
+
+std::string summary(const RunView& run) {
+    const journal::RunHistory& history = run.history();
+    const TrialHistory* best = run.best();
+    std::vector<std::pair<std::string, std::string>> rows = {
+        {"state", journal::to_string(history.state) + (history.stop_reason.empty() ? "" : " (" + history.stop_reason + ")")},
+        {"optimizer", value_text(history.spec.value("optimizer", Json::object()).value("kind", Json("?")))},
+        {"objective", fmt::format("{} {}", spec::to_string(run.spec().objective.direction), history.fom_name)},
+        {"trials", fmt::format("{} finished ({} failed), {} running{}", run.finished(), run.failed(), run.running(),
+                               run.spec().budget.trials ? fmt::format(", budget {}", *run.spec().budget.trials) : "")},
+        {"best", best ? fmt::format("trial {}: {}", best->trial.id, format_fom(best->result->fom)) : "none yet"},
+        {"groups", fmt::format("{}, utilization {:.1f}%", history.groups(), 100 * run.utilization())},
+        {"wall time", fmt::format("{} in {} session(s)", plain_duration(history.active_s()), history.sessions.size())},
+        {"started", history.started_at},
+    };
+    std::string html = "<table class=\"summary\" id=\"summary\">";
+    for (const auto& [name, value] : rows) html += fmt::format("<tr><th>{}</th><td>{}</td></tr>", name, escape(value));
+    return html + "</table>";
+}
+
+std::string top_trials(const RunView& run, std::size_t count) {
+    std::vector<const TrialHistory*> ranked = succeeded(run);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [&](const auto* a, const auto* b) { return run.better(a->result->fom, b->result->fom); });
+    if (ranked.size() > count) ranked.resize(count);
+    if (ranked.empty()) return "<p class=\"note\">No trial has succeeded yet.</p>";
+    const bool folds = run.spec().layout.folds > 1;
+    std::string html = fmt::format("<table class=\"trials\" id=\"top-trials\"><tr><th>#</th><th>trial</th><th>{}</th>{}",
+                                   escape(run.history().fom_name), folds ? "<th>std over folds</th>" : "");
+    for (const auto& dimension : run.spec().space.dimensions()) html += "<th>" + escape(dimension.name) + "</th>";
+    html += "<th>group</th><th>duration</th></tr>";
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        const TrialHistory& trial = *ranked[i];
+        html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", i + 1, trial.trial.id, format_fom(trial.result->fom));
+        if (folds) html += fmt::format("<td>{:.3g}</td>", trial.result->fom_std);
+        for (const auto& dimension : run.spec().space.dimensions()) {
+            const auto value = trial.trial.params.find(dimension.name);
+            html += "<td>" + escape(value == trial.trial.params.end() ? "" : value_text(*value)) + "</td>";
+        }
+        html += fmt::format("<td>{}</td><td>{}</td></tr>", trial.group, plain_duration(trial.result->duration_s));
+    }
+    return html + "</table>";
+}
+
+// Every successful trial's FoM as a point, the best so far as a line, against `x` of a trial.
+template <class X>
+std::string convergence_chart(const RunView& run, const std::string& id, svg::Scale x_scale, const std::string& x_title, X x_of) {
+    const auto trials = succeeded(run);
+    svg::Chart chart(id, 480, 300);
+    x_scale.to_pixels(chart.left(), chart.right());
+    svg::Scale y_scale = fom_scale(trials).to_pixels(chart.bottom(), chart.top());
+    chart.x_axis(x_scale, x_title);
+    chart.y_axis(y_scale, run.history().fom_name);
+    for (const TrialHistory* trial : trials) {
+        chart.point({x_scale(x_of(*trial)), y_scale(trial->result->fom)}, "#9bb7d4", tooltip(run, *trial));
+    }
+    std::vector<svg::Point> steps;
+    for (const RunView::BestSoFar& best : run.best_so_far()) {
+        const TrialHistory& trial = run.history().trial(best.trial);
+        const double x = x_scale(x_of(trial)), y = y_scale(best.fom);
+        if (!steps.empty()) steps.push_back({x, steps.back().y});
+        steps.push_back({x, y});
+    }
+    if (!steps.empty()) {
+        steps.push_back({chart.right(), steps.back().y});
+        chart.line(steps, "#d62728", 2, "best so far", "best-line");
+    }
+    return chart.svg();
+}
+
+std::string convergence(const RunView& run) {
+    std::map<std::int64_t, double> finished_order;  // trial id -> how many had finished with it
+    for (const TrialHistory* trial : run.history().finished()) finished_order[trial->trial.id] = static_cast<double>(finished_order.size() + 1);
+    const double trials = std::max<double>(1, static_cast<double>(finished_order.size()));
+    const double seconds = std::max(run.history().last_record_s, 1e-3);
+    return "<div class=\"plots\">" +
+           convergence_chart(run, "convergence-trials", svg::Scale::linear(0, trials), "trials finished",
+                             [&](const TrialHistory& trial) { return finished_order.at(trial.trial.id); }) +
+           convergence_chart(run, "convergence-time", svg::Scale::linear(0, seconds), "seconds since the start",
+                             [](const TrialHistory& trial) { return trial.finished_s; }) +
+           "</div>";
+}
+
+std::string parallel_coordinates(const RunView& run) {
+    std::vector<const TrialHistory*> trials = succeeded(run);
+    std::vector<ParameterAxis> axes = parameter_axes(run);
+    svg::Chart chart("parallel-coordinates", 960, 380, {40, 80, 20, 40});
+    const double spacing = (chart.right() - chart.left()) / static_cast<double>(std::max<std::size_t>(axes.size(), 1));
+    for (auto& axis : axes) axis.scale.to_pixels(chart.bottom(), chart.top());
+    svg::Scale foms = fom_scale(trials).to_pixels(chart.bottom(), chart.top());
+    const FomColours colours(run, trials);
+    // The better trials are drawn last, over the others.
+    std::stable_sort(trials.begin(), trials.end(), [&](const auto* a, const auto* b) { return run.better(b->result->fom, a->result->fom); });
+    for (const TrialHistory* trial : trials) {
+        std::vector<svg::Point> points;
+        for (std::size_t i = 0; i < axes.size(); ++i) {
+            if (const auto position = axes[i].position(trial->trial.params)) {
+                points.push_back({chart.left() + spacing * static_cast<double>(i), axes[i].scale(*position)});
+            }
+        }
+        points.push_back({chart.left() + spacing * static_cast<double>(axes.size()), foms(trial->result->fom)});
+        const double fraction = colours.fraction(trial->result->fom);
+        chart.line(points, colours(trial->result->fom), 1 + fraction, tooltip(run, *trial), "trial-line", 0.35 + 0.5 * fraction);
+    }
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+        chart.vertical_axis(axes[i].scale, chart.left() + spacing * static_cast<double>(i), axes[i].dimension->name);
+    }
+    chart.vertical_axis(foms, chart.left() + spacing * static_cast<double>(axes.size()), run.history().fom_name);
+    return chart.svg();
+}
+
+std::string parameter_plots(const RunView& run) {
+    const auto trials = succeeded(run);
+    const FomColours colours(run, trials);
+    std::string html = "<div class=\"plots\">";
+    for (ParameterAxis axis : parameter_axes(run)) {
+        svg::Chart chart("fom-vs-" + id_for(axis.dimension->name), 316, 250, {60, 12, 12, 52});
+        axis.scale.to_pixels(chart.left(), chart.right());
+        svg::Scale foms = fom_scale(trials).to_pixels(chart.bottom(), chart.top());
+        chart.x_axis(axis.scale, axis.dimension->name);
+        chart.y_axis(foms, run.history().fom_name);
+        // Points of a category spread over its band, so that they do not hide each other.
+        const auto jitter = [&](std::int64_t id) { return axis.scale.categorical() ? ((id * 37) % 21 - 10) * 0.025 : 0.0; };
+        for (const TrialHistory* trial : trials) {
+            if (const auto x = axis.position(trial->trial.params)) {
+                chart.point({axis.scale(*x + jitter(trial->trial.id)), foms(trial->result->fom)}, colours(trial->result->fom),
+                            tooltip(run, *trial));
+            }
+        }
+        for (const TrialHistory* trial : run.history().finished()) {
+            const auto x = axis.position(trial->trial.params);
+            if (trial->result->ok() || !x) continue;
+            chart.cross({axis.scale(*x + jitter(trial->trial.id)), chart.bottom() - 6},
+                        fmt::format("trial {} failed: {}", trial->trial.id, trial->result->reason), "failed");
+        }
+        html += chart.svg();
+    }
+    return html + "</div>";
+}
+
+std::string outcome_colour(journal::TrialRun::Outcome outcome) {
+    switch (outcome) {
+        case journal::TrialRun::Outcome::ok: return "#4c78a8";
+        case journal::TrialRun::Outcome::failed: return "#d62728";
+        case journal::TrialRun::Outcome::attempt_failed: return "#ff9f40";
+        case journal::TrialRun::Outcome::interrupted: return "#9467bd";
+        case journal::TrialRun::Outcome::lost: return "#999999";
+        case journal::TrialRun::Outcome::running: return "#54a24b";
+    }
+    return "#000";
+}
+
+std::string gantt(const RunView& run) {
+    const journal::RunHistory& history = run.history();
+    const int groups = std::max(history.groups(), 1);
+    const double row = groups > 32 ? 8 : 24;
+    svg::Chart chart("gantt", 960, 70 + row * groups, {130, 16, 30, 40});
+    svg::Scale time = svg::Scale::linear(0, std::max(history.last_record_s, 1e-3)).to_pixels(chart.left(), chart.right());
+    chart.x_axis(time, "seconds since the start");
+    for (std::size_t i = 1; i < history.sessions.size(); ++i) {  // the run was down between two sessions
+        const double from = time(history.sessions[i - 1].end_s), to = time(history.sessions[i].start_s);
+        chart.rect({from, chart.top()}, to - from, chart.bottom() - chart.top(), "#f4f4f4", "not running", "session-gap");
+    }
+    const std::vector<double> busy = run.busy_s_per_group();
+    for (int group = 0; group < groups; ++group) {
+        const double y = chart.top() + row * group;
+        const double utilization = history.active_s() > 0 && group < static_cast<int>(busy.size())
+                                       ? busy[static_cast<std::size_t>(group)] / history.active_s() : 0;
+        if (row >= 12) chart.text({chart.left() - 8, y + row * 0.7}, fmt::format("group {} · {:.0f}%", group, 100 * utilization), "end");
+    }
+    for (const journal::TrialRun& each : history.runs) {
+        const std::string label = fmt::format("trial {} on group {}: {}, {:.3f}-{:.3f} s", each.trial, each.group,
+                                              journal::to_string(each.outcome), each.start_s, each.end_s);
+        chart.rect({time(each.start_s), chart.top() + row * each.group + 1}, time(each.end_s) - time(each.start_s), row - 2,
+                   outcome_colour(each.outcome), label, "run");
+    }
+    std::string legend = "<p class=\"note\">";
+    for (auto outcome : {journal::TrialRun::Outcome::ok, journal::TrialRun::Outcome::failed, journal::TrialRun::Outcome::attempt_failed,
+                         journal::TrialRun::Outcome::interrupted, journal::TrialRun::Outcome::lost, journal::TrialRun::Outcome::running}) {
+        legend += fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", outcome_colour(outcome), journal::to_string(outcome));
+    }
+    return chart.svg() + legend + "</p>";
+}
+
+std::string fold_spread(const RunView& run) {
+    std::vector<const TrialHistory*> trials;
+    for (const TrialHistory* trial : succeeded(run)) {
+        if (trial->result->fold_foms.size() > 1) trials.push_back(trial);
+    }
+    if (trials.empty()) return "<p class=\"note\">One fold per trial: no spread to show.</p>";
+    double low = INFINITY, high = -INFINITY, last_id = 0;
+    for (const TrialHistory* trial : trials) {
+        for (double fom : trial->result->fold_foms) {
+            if (std::isfinite(fom)) low = std::min(low, fom), high = std::max(high, fom);
+        }
+        last_id = std::max(last_id, static_cast<double>(trial->trial.id));
+    }
+    svg::Chart chart("fold-spread", 960, 300);
+    svg::Scale x = svg::Scale::linear(0, std::max(last_id, 1.0)).to_pixels(chart.left(), chart.right());
+    svg::Scale y = svg::Scale::linear(low, high).to_pixels(chart.bottom(), chart.top());
+    chart.x_axis(x, "trial");
+    chart.y_axis(y, run.history().fom_name + " per fold");
+    for (const TrialHistory* trial : trials) {
+        const auto& foms = trial->result->fold_foms;
+        const auto [lowest, highest] = std::minmax_element(foms.begin(), foms.end());
+        const double at = x(static_cast<double>(trial->trial.id));
+        chart.line({{at, y(*lowest)}, {at, y(*highest)}}, "#888", 1.5,
+                   fmt::format("trial {}: mean {} std {:.3g}", trial->trial.id, format_fom(trial->result->fom), trial->result->fom_std),
+                   "spread");
+        for (std::size_t fold = 0; fold < foms.size(); ++fold) {
+            chart.point({at, y(foms[fold])}, "#4c78a8", fmt::format("trial {} fold {}: {}", trial->trial.id, fold, format_fom(foms[fold])),
+                        "fold-point", 2.5);
+        }
+    }
+    return chart.svg();
+}
+
+std::string section(const std::string& id, const std::string& title, const std::string& note, const std::string& body) {
+    return fmt::format("<section id=\"{}-section\"><h2>{}</h2>{}{}</section>\n", id, title,
+                       note.empty() ? "" : "<p class=\"note\">" + note + "</p>", body);
+}
+
+}  // namespace
+
+std::string html_report(const RunView& run, const std::string& generated_by) {
+    const std::string name = escape(run.spec().name);
+    const std::string fom = escape(run.history().fom_name);
+    std::string html = fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hpopt report: {}</title>"
+                                   "<style>{}</style></head><body>\n<h1>Search \"{}\"</h1>\n",
+                                   name, style, name);
+    html += section("summary", "Summary", "", summary(run));
+    html += section("top-trials", "Top trials", "", top_trials(run, 10));
+    html += section("convergence", "Convergence", fmt::format("Each successful trial's {} (blue) and the best so far (red).", fom),
+                    convergence(run));
+    html += section("parallel-coordinates", "Parameters and " + fom,
+                    "One line per successful trial across the parameters' axes to its " + fom +
+                        "; the better the trial, the brighter and thicker its line.",
+                    parallel_coordinates(run));
+    html += section("parameters", fom + " against each parameter", "Failed trials are red crosses along the bottom.",
+                    parameter_plots(run));
+    html += section("groups", "Groups over time", "Each run of a trial on its group; the share of its time each group was busy.",
+                    gantt(run));
+    html += section("folds", "Spread over folds", "The folds' " + fom + " of each trial, from the lowest to the highest.",
+                    fold_spread(run));
+    html += fmt::format("<footer>Made by {} from the run's journal.</footer>\n</body></html>\n", escape(generated_by));
+    return html;
+}
+
+}  // namespace hpopt::report
