@@ -25,6 +25,8 @@ elif [ -n "${1:-}" ]; then
   exit 2
 fi
 source scripts/setup.sh
+# A test renders `hpopt report`'s page in a real browser: Debian's Chromium, where it can be had.
+install_missing chromium || echo "note: Chromium could not be installed: the report's browser test will be skipped"
 if [ -n "${reports:-}" ]; then
   rm -rf "$reports" && mkdir -p "$reports"
   # Built without the sanitizers: it is preloaded into every process, python and mpirun too.
