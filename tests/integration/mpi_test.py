@@ -160,10 +160,11 @@ class TrainingTest(MpiCase):
 
     def test_every_shipped_parameter_server_spec_runs(self):  # calo_gan's configs among them
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        names = [name for name in sorted(os.listdir(os.path.join(root, "configs"))) if name.endswith(".json")]
+        names = [os.path.join(folder, name) for folder in ("configs", "examples")
+                 for name in sorted(os.listdir(os.path.join(root, folder))) if name.endswith(".json")]
         ran = 0
         for name in names:
-            with open(os.path.join(root, "configs", name)) as f:
+            with open(os.path.join(root, name)) as f:
                 document = json.load(f)
             layout = document.get("layout", {})
             if layout.get("masters", 0) == 0 or "training" not in document:
@@ -176,12 +177,13 @@ class TrainingTest(MpiCase):
                     data["simulate"].update(count=120, test_count=40)
                 else:
                     data.update(subset=600, test_subset=300)
-                ranks = 1 + layout.get("groups", 1) * layout.get("folds", 1) * (layout["masters"] + layout["workers"])
+                ranks = 1 + layout.get("groups", 1) * layout.get("folds", 1) * (
+                    layout["masters"] + layout["workers"] * layout.get("ranks_per_worker", 1))
                 done = self.mpirun(ranks, document)
                 self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
                 self.assertIn("best trial", done.stdout)
                 ran += 1
-        self.assertGreaterEqual(ran, 5)
+        self.assertGreaterEqual(ran, 7)
 
 class SearchTest(MpiCase):
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
