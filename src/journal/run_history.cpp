@@ -97,8 +97,10 @@ private:
 
     void start_run(std::int64_t id, const Json& record, double time_s) {
         const int group = static_cast<int>(integer_field(record, "group"));
-        trial(id).group = group;
+        TrialHistory& started = trial(id);
         if (open_runs_.count(id)) fail(fmt::format("trial {} is handed out while it runs", id));
+        started.group = group;
+        started.runs.push_back(history_.runs.size());
         open_runs_[id] = history_.runs.size();
         history_.runs.push_back({id, group, time_s, time_s, TrialRun::Outcome::running});
     }

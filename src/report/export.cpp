@@ -22,15 +22,6 @@ std::size_t most_folds(const RunView& run) {
     return folds;
 }
 
-// The runs of one trial on groups: more than one after a retry or a resume.
-std::vector<const journal::TrialRun*> runs_of(const RunView& run, std::int64_t trial) {
-    std::vector<const journal::TrialRun*> runs;
-    for (const auto& each : run.history().runs) {
-        if (each.trial == trial) runs.push_back(&each);
-    }
-    return runs;
-}
-
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 }  // namespace
@@ -52,7 +43,7 @@ std::string trials_csv(const RunView& run) {
         for (std::size_t fold = 0; fold < folds; ++fold) {
             csv += "," + (result && fold < result->fold_foms.size() ? csv_number(result->fold_foms[fold]) : "");
         }
-        csv += fmt::format(",{},{},{:.3f},{},{},{}\n", trial.group, runs_of(run, trial.trial.id).size(), trial.suggested_s,
+        csv += fmt::format(",{},{},{:.3f},{},{},{}\n", trial.group, trial.runs.size(), trial.suggested_s,
                            result ? fmt::format("{:.3f}", trial.finished_s) : "",
                            result ? fmt::format("{:.3f}", result->duration_s) : "", csv_field(result ? result->reason : ""));
     }
@@ -88,9 +79,10 @@ Json trials_json(const RunView& run) {
             entry["duration_s"] = result->duration_s;
             if (!result->ok()) entry["reason"] = result->reason;
         }
-        for (const auto* each : runs_of(run, trial.trial.id)) {
-            entry["runs"].push_back({{"group", each->group}, {"start_s", each->start_s}, {"end_s", each->end_s},
-                                     {"outcome", journal::to_string(each->outcome)}});
+        for (std::size_t index : trial.runs) {
+            const journal::TrialRun& each = history.runs[index];
+            entry["runs"].push_back({{"group", each.group}, {"start_s", each.start_s}, {"end_s", each.end_s},
+                                     {"outcome", journal::to_string(each.outcome)}});
         }
         for (const auto& epoch : trial.epochs) {
             entry["epochs"].push_back(

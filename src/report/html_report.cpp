@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>  // std::greater
 #include <map>
 #include <optional>
 
@@ -47,30 +48,30 @@ std::string value_text(const Json& value) {
 }
 
 std::string plain_duration(double seconds) {
+    if (seconds < 10) return fmt::format("{:.2f} s", seconds);
     if (seconds < 120) return fmt::format("{:.1f} s", seconds);
     if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
     return fmt::format("{:.2f} h", seconds / 3600);
 }
 
-// Colours by FoM: the best of the run yellow, the worst dark purple.
+// Colours by rank of FoM: the best trial yellow, the worst dark purple, evenly in between
+// however skewed the FoMs are.
 class FomColours {
 public:
-    FomColours(const RunView& run, const std::vector<const TrialHistory*>& trials) : run_(run) {
-        for (const TrialHistory* trial : trials) {
-            const double fom = trial->result->fom;
-            if (!best_ || run.better(fom, *best_)) best_ = fom;
-            if (!worst_ || run.better(*worst_, fom)) worst_ = fom;
-        }
+    FomColours(const RunView& run, const std::vector<const TrialHistory*>& trials) : objective_(run.spec().objective) {
+        for (const TrialHistory* trial : trials) ranked_.push_back(objective_.loss(trial->result->fom));
+        std::sort(ranked_.begin(), ranked_.end(), std::greater<>());  // worst first
     }
     double fraction(double fom) const {
-        if (!best_ || *best_ == *worst_) return 1;
-        return (fom - *worst_) / (*best_ - *worst_);
+        if (ranked_.size() < 2) return 1;
+        const auto worse = std::upper_bound(ranked_.begin(), ranked_.end(), objective_.loss(fom), std::greater<>()) - ranked_.begin();
+        return static_cast<double>(worse - 1) / static_cast<double>(ranked_.size() - 1);
     }
     std::string operator()(double fom) const { return svg::colour(fraction(fom)); }
 
 private:
-    const RunView& run_;
-    std::optional<double> best_, worst_;
+    spec::Objective objective_;
+    std::vector<double> ranked_;  // the trials' losses, worst first
 };
 
 svg::Scale fom_scale(const std::vector<const TrialHistory*>& trials) {
@@ -82,9 +83,13 @@ svg::Scale fom_scale(const std::vector<const TrialHistory*>& trials) {
     return svg::Scale::linear(low, high);
 }
 
+// A trial's mark names it and its FoM, and in runs of up to a few thousand trials its
+// parameters too: each plot repeats them, which would make a page of 10,000 trials 20 MB.
 std::string tooltip(const RunView& run, const TrialHistory& trial) {
+    constexpr std::size_t parameters_up_to = 2000;
     std::string text = fmt::format("trial {}: {} {}", trial.trial.id, run.history().fom_name,
                                    trial.result ? format_fom(trial.result->fom) : run.status(trial));
+    if (run.history().trials.size() > parameters_up_to) return text;
     for (const auto& item : trial.trial.params.items()) text += fmt::format("\n{} = {}", item.key(), value_text(item.value()));
     return text;
 }
@@ -225,6 +230,8 @@ std::string parallel_coordinates(const RunView& run) {
     for (auto& axis : axes) axis.scale.to_pixels(chart.bottom(), chart.top());
     svg::Scale foms = fom_scale(trials).to_pixels(chart.bottom(), chart.top());
     const FomColours colours(run, trials);
+    // Thousands of lines would be one blot: the more there are, the fainter each.
+    const double faintness = std::clamp(300.0 / static_cast<double>(std::max<std::size_t>(trials.size(), 1)), 0.08, 1.0);
     // The better trials are drawn last, over the others.
     std::stable_sort(trials.begin(), trials.end(), [&](const auto* a, const auto* b) { return run.better(b->result->fom, a->result->fom); });
     for (const TrialHistory* trial : trials) {
@@ -236,7 +243,8 @@ std::string parallel_coordinates(const RunView& run) {
         }
         points.push_back({chart.left() + spacing * static_cast<double>(axes.size()), foms(trial->result->fom)});
         const double fraction = colours.fraction(trial->result->fom);
-        chart.line(points, colours(trial->result->fom), 1 + fraction, tooltip(run, *trial), "trial-line", 0.35 + 0.5 * fraction);
+        chart.line(points, colours(trial->result->fom), 1 + fraction, tooltip(run, *trial), "trial-line",
+                   faintness * (0.35 + 0.5 * fraction));
     }
     for (std::size_t i = 0; i < axes.size(); ++i) {
         chart.vertical_axis(axes[i].scale, chart.left() + spacing * static_cast<double>(i), axes[i].dimension->name);

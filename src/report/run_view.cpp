@@ -46,10 +46,8 @@ const journal::TrialHistory* RunView::best() const {
 
 std::string RunView::status(const journal::TrialHistory& trial) const {
     if (trial.result) return journal::to_string(trial.result->status);
-    for (const auto& run : history_.runs) {
-        if (run.trial == trial.trial.id && run.outcome == journal::TrialRun::Outcome::running) return "running";
-    }
-    return "unfinished";
+    const bool running = !trial.runs.empty() && history_.runs[trial.runs.back()].outcome == journal::TrialRun::Outcome::running;
+    return running ? "running" : "unfinished";
 }
 
 std::vector<RunView::BestSoFar> RunView::best_so_far() const {

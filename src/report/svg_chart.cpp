@@ -21,6 +21,7 @@ double round_step(double span, int parts) {
 
 std::string number_label(double value) {
     if (std::abs(value) < 1e-12) return "0";
+    if (std::abs(value) < 1e7 && value == std::round(value)) return fmt::format("{:.0f}", value);  // 10000, not 1e+04
     return fmt::format("{:.4g}", value);
 }
 

@@ -42,8 +42,9 @@ Json trial_args(const RunView& run, const journal::TrialHistory& trial, journal:
 
 // The group a trial ran on at `time_s`: after a resume or a retry it may be another.
 int group_at(const journal::RunHistory& history, const journal::TrialHistory& trial, double time_s) {
-    for (const journal::TrialRun& each : history.runs) {
-        if (each.trial == trial.trial.id && each.start_s <= time_s && time_s <= each.end_s) return each.group;
+    for (std::size_t index : trial.runs) {
+        const journal::TrialRun& each = history.runs[index];
+        if (each.start_s <= time_s && time_s <= each.end_s) return each.group;
     }
     return trial.group;
 }

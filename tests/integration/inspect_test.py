@@ -131,13 +131,18 @@ class InspectTest(unittest.TestCase):
             return [json.loads(line) for line in f]
 
     def test_status_while_the_search_runs_and_after(self):
-        process = self.start(slow_branin_spec(12, duration_s=0.3))
+        process = self.start(slow_branin_spec(30, duration_s=0.3))
         self.wait_for_records("run", 4)
         status = self.hpopt("status", "run")
         self.assertEqual(status.returncode, 0, status.stderr)
         self.assertIn('search "branin" in run: running', status.stdout)
         self.assertRegex(status.stdout, r"running:\n  trial \d+ on group 0 for \d")
-        self.assertRegex(status.stdout, r"trials: \d+ finished of 12")
+        self.assertRegex(status.stdout, r"trials: \d+ finished of 30")
+        # The report too, of a search that goes on: its running trial is on the Gantt chart.
+        made = self.hpopt("report", "run")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        with open(self.path("run", "report.html")) as f:
+            self.assertRegex(f.read(), r'class="run"[^>]*><title>trial \d+ on group 0: running')
         # A second writer is refused while the run goes on, even with --force.
         for refused in (self.hpopt("resume", "run"), self.hpopt("run", "spec.json", "--output", "run", "--force")):
             self.assertEqual(refused.returncode, 2)
@@ -147,7 +152,7 @@ class InspectTest(unittest.TestCase):
         status = self.hpopt("status", "run")
         self.assertIn("finished: trial budget reached", status.stdout)
         failed = sum(r["event"] == "trial_finished" and r["status"] == "failed" for r in self.journal())
-        self.assertIn(f"trials: 12 finished of 12 ({failed} failed), 0 running; 1 group(s)", status.stdout)
+        self.assertIn(f"trials: 30 finished of 30 ({failed} failed), 0 running; 1 group(s)", status.stdout)
         with open(self.path("run", "best.json")) as f:
             best = json.load(f)
         self.assertIn(f"best: trial {best['trial']}, branin = ", status.stdout)

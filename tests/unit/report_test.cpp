@@ -5,7 +5,9 @@
 
 #include "../support/journal_records.hpp"
 #include "hpopt/report/export.hpp"
+#include "hpopt/report/html_report.hpp"
 #include "hpopt/report/run_view.hpp"
+#include "hpopt/report/svg_chart.hpp"
 #include "hpopt/report/timeline.hpp"
 
 using namespace hpopt;
@@ -101,4 +103,44 @@ TEST_CASE("the timeline has a slice per run on its group, the epochs on their fo
     REQUIRE(epoch != events.end());
     CHECK((*epoch)["tid"] == 1);
     CHECK((*epoch)["args"]["loss"] == 0.6);
+}
+
+TEST_CASE("scales map values to pixels with round ticks, decades on log axes, a band per category") {
+    using report::svg::Scale;
+    Scale linear = Scale::linear(0.13, 0.92).to_pixels(0, 100);
+    CHECK(linear.low() == doctest::Approx(0));
+    CHECK(linear.high() == doctest::Approx(1));
+    CHECK(linear(0.5) == doctest::Approx(50));
+    CHECK(linear.ticks().size() == 6);  // 0, 0.2, ..., 1
+    CHECK(linear.ticks()[1].label == "0.2");
+
+    Scale flipped = Scale::linear(3, 3).to_pixels(200, 0);  // one value, a y axis
+    CHECK(flipped(3) == doctest::Approx(100));
+
+    Scale log = Scale::logarithmic(1e-4, 1).to_pixels(0, 400);
+    CHECK(log(1e-2) == doctest::Approx(200).epsilon(0.01));
+    std::vector<std::string> labels;
+    for (const auto& tick : log.ticks()) labels.push_back(tick.label);
+    CHECK(labels == std::vector<std::string>{"0.0001", "0.001", "0.01", "0.1", "1"});
+
+    Scale big = Scale::linear(0, 10000);
+    CHECK(big.ticks().back().label == "10000");
+
+    Scale categories = Scale::categories({"relu", "tanh", "gelu"}).to_pixels(0, 300);
+    CHECK(categories(0) == doctest::Approx(50));
+    CHECK(categories(2) == doctest::Approx(250));
+    CHECK(categories.ticks().at(1).label == "tanh");
+}
+
+TEST_CASE("the page escapes what the spec names and has its sections") {
+    const std::string page = report::html_report(three_trials(), "hpopt test");
+    for (const char* id : {"summary", "top-trials", "convergence-trials", "convergence-time", "parallel-coordinates",
+                           "fom-vs-x", "gantt", "folds-section"}) {
+        CHECK_MESSAGE(page.find(fmt::format("id=\"{}\"", id)) != std::string::npos, std::string(id));
+    }
+    CHECK(page.find("One fold per trial") != std::string::npos);
+    CHECK(page.find("<td>maximize loss</td>") != std::string::npos);
+    CHECK(report::svg::escape("a<b & \"c\">") == "a&lt;b &amp; &quot;c&quot;&gt;");
+    CHECK(report::svg::colour(0) == "#440154");
+    CHECK(report::svg::colour(1) == "#fde725");
 }

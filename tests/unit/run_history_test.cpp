@@ -75,6 +75,8 @@ TEST_CASE("a killed session's runs are lost, a resumed one goes on, retries are 
     CHECK(history.runs[4].outcome == Outcome::running);
     CHECK(history.runs[4].end_s == doctest::Approx(65));
     CHECK(history.trial(0).group == 1);
+    CHECK(history.trial(0).runs == std::vector<std::size_t>{0, 3});
+    CHECK(history.trial(1).runs == std::vector<std::size_t>{1, 2, 4});
     CHECK_THROWS_AS(history.trial(2), std::out_of_range);
 }
 

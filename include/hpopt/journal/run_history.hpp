@@ -43,6 +43,7 @@ struct TrialHistory {
     std::optional<TrialResult> result;  // once it finished (ok or failed)
     double finished_s = 0;
     std::vector<EpochPoint> epochs;
+    std::vector<std::size_t> runs;  // its runs on groups: places in RunHistory::runs
 };
 
 enum class RunState {
