@@ -133,9 +133,7 @@ journal::RunDirectory open_run_directory(const spec::Spec& spec, const RunOption
         return run;
     }
     const journal::RunDirectory run{spec.output_dir};
-    if (journal::is_being_written(run.journal())) {
-        throw journal::RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", run.journal().string()));
-    }
+    journal::refuse_if_being_written(run.journal());
     return run;
 }
 

@@ -24,6 +24,10 @@ namespace {
 // JSON has no NaN: a missing value is null.
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
+[[noreturn]] void throw_in_use(const std::filesystem::path& journal) {
+    throw RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", journal.string()));
+}
+
 }  // namespace
 
 std::string to_string(TrialStatus status) {
@@ -48,7 +52,7 @@ Journal::Journal(const std::filesystem::path& path, Open open) : path_(path) {
     if (fd_ < 0) fail(open == Open::create ? "cannot create the journal" : "cannot open the journal", path);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
         ::close(fd_);
-        throw RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", path.string()));
+        throw_in_use(path);
     }
 }
 
@@ -58,6 +62,10 @@ bool is_being_written(const std::filesystem::path& path) {
     const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
     ::close(fd);
     return locked;
+}
+
+void refuse_if_being_written(const std::filesystem::path& path) {
+    if (is_being_written(path)) throw_in_use(path);
 }
 
 Journal::~Journal() {

@@ -14,9 +14,7 @@ RunDirectory prepare_run_directory(const std::filesystem::path& dir, bool force)
         throw RunDirectoryInUse("output dir " + dir.string() + " exists and is not a directory");
     }
     if (fs::exists(dir) && !fs::is_empty(dir)) {
-        if (is_being_written(run.journal())) {
-            throw RunDirectoryInUse("output dir " + dir.string() + " holds a run that goes on: not replaced");
-        }
+        refuse_if_being_written(run.journal());
         if (!force) {
             throw RunDirectoryInUse("output dir " + dir.string() +
                                      " already exists and is not empty; choose another with --output, or pass "

@@ -38,6 +38,8 @@ private:
 // True while a process holds the journal at `path` open to write it: its run goes on. (On a file
 // system without locks, false.)
 bool is_being_written(const std::filesystem::path& path);
+// Throws RunDirectoryInUse, naming the journal, when a process writes it.
+void refuse_if_being_written(const std::filesystem::path& path);
 
 // The records of a run, in the order they happen.
 // `fom_name`: what the workload calls its figure of merit.
