@@ -267,7 +267,10 @@ class InspectTest(unittest.TestCase):
 
     def test_on_a_terminal_the_progress_is_one_live_line(self):
         self.write_spec(slow_branin_spec(8, duration_s=0.15))
-        pid, terminal = pty.fork()
+        try:
+            pid, terminal = pty.fork()
+        except OSError as error:  # a container without /dev/pts
+            self.skipTest(f"no pseudo-terminal can be opened here ({error}): the live line needs a terminal")
         if pid == 0:
             os.chdir(self.dir.name)
             os.execv(HPOPT, [HPOPT, "run", "spec.json", "--output", "run"])
