@@ -105,7 +105,13 @@ int main(int argc, char** argv) {
         if (export_app->parsed()) return hpopt::cli::export_command(export_options);
         if (report_app->parsed()) return hpopt::cli::report_command(report_dir);
     } catch (const hpopt::config::InvalidConfig& error) {
-        hpopt::cli::report_problems(run_app->parsed() ? run.spec_path : resume_app->parsed() ? resume.spec_path : layout_spec, error);
+        // status, report and export read the spec that the journal's first record holds
+        const std::string looked_at = status_app->parsed() ? status_dir : report_app->parsed() ? report_dir : export_options.run_dir;
+        const std::string source = run_app->parsed()      ? run.spec_path
+                                   : resume_app->parsed() ? resume.spec_path
+                                   : layout_app->parsed() ? layout_spec
+                                                          : (std::filesystem::path(looked_at) / "journal.jsonl").string();
+        hpopt::cli::report_problems(source, error);
         return exit_bad_input;
     } catch (const hpopt::journal::JournalError& error) {  // no journal, or one that cannot be read back
         fmt::print(stderr, "hpopt {}: {}\n", app.get_subcommands().front()->get_name(), error.what());

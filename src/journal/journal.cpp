@@ -1,8 +1,5 @@
 #include "hpopt/journal/journal.hpp"
 
-#include "hpopt/journal/run_directory.hpp"
-#include "hpopt/log/log.hpp"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -13,6 +10,9 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "hpopt/journal/run_directory.hpp"
+#include "hpopt/log/log.hpp"
 
 namespace hpopt::journal {
 namespace {

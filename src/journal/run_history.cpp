@@ -183,6 +183,7 @@ int RunHistory::groups() const {
 }
 
 RunHistory run_history(const std::vector<Json>& records) {
+    if (records.empty()) throw JournalError("no record yet: the run has not started");
     HistoryBuilder builder;
     for (std::size_t i = 0; i < records.size(); ++i) builder.add(records[i], i + 1);
     return builder.finish();

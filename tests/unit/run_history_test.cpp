@@ -93,6 +93,7 @@ TEST_CASE("an interrupted run says so, and its stopped trials are runs that ende
 }
 
 TEST_CASE("records out of order name their line") {
+    CHECK_THROWS_WITH_AS(journal::run_history({}), doctest::Contains("no record yet"), journal::JournalError);
     Records headless;
     headless.suggested(1, 0, 0);
     CHECK_THROWS_WITH_AS(journal::run_history(headless.list), doctest::Contains("line 1: the journal does not begin"),
