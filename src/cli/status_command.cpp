@@ -34,7 +34,10 @@ std::string state_line(const report::RunView& run, const std::string& run_dir) {
         case journal::RunState::unfinished: break;
     }
     if (journal::is_being_written(journal::RunDirectory{run_dir}.journal())) return "running";
-    return fmt::format("stopped without an end (killed, or its node lost), last record {} ago: `hpopt resume {}` goes on with it",
+    // The coordinator holds a lock on the journal; a file system whose locks do not reach this
+    // node (Lustre without -o flock, say) hides it, so the line says so.
+    return fmt::format("stopped without an end (killed, or its node lost; or running where this node cannot see its lock), "
+                       "last record {} ago: `hpopt resume {}` goes on with it",
                        duration(now_since_start(history) - history.last_record_s), run_dir);
 }
 
