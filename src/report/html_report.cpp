@@ -211,7 +211,8 @@ std::string convergence_chart(const RunView& run, const std::string& id, svg::Sc
 
 std::string convergence(const RunView& run) {
     std::map<std::int64_t, double> finished_order;  // trial id -> how many had finished with it
-    for (const TrialHistory* trial : run.history().finished()) finished_order[trial->trial.id] = static_cast<double>(finished_order.size() + 1);
+    double finished = 0;
+    for (const TrialHistory* trial : run.history().finished()) finished_order[trial->trial.id] = ++finished;
     const double trials = std::max<double>(1, static_cast<double>(finished_order.size()));
     const double seconds = std::max(run.history().last_record_s, 1e-3);
     return "<div class=\"plots\">" +
