@@ -94,7 +94,9 @@ std::string ProgressDisplay::line(Clock::time_point now) const {
     if (progress.best) text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
     if (elapsed_s > 0) text += fmt::format(" | utilization {:.0f}%", 100 * busy_s / (progress.groups * elapsed_s));
     text += " | " + short_duration(elapsed_s);
-    if (const auto left = seconds_left(settings_, progress, elapsed_s)) text += ", ~" + short_duration(*left) + " left";
+    if (const auto left = seconds_left(settings_, progress, elapsed_s); left && *left > 0) {
+        text += ", ~" + short_duration(*left) + " left";
+    }
     if (const auto& epoch = progress.last_epoch) {
         text += fmt::format(" | trial {} fold {} epoch {}: {:.6g}", epoch->trial, epoch->fold, epoch->epoch, epoch->fom);
     }

@@ -118,7 +118,7 @@ svg::Scale scale_of(const space::Dimension& dimension) {
     }
     if (const auto* range = std::get_if<space::IntRange>(&dimension.domain)) {
         const double low = static_cast<double>(range->low), high = static_cast<double>(range->high);
-        return range->log ? svg::Scale::logarithmic(low, high) : svg::Scale::linear(low, high);
+        return range->log ? svg::Scale::logarithmic(low, high) : svg::Scale::linear(low, high, true);
     }
     std::vector<std::string> names;
     for (const Json& choice : std::get<space::Choices>(dimension.domain).values) names.push_back(value_text(choice));
@@ -226,7 +226,7 @@ std::string convergence(const RunView& run) {
 std::string parallel_coordinates(const RunView& run) {
     std::vector<const TrialHistory*> trials = succeeded(run);
     std::vector<ParameterAxis> axes = parameter_axes(run);
-    svg::Chart chart("parallel-coordinates", 960, 380, {40, 80, 20, 40});
+    svg::Chart chart("parallel-coordinates", 960, 380, {40, 190, 20, 40});
     const double spacing = (chart.right() - chart.left()) / static_cast<double>(std::max<std::size_t>(axes.size(), 1));
     for (auto& axis : axes) axis.scale.to_pixels(chart.bottom(), chart.top());
     svg::Scale foms = fom_scale(trials).to_pixels(chart.bottom(), chart.top());
@@ -250,7 +250,9 @@ std::string parallel_coordinates(const RunView& run) {
     for (std::size_t i = 0; i < axes.size(); ++i) {
         chart.vertical_axis(axes[i].scale, chart.left() + spacing * static_cast<double>(i), axes[i].dimension->name);
     }
-    chart.vertical_axis(foms, chart.left() + spacing * static_cast<double>(axes.size()), run.history().fom_name);
+    const double fom_axis = chart.left() + spacing * static_cast<double>(axes.size());
+    chart.vertical_axis(foms, fom_axis, "");
+    chart.text({fom_axis - 8, chart.bottom() + 20}, run.history().fom_name, "start", "axis-title");  // into the wide right margin
     return chart.svg();
 }
 

@@ -59,16 +59,17 @@ std::string colour(double fraction) {
     return fmt::format("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
 }
 
-Scale Scale::linear(double low, double high) {
+Scale Scale::linear(double low, double high, bool integral) {
     if (!std::isfinite(low) || !std::isfinite(high)) low = 0, high = 1;
     if (low == high) {
         const double pad = low == 0 ? 1 : std::abs(low) * 0.1;
         low -= pad, high += pad;
     }
-    const double step = round_step(high - low, 5);
     Scale scale;
-    scale.low_ = std::floor(low / step) * step;
-    scale.high_ = std::ceil(high / step) * step;
+    scale.step_ = integral ? std::max(1.0, round_step(high - low, 5)) : round_step(high - low, 5);
+    scale.low_ = std::floor(low / scale.step_) * scale.step_;
+    scale.high_ = std::ceil(high / scale.step_) * scale.step_;
+    if (integral) scale.low_ -= 0.5, scale.high_ += 0.5;  // the end values off the axis' ends
     return scale;
 }
 
@@ -117,8 +118,8 @@ std::vector<Scale::Tick> Scale::ticks() const {
             }
         }
     } else {
-        const double step = round_step(high_ - low_, 5);
-        for (double value = low_; value <= high_ + step * 1e-9; value += step) ticks.push_back({value, number_label(value)});
+        const double first = std::ceil(low_ / step_ - 1e-9) * step_;
+        for (double value = first; value <= high_ + step_ * 1e-9; value += step_) ticks.push_back({value, number_label(value)});
     }
     return ticks;
 }

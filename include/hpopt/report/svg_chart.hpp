@@ -17,8 +17,9 @@ std::string colour(double fraction);
 // Maps data values to pixels along one axis.
 class Scale {
 public:
-    // [low, high] widened to round ticks (and around a single value).
-    static Scale linear(double low, double high);
+    // [low, high] widened to round ticks (and around a single value); `integral`: ticks on
+    // whole numbers only (an int dimension).
+    static Scale linear(double low, double high, bool integral = false);
     static Scale logarithmic(double low, double high);  // both > 0
     // Values 0 .. names.size() - 1, each in the middle of its band.
     static Scale categories(std::vector<std::string> names);
@@ -40,6 +41,7 @@ private:
     enum class Kind { linear, logarithmic, categories };
     Kind kind_ = Kind::linear;
     double low_ = 0, high_ = 1;
+    double step_ = 0.2;  // between linear ticks
     double from_ = 0, to_ = 1;
     std::vector<std::string> names_;
 };
