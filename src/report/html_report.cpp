@@ -1,6 +1,7 @@
 #include "hpopt/report/html_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>  // std::greater
 #include <map>

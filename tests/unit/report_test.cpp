@@ -144,3 +144,16 @@ TEST_CASE("the page escapes what the spec names and has its sections") {
     CHECK(report::svg::colour(0) == "#440154");
     CHECK(report::svg::colour(1) == "#fde725");
 }
+
+TEST_CASE("a run that has only begun has a page, a timeline and an export too") {
+    test::Records records = test::started(maximizing_spec());
+    records.suggested(0, 0, 0);
+    const report::RunView run(journal::run_history(records.list));
+    CHECK(run.running() == 1);
+    CHECK(run.best() == nullptr);
+    const std::string page = report::html_report(run, "hpopt test");
+    CHECK(page.find("No trial has succeeded yet") != std::string::npos);
+    CHECK(page.find("trial 0 on group 0: running") != std::string::npos);
+    CHECK(report::chrome_trace(run)["traceEvents"].size() > 0);
+    CHECK(lines_of(report::trials_csv(run)).at(1).rfind("0,running,,,", 0) == 0);
+}
