@@ -35,14 +35,15 @@ std::optional<double> seconds_left(const ProgressDisplay::Settings& settings, co
     return left;
 }
 
-}  // namespace
-
+// Compact, for the live line: "12.3s", "3m05s", "1h02m".
 std::string short_duration(double seconds) {
     if (seconds < 60) return fmt::format("{:.1f}s", seconds);
     const auto whole = static_cast<long long>(seconds);
     if (whole < 3600) return fmt::format("{}m{:02d}s", whole / 60, whole % 60);
     return fmt::format("{}h{:02d}m", whole / 3600, whole / 60 % 60);
 }
+
+}  // namespace
 
 ProgressDisplay::ProgressDisplay(Settings settings) : settings_(std::move(settings)), thread_([this] { loop(); }) {}
 

@@ -47,7 +47,4 @@ private:
     std::thread thread_;
 };
 
-// "12.3s", "3m05s", "1h02m".
-std::string short_duration(double seconds);
-
 }  // namespace hpopt::cli

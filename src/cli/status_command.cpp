@@ -11,12 +11,6 @@
 namespace hpopt::cli {
 namespace {
 
-std::string duration(double seconds) {
-    if (seconds < 120) return fmt::format("{:.1f} s", seconds);
-    if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
-    return fmt::format("{:.1f} h", seconds / 3600);
-}
-
 double now_since_start(const journal::RunHistory& history) {
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     return now - journal::utc_seconds(history.started_at);
@@ -38,7 +32,7 @@ std::string state_line(const report::RunView& run, const std::string& run_dir) {
     // node (Lustre without -o flock, say) hides it, so the line says so.
     return fmt::format("stopped without an end (killed, or its node lost; or running where this node cannot see its lock), "
                        "last record {} ago: `hpopt resume {}` goes on with it",
-                       duration(now_since_start(history) - history.last_record_s), run_dir);
+                       report::readable_duration(now_since_start(history) - history.last_record_s), run_dir);
 }
 
 void print_best(const report::RunView& run) {
@@ -60,7 +54,7 @@ void print_running(const report::RunView& run, bool live) {
     for (const journal::TrialRun& each : history.runs) {
         if (each.outcome != journal::TrialRun::Outcome::running) continue;
         const journal::TrialHistory& trial = history.trial(each.trial);
-        fmt::print("  trial {} on group {} for {}", each.trial, each.group, duration(now_s - each.start_s));
+        fmt::print("  trial {} on group {} for {}", each.trial, each.group, report::readable_duration(now_s - each.start_s));
         if (!trial.epochs.empty()) {
             const journal::EpochPoint& epoch = trial.epochs.back();
             fmt::print("; fold {} epoch {}: {:.6g}", epoch.fold, epoch.epoch, epoch.fom);
@@ -76,7 +70,7 @@ int status_command(const std::string& run_dir) {
     const journal::RunHistory& history = run.history();
     const auto& budget = run.spec().budget;
     fmt::print("search \"{}\" in {}: {}\n", run.spec().name, run_dir, state_line(run, run_dir));
-    fmt::print("started {}; {} of wall time in {} session(s)\n", history.started_at, duration(history.active_s()),
+    fmt::print("started {}; {} of wall time in {} session(s)\n", history.started_at, report::readable_duration(history.active_s()),
                history.sessions.size());
     fmt::print("trials: {} finished{} ({} failed), {} running; {} group(s), utilization {:.1f}%\n", run.finished(),
                budget.trials ? fmt::format(" of {}", *budget.trials) : "", run.failed(), run.running(), history.groups(),

@@ -21,9 +21,6 @@ namespace {
     throw std::runtime_error(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
 }
 
-// JSON has no NaN: a missing value is null.
-Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-
 [[noreturn]] void throw_in_use(const std::filesystem::path& journal) {
     throw RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", journal.string()));
 }
@@ -104,12 +101,12 @@ Json trial_finished(const TrialResult& result) {
     Json record = {{"event", "trial_finished"},
                    {"trial", result.id},
                    {"status", to_string(result.status)},
-                   {"fom", number_or_null(result.fom)},
-                   {"fom_std", number_or_null(result.fom_std)},
+                   {"fom", number_to_json(result.fom)},
+                   {"fom_std", number_to_json(result.fom_std)},
                    {"fold_foms", Json::array()},
                    {"started_s", result.started_s},
                    {"duration_s", result.duration_s}};
-    for (double fom : result.fold_foms) record["fold_foms"].push_back(number_or_null(fom));
+    for (double fom : result.fold_foms) record["fold_foms"].push_back(number_to_json(fom));
     if (!result.epoch_foms.empty()) {
         record["epoch_foms"] = Json::array();
         for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(numbers_to_json(fold));
@@ -120,14 +117,16 @@ Json trial_finished(const TrialResult& result) {
 
 Json epoch_finished(const EpochReport& report) {
     Json record{{"event", "epoch_finished"}, {"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch},
-                {"fom", number_or_null(report.fom)}};
+                {"fom", number_to_json(report.fom)}};
     if (report.details.is_object() && !report.details.empty()) record["training"] = report.details;
     return record;
 }
 
+Json number_to_json(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
 Json numbers_to_json(const std::vector<double>& values) {
     Json json = Json::array();
-    for (double value : values) json.push_back(number_or_null(value));
+    for (double value : values) json.push_back(number_to_json(value));
     return json;
 }
 

@@ -22,8 +22,6 @@ std::size_t most_folds(const RunView& run) {
     return folds;
 }
 
-Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-
 }  // namespace
 
 std::string trials_csv(const RunView& run) {
@@ -72,8 +70,8 @@ Json trials_json(const RunView& run) {
                       {"point", trial.trial.point}, {"seed", trial.trial.seed},    {"group", trial.group},
                       {"suggested_s", trial.suggested_s}, {"runs", Json::array()},  {"epochs", Json::array()}};
         if (const auto& result = trial.result) {
-            entry["fom"] = number_or_null(result->fom);
-            entry["fom_std"] = result->ok() ? number_or_null(result->fom_std) : Json(nullptr);
+            entry["fom"] = journal::number_to_json(result->fom);
+            entry["fom_std"] = result->ok() ? journal::number_to_json(result->fom_std) : Json(nullptr);
             entry["fold_foms"] = journal::numbers_to_json(result->fold_foms);
             entry["finished_s"] = trial.finished_s;
             entry["duration_s"] = result->duration_s;
@@ -86,7 +84,7 @@ Json trials_json(const RunView& run) {
         }
         for (const auto& epoch : trial.epochs) {
             entry["epochs"].push_back(
-                {{"fold", epoch.fold}, {"epoch", epoch.epoch}, {"fom", number_or_null(epoch.fom)}, {"time_s", epoch.time_s}});
+                {{"fold", epoch.fold}, {"epoch", epoch.epoch}, {"fom", journal::number_to_json(epoch.fom)}, {"time_s", epoch.time_s}});
         }
         document["trials"].push_back(std::move(entry));
     }

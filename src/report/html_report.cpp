@@ -48,13 +48,6 @@ std::string value_text(const Json& value) {
     return value.dump();
 }
 
-std::string plain_duration(double seconds) {
-    if (seconds < 10) return fmt::format("{:.2f} s", seconds);
-    if (seconds < 120) return fmt::format("{:.1f} s", seconds);
-    if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
-    return fmt::format("{:.2f} h", seconds / 3600);
-}
-
 // Colours by rank of FoM: the best trial yellow, the worst dark purple, evenly in between
 // however skewed the FoMs are.
 class FomColours {
@@ -152,7 +145,7 @@ std::string summary(const RunView& run) {
                                run.spec().budget.trials ? fmt::format(", budget {}", *run.spec().budget.trials) : "")},
         {"best", best ? fmt::format("trial {}: {}", best->trial.id, format_fom(best->result->fom)) : "none yet"},
         {"groups", fmt::format("{}, utilization {:.1f}%", history.groups(), 100 * run.utilization())},
-        {"wall time", fmt::format("{} in {} session(s)", plain_duration(history.active_s()), history.sessions.size())},
+        {"wall time", fmt::format("{} in {} session(s)", readable_duration(history.active_s()), history.sessions.size())},
         {"started", history.started_at},
     };
     std::string html = "<table class=\"summary\" id=\"summary\">";
@@ -179,7 +172,7 @@ std::string top_trials(const RunView& run, std::size_t count) {
             const auto value = trial.trial.params.find(dimension.name);
             html += "<td>" + escape(value == trial.trial.params.end() ? "" : value_text(*value)) + "</td>";
         }
-        html += fmt::format("<td>{}</td><td>{}</td></tr>", trial.group, plain_duration(trial.result->duration_s));
+        html += fmt::format("<td>{}</td><td>{}</td></tr>", trial.group, readable_duration(trial.result->duration_s));
     }
     return html + "</table>";
 }

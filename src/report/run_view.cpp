@@ -77,4 +77,11 @@ double RunView::utilization() const {
     return busy / available;
 }
 
+std::string readable_duration(double seconds) {
+    if (seconds < 10) return fmt::format("{:.2f} s", seconds);
+    if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+    if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+    return fmt::format("{:.2f} h", seconds / 3600);
+}
+
 }  // namespace hpopt::report

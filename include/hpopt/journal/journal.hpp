@@ -51,6 +51,7 @@ Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64
 Json trial_finished(const TrialResult& result);
 Json epoch_finished(const EpochReport& report);
 // Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
+Json number_to_json(double value);
 Json numbers_to_json(const std::vector<double>& values);
 std::vector<double> numbers_from_json(const Json& json);
 // Interrupted (a stop signal, the wall time): the trials that will run again on resume (stopped,

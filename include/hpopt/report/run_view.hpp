@@ -47,4 +47,7 @@ private:
     spec::Outline spec_;
 };
 
+// "3.25 s", "42.0 s", "12.5 min", "3.10 h": a span of time for people.
+std::string readable_duration(double seconds);
+
 }  // namespace hpopt::report
