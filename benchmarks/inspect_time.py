@@ -55,8 +55,8 @@ def main():
             print(f"| {trials:,} | {size('journal.jsonl'):.1f} MB | {status:.2f} s | {export:.2f} s | {report:.2f} s "
                   f"| {size('report.html'):.1f} MB | {size('timeline.json'):.1f} MB | {render} |")
     start_up = timed([hpopt, "--version"], args.repeats, ".")
-    print(f"\nOf each command's time, {start_up:.2f} s is the program's start (`hpopt --version`: loading libtorch "
-          "and Open MPI); reading the journal and writing the files take the rest.")
+    print(f"\nOf each command's time, {start_up:.2f} s is the program's start (`hpopt --version`); reading the "
+          "journal and writing the files take the rest.")
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ Result train_on_world(train::ModelWorkload& workload, const Options& options, do
                          : options.algorithm == "downpour" ? train::Algorithm::downpour
                          : options.algorithm == "easgd"    ? train::Algorithm::easgd
                                                            : train::Algorithm::gem;
-    settings.team = allreduce ? train::TeamShape{0, world_size(), 1} : train::TeamShape{1, world_size() - 1, 1};
+    settings.layout = allreduce ? spec::Layout{1, 1, 0, world_size(), 1} : spec::Layout{1, 1, 1, world_size() - 1, 1};
     Result result;
     workload::TrialContext context;
     context.seed = 1;

@@ -2,7 +2,7 @@
 // Built by examples/plugin/meson.build into build/examples/plugin/hpopt_tabular_mlp.so;
 // docs/workloads.md walks through it.
 #include "hpopt/train/model_workload.hpp"
-#include "hpopt/workload/plugin.hpp"
+#include "hpopt/train/trained_workload.hpp"
 
 namespace {
 
@@ -50,15 +50,14 @@ hpopt::data::DataSpec read_options(hpopt::config::ObjectReader& reader) {
 }
 
 hpopt::workload::Plugin describe() {
-    hpopt::workload::Plugin plugin;
-    plugin.name = "tabular_mlp";  // the file must be hpopt_tabular_mlp.so
-    plugin.check = [](hpopt::config::ObjectReader& reader, const hpopt::space::Space*) { read_options(reader); };
-    plugin.create_model = [](const hpopt::Json& options, const hpopt::space::Space&) {
-        hpopt::config::Problems problems;
-        hpopt::config::ObjectReader reader(options, "workload", problems);
-        return std::make_unique<TabularMlp>(read_options(reader));
-    };
-    return plugin;
+    // The name must match the file: hpopt_tabular_mlp.so.
+    return hpopt::train::model_plugin(
+        "tabular_mlp", [](hpopt::config::ObjectReader& reader, const hpopt::space::Space*) { read_options(reader); },
+        [](const hpopt::Json& options, const hpopt::space::Space&) {
+            hpopt::config::Problems problems;
+            hpopt::config::ObjectReader reader(options, "workload", problems);
+            return std::make_unique<TabularMlp>(read_options(reader));
+        });
 }
 
 }  // namespace

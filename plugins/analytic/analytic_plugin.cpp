@@ -156,10 +156,10 @@ private:
 }  // namespace
 
 workload::Plugin plugin() {
-    return {
-        "analytic",
-        [](config::ObjectReader& reader, const space::Space* space) { read_options(reader, space); },
-        [](const Json& json, const space::Space& space) -> std::unique_ptr<workload::Workload> {
+    workload::Plugin plugin;
+    plugin.name = "analytic";
+    plugin.check = [](config::ObjectReader& reader, const space::Space* space) { read_options(reader, space); };
+    plugin.create = [](const Json& json, const space::Space& space, const train::TrainingSettings&) -> std::unique_ptr<workload::Workload> {
             config::Problems problems;
             config::ObjectReader reader(json, "workload", problems);
             reader.string("plugin");
@@ -167,10 +167,8 @@ workload::Plugin plugin() {
             reader.finish();
             if (!problems.empty()) throw config::InvalidConfig(problems);
             return std::make_unique<AnalyticWorkload>(options);
-        },
-        {},
-        {},
     };
+    return plugin;
 }
 
 }  // namespace hpopt::analytic

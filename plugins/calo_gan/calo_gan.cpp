@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "hpopt/calo/shower_statistics.hpp"
-#include "hpopt/workload/model_parameters.hpp"
-#include "hpopt/workload/plugin.hpp"
+#include "hpopt/workload/parameter_reader.hpp"
+#include "calo_gan.hpp"
 #include "networks.hpp"
 #include "shower_data.hpp"
 
@@ -83,24 +83,24 @@ public:
     std::shared_ptr<const data::Dataset> test_data() override { return showers().test; }
 
     std::shared_ptr<train::AdversarialPair> build(const space::Params& params) override {
-        const workload::ModelParameters hyper(params, options_);
+        const workload::ParameterReader parameters(params, options_);
         GanShape shape;
-        shape.latent_size = hyper.integer("latent_size", shape.latent_size);
-        shape.generator_channels = hyper.integer("generator_channels", shape.generator_channels);
-        shape.discriminator_channels = hyper.integer("discriminator_channels", shape.discriminator_channels);
-        shape.dropout = hyper.number("dropout", shape.dropout);
+        shape.latent_size = parameters.integer("latent_size", shape.latent_size);
+        shape.generator_channels = parameters.integer("generator_channels", shape.generator_channels);
+        shape.discriminator_channels = parameters.integer("discriminator_channels", shape.discriminator_channels);
+        shape.dropout = parameters.number("dropout", shape.dropout);
         LossWeights weights;
-        weights.adversarial = hyper.number("adversarial_weight", weights.adversarial);
-        weights.energy = hyper.number("energy_weight", weights.energy);
-        weights.energy_sum = hyper.number("energy_sum_weight", weights.energy_sum);
+        weights.adversarial = parameters.number("adversarial_weight", weights.adversarial);
+        weights.energy = parameters.number("energy_weight", weights.energy);
+        weights.energy_sum = parameters.number("energy_sum_weight", weights.energy_sum);
         return std::make_shared<CaloPair>(shape, weights, showers().response);
     }
 
     double generator_lr(const space::Params& params, double lr) const override {
-        return workload::ModelParameters(params, options_).number("generator_lr", lr);
+        return workload::ParameterReader(params, options_).number("generator_lr", lr);
     }
     double discriminator_lr(const space::Params& params, double lr) const override {
-        return workload::ModelParameters(params, options_).number("discriminator_lr", lr);
+        return workload::ParameterReader(params, options_).number("discriminator_lr", lr);
     }
 
     std::unique_ptr<train::SampleComparison> comparison(const torch::Tensor& energies) override {
@@ -142,15 +142,13 @@ void check_options(config::ObjectReader& reader, const space::Space*) {
     }
 }
 
-workload::Plugin describe() {
-    workload::Plugin plugin;
-    plugin.name = "calo_gan";
-    plugin.check = check_options;
-    plugin.create_adversarial = [](const Json& options, const space::Space&) { return std::make_unique<CaloGan>(options); };
-    return plugin;
+}  // namespace
+
+std::unique_ptr<train::AdversarialWorkload> calo_gan_workload(const Json& options) { return std::make_unique<CaloGan>(options); }
+
+workload::Plugin plugin() {
+    return train::adversarial_plugin("calo_gan", check_options,
+                                     [](const Json& options, const space::Space&) { return calo_gan_workload(options); });
 }
 
-}  // namespace
 }  // namespace hpopt::calo_gan
-
-HPOPT_PLUGIN(hpopt::calo_gan::describe)

@@ -17,16 +17,16 @@ public:
     std::string description() const override { return "Fashion-MNIST CNN"; }
 
     torch::nn::Sequential build_model(const space::Params& params) override {
-        const ModelParameters hyper(params, options());
+        const ParameterReader parameters(params, options());
         const auto data = training_data();
         if (data->sample_shape.size() != 3) throw workload::TrialFailure("fashion_cnn needs images: samples of channels x height x width");
-        const std::string activation = hyper.text("activation", "relu");
-        const std::int64_t kernel = hyper.integer("kernel", 3);
-        const double dropout = hyper.number("dropout", 0.0);
+        const std::string activation = parameters.text("activation", "relu");
+        const std::int64_t kernel = parameters.integer("kernel", 3);
+        const double dropout = parameters.number("dropout", 0.0);
         std::int64_t channels = data->sample_shape[0], height = data->sample_shape[1], width = data->sample_shape[2];
-        std::int64_t next_channels = hyper.integer("channels", 16);
+        std::int64_t next_channels = parameters.integer("channels", 16);
         torch::nn::Sequential model;
-        for (std::int64_t layer = 0; layer < hyper.integer("conv_layers", 2); ++layer) {
+        for (std::int64_t layer = 0; layer < parameters.integer("conv_layers", 2); ++layer) {
             if (height < 2 || width < 2) throw workload::TrialFailure("too many conv_layers for the image size");
             model->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, next_channels, kernel).padding(kernel / 2)));
             add_activation(model, activation);
@@ -38,7 +38,7 @@ public:
         }
         model->push_back(torch::nn::Flatten());
         if (dropout > 0) model->push_back(torch::nn::Dropout(dropout));
-        const std::int64_t dense = hyper.integer("width", 64);
+        const std::int64_t dense = parameters.integer("width", 64);
         model->push_back(torch::nn::Linear(channels * height * width, dense));
         add_activation(model, activation);
         model->push_back(torch::nn::Linear(dense, data->classes));

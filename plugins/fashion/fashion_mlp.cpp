@@ -16,14 +16,14 @@ public:
     std::string description() const override { return "Fashion-MNIST MLP"; }
 
     torch::nn::Sequential build_model(const space::Params& params) override {
-        const ModelParameters hyper(params, options());
+        const ParameterReader parameters(params, options());
         const auto data = training_data();
-        const std::int64_t layers = hyper.integer("layers", 2);
-        const double dropout = hyper.number("dropout", 0.0);
-        const std::string activation = hyper.text("activation", "relu");
+        const std::int64_t layers = parameters.integer("layers", 2);
+        const double dropout = parameters.number("dropout", 0.0);
+        const std::string activation = parameters.text("activation", "relu");
         torch::nn::Sequential model{torch::nn::Flatten()};
         std::int64_t inputs = static_cast<std::int64_t>(data->sample_size());
-        std::int64_t width = hyper.integer("width", 256);
+        std::int64_t width = parameters.integer("width", 256);
         for (std::int64_t layer = 0; layer < layers; ++layer) {
             model->push_back(torch::nn::Linear(inputs, width));
             add_activation(model, activation);

@@ -7,7 +7,27 @@
 namespace hpopt::fashion {
 namespace {
 
-const std::vector<std::string> activations = {"relu", "tanh", "gelu", "leaky_relu"};
+// The activations by name, each with what adds it to a model.
+using AddActivation = void (*)(torch::nn::Sequential& model);
+const std::vector<std::pair<std::string, AddActivation>> activations = {
+    {"relu", [](torch::nn::Sequential& model) { model->push_back(torch::nn::ReLU()); }},
+    {"tanh", [](torch::nn::Sequential& model) { model->push_back(torch::nn::Tanh()); }},
+    {"gelu", [](torch::nn::Sequential& model) { model->push_back(torch::nn::GELU()); }},
+    {"leaky_relu", [](torch::nn::Sequential& model) { model->push_back(torch::nn::LeakyReLU()); }},
+};
+
+const AddActivation* find_activation(const std::string& name) {
+    for (const auto& [known, add] : activations) {
+        if (known == name) return &add;
+    }
+    return nullptr;
+}
+
+std::string activation_names() {
+    std::vector<std::string> names;
+    for (const auto& entry : activations) names.push_back(entry.first);
+    return fmt::format("{}", fmt::join(names, ", "));
+}
 
 // The "data" object of the workload's options, its problems reported to `reader`.
 data::DataSpec read_data(config::ObjectReader& reader) {
@@ -35,17 +55,9 @@ data::DataSpec checked_data(const Json& options) {
 }  // namespace
 
 void add_activation(torch::nn::Sequential& model, const std::string& name) {
-    if (name == "relu") {
-        model->push_back(torch::nn::ReLU());
-    } else if (name == "tanh") {
-        model->push_back(torch::nn::Tanh());
-    } else if (name == "gelu") {
-        model->push_back(torch::nn::GELU());
-    } else if (name == "leaky_relu") {
-        model->push_back(torch::nn::LeakyReLU());
-    } else {
-        throw workload::TrialFailure(fmt::format("unknown activation \"{}\" (known: relu, tanh, gelu, leaky_relu)", name));
-    }
+    const AddActivation* add = find_activation(name);
+    if (!add) throw workload::TrialFailure(fmt::format("unknown activation \"{}\" (known: {})", name, activation_names()));
+    (*add)(model);
 }
 
 ImageClassifier::ImageClassifier(const Json& options) : options_(options), data_(checked_data(options)) {}
@@ -60,9 +72,7 @@ std::shared_ptr<const data::Dataset> ImageClassifier::test_data() {
 workload::Plugin image_classifier_plugin(const std::string& name, const std::vector<std::string>& integer_keys,
                                          const std::vector<std::string>& number_keys,
                                          std::function<std::unique_ptr<train::ModelWorkload>(const Json&)> create) {
-    workload::Plugin plugin;
-    plugin.name = name;
-    plugin.check = [integer_keys, number_keys](config::ObjectReader& reader, const space::Space*) {
+    const auto check = [integer_keys, number_keys](config::ObjectReader& reader, const space::Space*) {
         reader.string("plugin");
         read_data(reader);
         for (const auto& key : integer_keys) {
@@ -71,13 +81,11 @@ workload::Plugin image_classifier_plugin(const std::string& name, const std::vec
         for (const auto& key : number_keys) {
             if (const auto value = reader.number(key); value && (*value < 0 || *value >= 1)) reader.report(key, "must be in [0, 1)");
         }
-        if (const auto activation = reader.string("activation");
-            activation && std::find(activations.begin(), activations.end(), *activation) == activations.end()) {
-            reader.report("activation", "must be one of relu, tanh, gelu, leaky_relu");
+        if (const auto activation = reader.string("activation"); activation && !find_activation(*activation)) {
+            reader.report("activation", "must be one of " + activation_names());
         }
     };
-    plugin.create_model = [create](const Json& options, const space::Space&) { return create(options); };
-    return plugin;
+    return train::model_plugin(name, check, [create](const Json& options, const space::Space&) { return create(options); });
 }
 
 }  // namespace hpopt::fashion

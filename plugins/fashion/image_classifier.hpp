@@ -5,15 +5,15 @@
 
 #include "hpopt/data/dataset.hpp"
 #include "hpopt/train/model_workload.hpp"
-#include "hpopt/workload/model_parameters.hpp"
-#include "hpopt/workload/plugin.hpp"
+#include "hpopt/workload/parameter_reader.hpp"
+#include "hpopt/train/trained_workload.hpp"
 #include "hpopt/workload/workload.hpp"
 
 namespace hpopt::fashion {
 
 inline constexpr const char* default_data_dir = "/usr/share/datasets/fashion-mnist";
 
-using workload::ModelParameters;
+using workload::ParameterReader;
 
 void add_activation(torch::nn::Sequential& model, const std::string& name);
 
@@ -32,7 +32,8 @@ private:
 };
 
 // A plugin for an ImageClassifier: check() reads "data", "activation", the integer options
-// (>= 1) and the fractions (in [0, 1)) that give the model's defaults; create_model() is `create`.
+// (>= 1) and the fractions (in [0, 1)) that give the model's defaults; `create` makes the model
+// workload that the framework trains.
 workload::Plugin image_classifier_plugin(const std::string& name, const std::vector<std::string>& integer_keys,
                                          const std::vector<std::string>& number_keys,
                                          std::function<std::unique_ptr<train::ModelWorkload>(const Json&)> create);

@@ -1,4 +1,4 @@
-#include "export_command.hpp"
+#include "cli/export_command.hpp"
 
 #include <cstdio>
 

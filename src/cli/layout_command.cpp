@@ -1,9 +1,11 @@
-#include "layout_command.hpp"
+#include "cli/layout_command.hpp"
 
 #include <fmt/format.h>
 
-#include "hpopt/workload/plugin_loader.hpp"
+#include "cli/exit_status.hpp"
 #include "hpopt/cluster/layout.hpp"
+#include "hpopt/spec/spec.hpp"
+#include "hpopt/workload/plugin_loader.hpp"
 
 namespace hpopt::cli {
 
@@ -12,7 +14,7 @@ int layout_command(const std::string& spec_path, std::optional<int> ranks) {
     const cluster::Layout layout(spec.layout);
     if (ranks && !layout.mismatch(*ranks).empty()) {
         fmt::print(stderr, "hpopt: {}: {}\n", spec_path, layout.mismatch(*ranks));
-        return 2;
+        return exit_bad_input;
     }
     fmt::print("{}", cluster::describe(layout));
     return 0;

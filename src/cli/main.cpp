@@ -1,7 +1,13 @@
 // hpopt: hyper-parameter optimization for HPC clusters.
 // Exit status: 0 done, 1 the run failed, 2 bad input (command line, spec, output dir, world
 // size), 3 interrupted by a signal.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -10,13 +16,12 @@
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/version.hpp"
-#include "export_command.hpp"
-#include "layout_command.hpp"
-#include "problems_report.hpp"
-#include "report_command.hpp"
-#include "run_command.hpp"
-#include "showers_command.hpp"
-#include "status_command.hpp"
+#include "cli/export_command.hpp"
+#include "cli/layout_command.hpp"
+#include "cli/problems_report.hpp"
+#include "cli/report_command.hpp"
+#include "cli/run_command.hpp"
+#include "cli/status_command.hpp"
 
 namespace {
 
@@ -34,9 +39,24 @@ void add_reporting_options(CLI::App& command, hpopt::cli::RunOptions& options) {
         ->capture_default_str();
 }
 
+// `hpopt showers ...` is the program hpopt-showers beside this one (only it loads HDF5): run it
+// in this process's place.
+int run_showers_program(int argc, char** argv) {
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::string program = (self.parent_path() / "hpopt-showers").string();
+    std::vector<char*> arguments{const_cast<char*>(program.c_str())};
+    arguments.insert(arguments.end(), argv + 2, argv + argc);
+    arguments.push_back(nullptr);
+    ::execv(program.c_str(), arguments.data());
+    fmt::print(stderr, "hpopt showers: cannot run {}: {}\n", program, std::strerror(errno));
+    return exit_failure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string_view(argv[1]) == "showers") return run_showers_program(argc, argv);
     CLI::App app{"hpopt: hyper-parameter optimization for HPC clusters"};
     app.set_version_flag("--version", std::string("hpopt ") + hpopt::version);
     app.require_subcommand(1);
@@ -61,13 +81,8 @@ int main(int argc, char** argv) {
     layout_app->add_option("spec", layout_spec, "The search spec (JSON)")->required();
     layout_app->add_option("--ranks", layout_ranks, "The world size to check against the layout");
 
-    hpopt::cli::ShowersOptions showers;
-    CLI::App* showers_app = app.add_subcommand("showers", "Simulate calorimeter showers into a CLIC-format HDF5 file");
-    showers_app->add_option("--count", showers.count, "How many showers")->required();
-    showers_app->add_option("--out", showers.out, "The HDF5 file to write")->required();
-    showers_app->add_option("--seed", showers.seed, "The same seed gives the same showers")->capture_default_str();
-    showers_app->add_option("--min-energy", showers.min_energy, "The lowest incident energy, GeV")->capture_default_str();
-    showers_app->add_option("--max-energy", showers.max_energy, "The highest incident energy, GeV")->capture_default_str();
+    // Listed for --help; run_showers_program takes the command before it gets here.
+    app.add_subcommand("showers", "Simulate calorimeter showers into a CLIC-format HDF5 file (hpopt showers --help)");
 
     std::string status_dir;
     CLI::App* status_app = app.add_subcommand("status", "What a search has done, from its journal (safe while it runs)");
@@ -95,12 +110,11 @@ int main(int argc, char** argv) {
     try {
         if (run_app->parsed()) return hpopt::cli::run_command(run, argc, argv);
         if (resume_app->parsed()) {
-            resume.spec_path = (std::filesystem::path(resume.resume_dir) / "spec.json").string();
+            resume.spec_path = hpopt::journal::RunDirectory{resume.resume_dir}.spec().string();
             resume.output_dir = resume.resume_dir;
             return hpopt::cli::run_command(resume, argc, argv);
         }
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
-        if (showers_app->parsed()) return hpopt::cli::showers_command(showers);
         if (status_app->parsed()) return hpopt::cli::status_command(status_dir);
         if (export_app->parsed()) return hpopt::cli::export_command(export_options);
         if (report_app->parsed()) return hpopt::cli::report_command(report_dir);
@@ -110,7 +124,7 @@ int main(int argc, char** argv) {
         const std::string source = run_app->parsed()      ? run.spec_path
                                    : resume_app->parsed() ? resume.spec_path
                                    : layout_app->parsed() ? layout_spec
-                                                          : (std::filesystem::path(looked_at) / "journal.jsonl").string();
+                                                          : hpopt::journal::RunDirectory{looked_at}.journal().string();
         hpopt::cli::report_problems(source, error);
         return exit_bad_input;
     } catch (const hpopt::journal::JournalError& error) {  // no journal, or one that cannot be read back

@@ -1,4 +1,4 @@
-#include "problems_report.hpp"
+#include "cli/problems_report.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "report_command.hpp"
+#include "cli/report_command.hpp"
 
 #include <fmt/format.h>
 

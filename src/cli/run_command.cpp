@@ -1,4 +1,4 @@
-#include "run_command.hpp"
+#include "cli/run_command.hpp"
 
 #include <unistd.h>
 
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "problems_report.hpp"
-#include "progress_display.hpp"
+#include "cli/problems_report.hpp"
+#include "cli/progress_display.hpp"
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
@@ -18,7 +18,6 @@
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/log/log.hpp"
 #include "hpopt/report/timeline.hpp"
-#include "hpopt/train/trained_workload.hpp"
 #include "hpopt/version.hpp"
 #include "hpopt/workload/plugin_loader.hpp"
 
@@ -35,11 +34,11 @@ std::string describe_budget(const spec::Budget& budget) {
 
 void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
     const cluster::SearchProgress& progress = outcome.progress;
-    fmt::print("done: {} after {} trials ({} failed) in {:.2f} s\n", outcome.stop_reason, progress.finished,
+    fmt::print("done: {} after {} trials ({} failed) in {:.2f} s\n", cluster::to_string(outcome.stop_reason), progress.finished,
                progress.failed, progress.elapsed_s);
     const cluster::SearchMetrics& metrics = outcome.metrics;
     fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer time: ask {:.3f} s, tell {:.3f} s\n",
-               metrics.groups, 100 * metrics.utilization(progress.elapsed_s),
+               progress.groups, 100 * progress.utilization(),
                1e3 * metrics.mean_dispatch_latency_s(),
                metrics.ask_s, metrics.tell_s);
     if (progress.best) {
@@ -112,7 +111,7 @@ journal::JournalContents journal_to_resume(const spec::Spec& spec) {
         throw ResumeRefused(error.what());
     }
     const Json* first = contents.records.empty() ? nullptr : &contents.records.front();
-    if (!first || first->value("event", "") != "run_started") {
+    if (!first || journal::event_of(*first) != journal::Event::run_started) {
         throw ResumeRefused(fmt::format("{} does not begin with run_started: not an hpopt journal", run.journal().string()));
     }
     if (first->value("spec_fingerprint", "") != spec::fingerprint(spec.document)) {
@@ -294,7 +293,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
         if (options.trials) spec.budget.trials = *options.trials;
         if (options.wall_time_s) spec.budget.wall_time_s = *options.wall_time_s;
     }
-    const auto workload = train::make_workload(*plugins.find(spec.workload.plugin), spec.workload.options, spec.space, spec.training);
+    const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space, spec.training);
 
     if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi, resumed);
     if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "cli/exit_status.hpp"
+
 namespace hpopt::cli {
 
 struct RunOptions {
@@ -20,10 +22,6 @@ struct RunOptions {
     std::string log_level = "info";
     double progress_interval_s = 30;  // between progress lines when stderr is not a terminal
 };
-
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
-constexpr int exit_interrupted = 3;  // stopped by SIGINT or SIGTERM
 
 // Returns the process's exit status; throws config::InvalidConfig for a bad spec.
 int run_command(const RunOptions& options, int& argc, char**& argv);

@@ -1,10 +1,10 @@
-#include "showers_command.hpp"
+#include "cli/showers_command.hpp"
 
 #include <fmt/format.h>
 
 #include "hpopt/calo/shower_file.hpp"
 #include "hpopt/calo/shower_simulator.hpp"
-#include "run_command.hpp"
+#include "cli/exit_status.hpp"
 
 namespace hpopt::cli {
 

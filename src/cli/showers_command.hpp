@@ -1,7 +1,8 @@
 #pragma once
 // `hpopt showers --count N --out FILE.h5 [--seed S] [--min-energy E] [--max-energy E]`:
 // simulated calorimeter showers in the CLIC HDF5 format (calo::simulate_showers), for the
-// calo_gan workload where the real files cannot be had.
+// calo_gan workload where the real files cannot be had. A program of its own, hpopt-showers,
+// which `hpopt showers` runs: only it loads HDF5.
 #include <cstdint>
 #include <string>
 

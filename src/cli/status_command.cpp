@@ -1,4 +1,4 @@
-#include "status_command.hpp"
+#include "cli/status_command.hpp"
 
 #include <chrono>
 

@@ -15,9 +15,26 @@ std::string to_string(Role::Kind kind) {
     return "?";
 }
 
-Layout::Layout(const spec::Layout& shape) : shape_(shape) {}
+int TeamRoles::server_of(int rank) const {
+    if (rank == 0 || layout_.masters == 0) return -1;
+    if (is_master(rank) || layout_.masters == 1) return 0;
+    return 1 + worker_of(rank) * (layout_.masters - 1) / layout_.workers;
+}
 
-int Layout::ranks_per_fold() const { return shape_.masters + shape_.workers * shape_.ranks_per_worker; }
+std::vector<int> TeamRoles::clients_of(int master) const {
+    std::vector<int> clients;
+    if (master == 0 && layout_.masters > 1) {
+        for (int m = 1; m < layout_.masters; ++m) clients.push_back(m);
+        return clients;
+    }
+    for (int w = 0; w < layout_.workers; ++w) {
+        if (server_of(worker_leader(w)) == master) clients.push_back(worker_leader(w));
+    }
+    return clients;
+}
+
+Layout::Layout(const spec::Layout& shape) : shape_(shape), team_(shape) {}
+
 int Layout::ranks_per_group() const { return shape_.folds * ranks_per_fold(); }
 int Layout::ranks() const { return 1 + shape_.groups * ranks_per_group(); }
 
@@ -35,21 +52,15 @@ Role Layout::role(int rank) const {
     const int in_team = in_job % ranks_per_fold();
     role.group_leader = rank == group_leader(role.group);
     role.fold_leader = in_team == 0;
-    if (in_team < shape_.masters) {
+    if (team_.is_master(in_team)) {
         role.kind = Role::Kind::master;
         role.master = in_team;
         return role;
     }
     role.kind = Role::Kind::worker;
-    role.worker = (in_team - shape_.masters) / shape_.ranks_per_worker;
-    role.worker_rank = (in_team - shape_.masters) % shape_.ranks_per_worker;
-    if (shape_.masters == 1) {
-        role.serving_master = 0;
-    } else if (shape_.masters > 1) {
-        // Sub-masters 1 .. M-1 each serve a contiguous share of the workers.
-        const int sub_masters = shape_.masters - 1;
-        role.serving_master = 1 + role.worker * sub_masters / shape_.workers;
-    }
+    role.worker = team_.worker_of(in_team);
+    role.worker_rank = team_.rank_in_worker(in_team);
+    role.serving_master = team_.server_of(in_team);
     return role;
 }
 

@@ -11,8 +11,6 @@
 namespace hpopt::cluster {
 namespace {
 
-Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-double number_from(const Json& json) { return json.is_null() ? std::numeric_limits<double>::quiet_NaN() : json.get<double>(); }
 journal::TrialStatus status_from(const Json& json) { return journal::trial_status_from(json.get<std::string>()); }
 
 void pause_after_waiting(std::chrono::steady_clock::duration waited) {
@@ -66,33 +64,33 @@ TrialOrder trial_order_from_json(const Json& json) {
 }
 
 Json to_json(const journal::EpochReport& report) {
-    return {{"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch}, {"fom", number_or_null(report.fom)},
+    return {{"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch}, {"fom", config::number_to_json(report.fom)},
             {"details", report.details}};
 }
 
 journal::EpochReport epoch_report_from_json(const Json& json) {
     return {json.at("trial").get<std::int64_t>(), json.at("fold").get<int>(), json.at("epoch").get<std::int64_t>(),
-            number_from(json.at("fom")), json.value("details", Json())};
+            config::number_from_json(json.at("fom")), json.value("details", Json())};
 }
 
 Json to_json(const FoldResult& result) {
-    return {{"status", to_string(result.status)}, {"fom", number_or_null(result.fom)}, {"reason", result.reason},
-            {"transient", result.transient}, {"epoch_foms", journal::numbers_to_json(result.epoch_foms)}};
+    return {{"status", to_string(result.status)}, {"fom", config::number_to_json(result.fom)}, {"reason", result.reason},
+            {"transient", result.transient}, {"epoch_foms", config::numbers_to_json(result.epoch_foms)}};
 }
 
 FoldResult fold_result_from_json(const Json& json) {
-    return {status_from(json.at("status")), number_from(json.at("fom")), json.at("reason").get<std::string>(),
-            json.at("transient").get<bool>(), journal::numbers_from_json(json.at("epoch_foms"))};
+    return {status_from(json.at("status")), config::number_from_json(json.at("fom")), json.at("reason").get<std::string>(),
+            json.at("transient").get<bool>(), config::numbers_from_json(json.at("epoch_foms"))};
 }
 
 Json result_to_json(const journal::TrialResult& result) {
     Json epoch_foms = Json::array();
-    for (const auto& fold : result.epoch_foms) epoch_foms.push_back(journal::numbers_to_json(fold));
-    const Json folds = journal::numbers_to_json(result.fold_foms);
+    for (const auto& fold : result.epoch_foms) epoch_foms.push_back(config::numbers_to_json(fold));
+    const Json folds = config::numbers_to_json(result.fold_foms);
     return {{"id", result.id},
             {"status", to_string(result.status)},
-            {"fom", number_or_null(result.fom)},
-            {"fom_std", number_or_null(result.fom_std)},
+            {"fom", config::number_to_json(result.fom)},
+            {"fom_std", config::number_to_json(result.fom_std)},
             {"fold_foms", folds},
             {"reason", result.reason},
             {"transient", result.transient},
@@ -104,10 +102,10 @@ journal::TrialResult result_from_json(const Json& json) {
     journal::TrialResult result;
     result.id = json.at("id").get<std::int64_t>();
     result.status = status_from(json.at("status"));
-    result.fom = number_from(json.at("fom"));
-    result.fom_std = number_from(json.at("fom_std"));
-    result.fold_foms = journal::numbers_from_json(json.at("fold_foms"));
-    for (const Json& fold : json.at("epoch_foms")) result.epoch_foms.push_back(journal::numbers_from_json(fold));
+    result.fom = config::number_from_json(json.at("fom"));
+    result.fom_std = config::number_from_json(json.at("fom_std"));
+    result.fold_foms = config::numbers_from_json(json.at("fold_foms"));
+    for (const Json& fold : json.at("epoch_foms")) result.epoch_foms.push_back(config::numbers_from_json(fold));
     result.reason = json.at("reason").get<std::string>();
     result.transient = json.at("transient").get<bool>();
     result.duration_s = json.at("duration_s").get<double>();

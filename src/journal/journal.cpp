@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -86,83 +87,99 @@ void Journal::sync() {
     if (::fsync(fd_) != 0) fail("cannot sync the journal", path_);
 }
 
-Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version,
+std::string to_string(Event event) {
+    switch (event) {
+        case Event::run_started: return "run_started";
+        case Event::run_resumed: return "run_resumed";
+        case Event::trial_suggested: return "trial_suggested";
+        case Event::trial_resumed: return "trial_resumed";
+        case Event::trial_retried: return "trial_retried";
+        case Event::epoch_finished: return "epoch_finished";
+        case Event::trial_finished: return "trial_finished";
+        case Event::trial_attempt_failed: return "trial_attempt_failed";
+        case Event::trial_interrupted: return "trial_interrupted";
+        case Event::run_interrupted: return "run_interrupted";
+        case Event::run_finished: return "run_finished";
+    }
+    return "?";
+}
+
+std::optional<Event> event_of(const Json& record) {
+    static const std::map<std::string, Event> events = [] {
+        std::map<std::string, Event> by_name;
+        for (int e = 0; e <= static_cast<int>(Event::run_finished); ++e) by_name[to_string(static_cast<Event>(e))] = static_cast<Event>(e);
+        return by_name;
+    }();
+    const auto name = record.find("event");
+    if (name == record.end() || !name->is_string()) return std::nullopt;
+    const auto found = events.find(name->get<std::string>());
+    if (found == events.end()) return std::nullopt;
+    return found->second;
+}
+
+Json run_started_record(const Json& spec_document, const std::string& fingerprint, const std::string& version,
                  const std::string& fom_name) {
-    return {{"event", "run_started"}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint},
+    return {{"event", to_string(Event::run_started)}, {"hpopt_version", version}, {"spec_fingerprint", fingerprint},
             {"fom_name", fom_name},   {"spec", spec_document}};
 }
 
-Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told) {
-    return {{"event", "trial_suggested"}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
+Json trial_suggested_record(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told) {
+    return {{"event", to_string(Event::trial_suggested)}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
             {"point", trial.point}, {"seed", trial.seed}, {"pending", pending}, {"told", told}};
 }
 
-Json trial_finished(const TrialResult& result) {
-    Json record = {{"event", "trial_finished"},
+Json trial_finished_record(const TrialResult& result) {
+    Json record = {{"event", to_string(Event::trial_finished)},
                    {"trial", result.id},
                    {"status", to_string(result.status)},
-                   {"fom", number_to_json(result.fom)},
-                   {"fom_std", number_to_json(result.fom_std)},
+                   {"fom", config::number_to_json(result.fom)},
+                   {"fom_std", config::number_to_json(result.fom_std)},
                    {"fold_foms", Json::array()},
                    {"started_s", result.started_s},
                    {"duration_s", result.duration_s}};
-    for (double fom : result.fold_foms) record["fold_foms"].push_back(number_to_json(fom));
+    for (double fom : result.fold_foms) record["fold_foms"].push_back(config::number_to_json(fom));
     if (!result.epoch_foms.empty()) {
         record["epoch_foms"] = Json::array();
-        for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(numbers_to_json(fold));
+        for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(config::numbers_to_json(fold));
     }
     if (!result.ok()) record["reason"] = result.reason;
     return record;
 }
 
-Json epoch_finished(const EpochReport& report) {
-    Json record{{"event", "epoch_finished"}, {"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch},
-                {"fom", number_to_json(report.fom)}};
+Json epoch_finished_record(const EpochReport& report) {
+    Json record{{"event", to_string(Event::epoch_finished)}, {"trial", report.trial}, {"fold", report.fold}, {"epoch", report.epoch},
+                {"fom", config::number_to_json(report.fom)}};
     if (report.details.is_object() && !report.details.empty()) record["training"] = report.details;
     return record;
 }
 
-Json number_to_json(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-
-Json numbers_to_json(const std::vector<double>& values) {
-    Json json = Json::array();
-    for (double value : values) json.push_back(number_to_json(value));
-    return json;
+Json run_interrupted_record(const std::vector<std::int64_t>& unfinished_trials) {
+    return {{"event", to_string(Event::run_interrupted)}, {"unfinished_trials", unfinished_trials}};
 }
 
-std::vector<double> numbers_from_json(const Json& json) {
-    std::vector<double> values;
-    for (const Json& value : json) values.push_back(value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>());
-    return values;
-}
-
-Json run_interrupted(const std::vector<std::int64_t>& unfinished_trials) {
-    return {{"event", "run_interrupted"}, {"unfinished_trials", unfinished_trials}};
-}
-
-Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped) {
-    Json record{{"event", "run_resumed"}, {"in_flight", in_flight}};
+Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped) {
+    Json record{{"event", to_string(Event::run_resumed)}, {"in_flight", in_flight}};
     if (!dropped.empty()) record["dropped_torn_record"] = dropped;
     return record;
 }
 
-Json trial_resumed(std::int64_t trial, int group) { return {{"event", "trial_resumed"}, {"trial", trial}, {"group", group}}; }
+Json trial_resumed_record(std::int64_t trial, int group) { return {{"event", to_string(Event::trial_resumed)}, {"trial", trial}, {"group", group}}; }
 
-Json trial_interrupted(std::int64_t trial, const std::string& reason) {
-    return {{"event", "trial_interrupted"}, {"trial", trial}, {"reason", reason}};
+Json trial_interrupted_record(std::int64_t trial, const std::string& reason) {
+    return {{"event", to_string(Event::trial_interrupted)}, {"trial", trial}, {"reason", reason}};
 }
 
-Json trial_attempt_failed(const TrialResult& result, int attempt) {
-    return {{"event", "trial_attempt_failed"}, {"trial", result.id},       {"attempt", attempt},
+Json trial_attempt_failed_record(const TrialResult& result, int attempt) {
+    return {{"event", to_string(Event::trial_attempt_failed)}, {"trial", result.id},       {"attempt", attempt},
             {"reason", result.reason},         {"started_s", result.started_s}, {"duration_s", result.duration_s}};
 }
 
-Json trial_retried(std::int64_t trial, int group, int attempt) {
-    return {{"event", "trial_retried"}, {"trial", trial}, {"group", group}, {"attempt", attempt}};
+Json trial_retried_record(std::int64_t trial, int group, int attempt) {
+    return {{"event", to_string(Event::trial_retried)}, {"trial", trial}, {"group", group}, {"attempt", attempt}};
 }
 
-Json run_finished(const std::string& stop_reason, const Json& summary) {
-    return {{"event", "run_finished"}, {"stop_reason", stop_reason}, {"summary", summary}};
+Json run_finished_record(const std::string& stop_reason, const Json& summary) {
+    return {{"event", to_string(Event::run_finished)}, {"stop_reason", stop_reason}, {"summary", summary}};
 }
 
 }  // namespace hpopt::journal

@@ -82,11 +82,11 @@ TrialResult finished_result(const Json& record) {
         TrialResult result;
         result.id = integer_field(record, "trial");
         result.status = trial_status_from(record.at("status").get<std::string>());
-        result.fom = numbers_from_json(Json::array({record.at("fom")})).front();
-        result.fom_std = numbers_from_json(Json::array({record.at("fom_std")})).front();
-        result.fold_foms = numbers_from_json(record.at("fold_foms"));
+        result.fom = config::number_from_json(record.at("fom"));
+        result.fom_std = config::number_from_json(record.at("fom_std"));
+        result.fold_foms = config::numbers_from_json(record.at("fold_foms"));
         if (record.contains("epoch_foms")) {
-            for (const Json& fold : record.at("epoch_foms")) result.epoch_foms.push_back(numbers_from_json(fold));
+            for (const Json& fold : record.at("epoch_foms")) result.epoch_foms.push_back(config::numbers_from_json(fold));
         }
         result.reason = record.value("reason", "");
         result.started_s = record.at("started_s").get<double>();

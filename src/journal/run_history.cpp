@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/journal/journal.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 
 namespace hpopt::journal {
@@ -17,47 +18,8 @@ class HistoryBuilder {
 public:
     void add(const Json& record, std::size_t line) {
         line_ = line;
-        const std::string event = record.value("event", "");
         const double time_s = record_time(record);
-        if (event == "run_started") {
-            start_session(time_s);
-            history_.spec = record.value("spec", Json::object());
-            history_.fom_name = record.value("fom_name", history_.fom_name);
-            history_.started_at = record.value("time", "");
-        } else if (event == "run_resumed") {
-            start_session(time_s);
-        } else if (event == "trial_suggested") {
-            TrialHistory trial;
-            trial.trial = suggested_trial(record);
-            trial.suggested_s = time_s;
-            const std::int64_t id = trial.trial.id;
-            if (index_.count(id)) fail(fmt::format("trial {} is suggested twice", id));
-            index_[id] = history_.trials.size();
-            history_.trials.push_back(std::move(trial));
-            start_run(id, record, time_s);
-        } else if (event == "trial_resumed" || event == "trial_retried") {
-            start_run(integer_field(record, "trial"), record, time_s);
-        } else if (event == "epoch_finished") {
-            const double fom = record.value("fom", Json()).is_number() ? record.at("fom").get<double>() : NAN;
-            trial(integer_field(record, "trial"))
-                .epochs.push_back({static_cast<int>(integer_field(record, "fold")), integer_field(record, "epoch"), fom, time_s});
-        } else if (event == "trial_finished") {
-            TrialResult result = finished_result(record);
-            TrialHistory& finished = trial(result.id);
-            end_run(result.id, result.ok() ? TrialRun::Outcome::ok : TrialRun::Outcome::failed, time_s);
-            finished.result = std::move(result);
-            finished.finished_s = time_s;
-        } else if (event == "trial_attempt_failed") {
-            end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s);
-        } else if (event == "trial_interrupted") {
-            end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s);
-        } else if (event == "run_interrupted") {
-            interrupted_ = true;
-        } else if (event == "run_finished") {
-            end_open_runs(TrialRun::Outcome::lost, time_s);  // left running past the grace
-            history_.state = interrupted_ ? RunState::interrupted : RunState::finished;
-            history_.stop_reason = record.value("stop_reason", "");
-        }
+        if (const std::optional<Event> event = event_of(record)) follow(*event, record, time_s);  // other kinds: later hpopts'
         history_.last_record_s = std::max(history_.last_record_s, time_s);
         if (history_.sessions.empty()) fail("the journal does not begin with run_started or run_resumed");
         history_.sessions.back().end_s = history_.last_record_s;
@@ -69,6 +31,54 @@ public:
     }
 
 private:
+    void follow(Event event, const Json& record, double time_s) {
+        switch (event) {
+            case Event::run_started:
+                start_session(time_s);
+                history_.spec = record.value("spec", Json::object());
+                history_.fom_name = record.value("fom_name", history_.fom_name);
+                history_.started_at = record.value("time", "");
+                break;
+            case Event::run_resumed: start_session(time_s); break;
+            case Event::trial_suggested: add_trial(record, time_s); break;
+            case Event::trial_resumed:
+            case Event::trial_retried: start_run(integer_field(record, "trial"), record, time_s); break;
+            case Event::epoch_finished: {
+                const double fom = record.value("fom", Json()).is_number() ? record.at("fom").get<double>() : NAN;
+                trial(integer_field(record, "trial"))
+                    .epochs.push_back({static_cast<int>(integer_field(record, "fold")), integer_field(record, "epoch"), fom, time_s});
+                break;
+            }
+            case Event::trial_finished: {
+                TrialResult result = finished_result(record);
+                TrialHistory& finished = trial(result.id);
+                end_run(result.id, result.ok() ? TrialRun::Outcome::ok : TrialRun::Outcome::failed, time_s);
+                finished.result = std::move(result);
+                finished.finished_s = time_s;
+                break;
+            }
+            case Event::trial_attempt_failed: end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s); break;
+            case Event::trial_interrupted: end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s); break;
+            case Event::run_interrupted: interrupted_ = true; break;
+            case Event::run_finished:
+                end_open_runs(TrialRun::Outcome::lost, time_s);  // left running past the grace
+                history_.state = interrupted_ ? RunState::interrupted : RunState::finished;
+                history_.stop_reason = record.value("stop_reason", "");
+                break;
+        }
+    }
+
+    void add_trial(const Json& record, double time_s) {
+        TrialHistory trial;
+        trial.trial = suggested_trial(record);
+        trial.suggested_s = time_s;
+        const std::int64_t id = trial.trial.id;
+        if (index_.count(id)) fail(fmt::format("trial {} is suggested twice", id));
+        index_[id] = history_.trials.size();
+        history_.trials.push_back(std::move(trial));
+        start_run(id, record, time_s);
+    }
+
     [[noreturn]] void fail(const std::string& what) const { throw JournalError(fmt::format("line {}: {}", line_, what)); }
 
     double record_time(const Json& record) {

@@ -70,9 +70,9 @@ Json trials_json(const RunView& run) {
                       {"point", trial.trial.point}, {"seed", trial.trial.seed},    {"group", trial.group},
                       {"suggested_s", trial.suggested_s}, {"runs", Json::array()},  {"epochs", Json::array()}};
         if (const auto& result = trial.result) {
-            entry["fom"] = journal::number_to_json(result->fom);
-            entry["fom_std"] = result->ok() ? journal::number_to_json(result->fom_std) : Json(nullptr);
-            entry["fold_foms"] = journal::numbers_to_json(result->fold_foms);
+            entry["fom"] = config::number_to_json(result->fom);
+            entry["fom_std"] = result->ok() ? config::number_to_json(result->fom_std) : Json(nullptr);
+            entry["fold_foms"] = config::numbers_to_json(result->fold_foms);
             entry["finished_s"] = trial.finished_s;
             entry["duration_s"] = result->duration_s;
             if (!result->ok()) entry["reason"] = result->reason;
@@ -84,7 +84,7 @@ Json trials_json(const RunView& run) {
         }
         for (const auto& epoch : trial.epochs) {
             entry["epochs"].push_back(
-                {{"fold", epoch.fold}, {"epoch", epoch.epoch}, {"fom", journal::number_to_json(epoch.fom)}, {"time_s", epoch.time_s}});
+                {{"fold", epoch.fold}, {"epoch", epoch.epoch}, {"fom", config::number_to_json(epoch.fom)}, {"time_s", epoch.time_s}});
         }
         document["trials"].push_back(std::move(entry));
     }

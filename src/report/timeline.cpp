@@ -71,7 +71,7 @@ Json chrome_trace(const RunView& run) {
     }
     for (const journal::TrialHistory& trial : history.trials) {
         for (const journal::EpochPoint& epoch : trial.epochs) {
-            Json args = {{"trial", trial.trial.id}, {run.history().fom_name, journal::number_to_json(epoch.fom)}};
+            Json args = {{"trial", trial.trial.id}, {run.history().fom_name, config::number_to_json(epoch.fom)}};
             events.push_back({{"name", fmt::format("trial {} epoch {}", trial.trial.id, epoch.epoch)}, {"ph", "i"}, {"s", "t"},
                               {"pid", group_pid(group_at(history, trial, epoch.time_s))}, {"tid", fold_tid(epoch.fold)},
                               {"ts", microseconds(epoch.time_s)}, {"args", std::move(args)}});

@@ -1,4 +1,4 @@
-#include "space_reader.hpp"
+#include "spec/space_reader.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "space_reader.hpp"
+#include "spec/space_reader.hpp"
 
 namespace hpopt::spec {
 namespace {
@@ -53,8 +53,6 @@ Objective read_objective(config::ObjectReader& reader) {
     reader.finish();
     return objective;
 }
-
-train::TeamShape team_shape(const Layout& layout) { return {layout.masters, layout.workers, layout.ranks_per_worker}; }
 
 Layout read_layout(config::ObjectReader& reader) {
     Layout layout;
@@ -113,17 +111,17 @@ const workload::Plugin* plugin_of(const WorkloadSpec& workload, const workload::
 // A plugin that evaluates trials itself, rather than having the framework train its models.
 bool is_evaluated_directly(const WorkloadSpec& workload, const workload::Catalog& plugins) {
     const workload::Plugin* plugin = plugin_of(workload, plugins);
-    return plugin && plugin->create;
+    return plugin && !plugin->is_trained();
 }
 
 bool is_trained(const WorkloadSpec& workload, const workload::Catalog& plugins) {
     const workload::Plugin* plugin = plugin_of(workload, plugins);
-    return plugin && (plugin->create_model || plugin->create_adversarial);
+    return plugin && plugin->is_trained();
 }
 
 bool is_adversarial(const WorkloadSpec& workload, const workload::Catalog& plugins) {
     const workload::Plugin* plugin = plugin_of(workload, plugins);
-    return plugin && plugin->create_adversarial;
+    return plugin && plugin->kind == workload::Plugin::Kind::adversarial;
 }
 
 std::string read_name(config::ObjectReader& reader, const std::string& default_name) {
@@ -158,7 +156,7 @@ train::TrainingSettings read_training_of(config::ObjectReader& root, const Spec&
     const bool adversarial = is_adversarial(spec.workload, plugins);
     const auto default_algorithm = adversarial && spec.layout.masters > 0 ? train::Algorithm::easgd : train::Algorithm::allreduce;
     const auto read = [&](config::ObjectReader& reader) {
-        return train::read_training(reader, team_shape(spec.layout), space, default_algorithm);
+        return train::read_training(reader, spec.layout, space, default_algorithm);
     };
     train::TrainingSettings settings;
     if (root.has("training")) {
@@ -222,7 +220,7 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     });
     spec.training = read_training_of(root, spec, plugins, space_or_null, problems);
     spec.training.split_seed = spec.seed;
-    spec.training.team = team_shape(spec.layout);
+    spec.training.layout = spec.layout;
     spec.output_dir = read_output_dir(root, spec.name);
     root.finish();
     if (!problems.empty()) throw config::InvalidConfig(problems);

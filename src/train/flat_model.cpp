@@ -1,4 +1,4 @@
-#include "flat_model.hpp"
+#include "train/flat_model.hpp"
 
 namespace hpopt::train {
 

@@ -3,9 +3,9 @@
 // collective moves whole. Backward writes fresh gradient tensors (cheaper than accumulating
 // into views); gather_gradients() copies them into the buffer and makes the parameters'
 // gradients views of it, so that the optimizer steps with whatever the collective left there.
-// The buffer has two extra slots at its end that travel with it: the loss sum, and with
-// all-reduce the first rank's stop request (a parameter server's workers put their update's
-// sample count there instead).
+// The buffer has two extra slots at its end that travel with it: the loss sum, and a second
+// one that all-reduce uses for the first rank's stop request and a parameter server's updates
+// for their sample count.
 #include <torch/torch.h>
 
 namespace hpopt::train {
@@ -15,10 +15,12 @@ public:
     explicit FlatModel(torch::nn::Module& model);
 
     torch::Tensor& parameters() { return parameters_; }  // [size()]
-    torch::Tensor& exchange() { return exchange_; }      // [size() + 2]: gradients, loss sum, stop
+    torch::Tensor& exchange() { return exchange_; }      // [size() + 2]: values, then the two slots
     std::int64_t size() const { return size_; }
     float& loss_slot() { return exchange_.data_ptr<float>()[size_]; }
-    float& stop_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
+    // The second slot, by its two uses.
+    float& stop_request_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
+    float& sample_count_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
 
     // Before a backward pass: no gradients, so that backward creates them.
     void clear_gradients();

@@ -1,8 +1,8 @@
-#include "learner.hpp"
+#include "train/learner.hpp"
 
 #include <fmt/format.h>
 
-#include "training_steps.hpp"
+#include "train/training_steps.hpp"
 #include "hpopt/random/rng.hpp"
 #include "hpopt/workload/workload.hpp"
 
@@ -12,7 +12,7 @@ namespace {
 // A model workload's model, trained on its loss in one phase.
 class ModelLearner : public Learner {
 public:
-    ModelLearner(ModelWorkload& workload, const space::Params& params, const Hyperparameters& hyper, const FoldData& data,
+    ModelLearner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper, const FoldData& data,
                  std::uint64_t seed)
         : Learner(data, "sgd"), workload_(workload), model_(build_model(workload, params, seed)) {
         set_phases({{model_->parameters(), hyper.lr}});
@@ -49,7 +49,7 @@ private:
 // for the validation set's conditions with the real ones; it stands for both loss and error.
 class AdversarialLearner : public Learner {
 public:
-    AdversarialLearner(AdversarialWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
+    AdversarialLearner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                        const FoldData& data, std::uint64_t seed)
         : Learner(data, "rmsprop"),  // as the reference system trained its GAN
           workload_(workload),
@@ -134,10 +134,10 @@ void Learner::set_phases(std::vector<std::pair<std::vector<torch::Tensor>, doubl
     if (at != all.size()) throw std::logic_error("a learner's phases must take every parameter of the module");
 }
 
-std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(const Hyperparameters& hyper) const {
+std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(const TrainingParameters& hyper) const {
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
     for (const Phase& phase : phases_) {
-        Hyperparameters own = hyper;
+        TrainingParameters own = hyper;
         own.lr = phase.lr;
         if (own.optimizer.empty()) own.optimizer = default_optimizer_;
         optimizers.push_back(make_optimizer(own, phase.parameters));
@@ -145,12 +145,12 @@ std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(c
     return optimizers;
 }
 
-std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
+std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                       const FoldData& data, std::uint64_t seed) {
     return std::make_unique<ModelLearner>(workload, params, hyper, data, seed);
 }
 
-std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
+std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                       const FoldData& data, std::uint64_t seed) {
     return std::make_unique<AdversarialLearner>(workload, params, hyper, data, seed);
 }

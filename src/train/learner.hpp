@@ -43,7 +43,7 @@ public:
 
     // One optimizer per phase, from the trial's hyper-parameters and the phase's rate; of the
     // learner's default kind unless the hyper-parameters name one.
-    std::vector<std::unique_ptr<torch::optim::Optimizer>> make_optimizers(const Hyperparameters& hyper) const;
+    std::vector<std::unique_ptr<torch::optim::Optimizer>> make_optimizers(const TrainingParameters& hyper) const;
 
 protected:
     Learner(const FoldData& data, std::string default_optimizer) : data_(data), default_optimizer_(std::move(default_optimizer)) {}
@@ -57,9 +57,9 @@ private:
 };
 
 // A fold's learner, its initial weights drawn from `seed`.
-std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
+std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                       const FoldData& data, std::uint64_t seed);
-std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const Hyperparameters& hyper,
+std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                       const FoldData& data, std::uint64_t seed);
 
 // The validation loss and error of a learner over its whole validation set, alone.

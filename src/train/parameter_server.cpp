@@ -1,19 +1,13 @@
-#include "parameter_server.hpp"
+#include "train/parameter_server.hpp"
 
-#include "parameter_server_master.hpp"
-#include "parameter_server_worker.hpp"
+#include <fmt/format.h>
+
+#include "train/parameter_server_master.hpp"
+#include "train/parameter_server_worker.hpp"
 
 namespace hpopt::train {
 namespace parameter_server {
 namespace {
-
-// How a rank's part in the training ended: on the top master, why it stopped the training
-// ("" when it ran to the end) and the epochs' records.
-struct Ending {
-    std::string failure;
-    bool interrupted = false;  // the failure is the search's interruption
-    std::vector<EpochRecord> history;
-};
 
 // The top master's epoch records and verdict, sent to every rank so that the team leaves
 // together and every rank returns the same.
@@ -21,10 +15,10 @@ class Outcome {
 public:
     explicit Outcome(std::int64_t epochs) : values_(1 + 4 * static_cast<std::size_t>(epochs), 0.0f) {}
 
-    void pack(const Ending& ending) {
-        values_[0] = ending.failure.empty() ? finished : ending.interrupted ? interrupted : failed;
-        for (std::size_t i = 0; i < ending.history.size(); ++i) {
-            const EpochRecord& r = ending.history[i];
+    void pack(const std::optional<Halt>& halt, const std::vector<EpochRecord>& history) {
+        values_[0] = halt ? 1.0f + static_cast<float>(halt->cause) : finished;
+        for (std::size_t i = 0; i < history.size(); ++i) {
+            const EpochRecord& r = history[i];
             const float record[4] = {static_cast<float>(r.epoch), static_cast<float>(r.training_loss),
                                      static_cast<float>(r.validation_loss), static_cast<float>(r.validation_error)};
             std::copy(record, record + 4, values_.begin() + static_cast<std::ptrdiff_t>(1 + 4 * i));
@@ -32,8 +26,12 @@ public:
     }
 
     void share(const Team& team) { team.broadcast(values_.data(), static_cast<std::int64_t>(values_.size())); }
-    bool ok() const { return values_[0] == finished; }
-    bool was_interrupted() const { return values_[0] == interrupted; }
+
+    // Why the top master stopped the training early; none when it ran to the end.
+    std::optional<Halt::Cause> halt_cause() const {
+        if (values_[0] == finished) return std::nullopt;
+        return static_cast<Halt::Cause>(static_cast<int>(values_[0]) - 1);
+    }
 
     std::vector<EpochRecord> history() const {
         std::vector<EpochRecord> history;
@@ -44,62 +42,60 @@ public:
     }
 
 private:
-    static constexpr float failed = 0, finished = 1, interrupted = 2;
+    static constexpr float finished = 0;
     std::vector<float> values_;
 };
 
-// One rank's part: restore the team's checkpoints if every rank has one of the same epoch,
-// play its role, and learn the outcome.
-template <class Role>
-Ending play(Replica& replica, Role& role) {
-    std::int64_t epoch = 0;
-    auto archive = replica.checkpoint.open(replica.hyper.epochs, epoch);
-    if (replica.team.min(epoch) != replica.team.max(epoch)) epoch = 0;
-    if (epoch > 0) role.restore(*archive);
-    if constexpr (std::is_same_v<Role, Master>) {
-        if (replica.team.rank() == 0 && replica.context.report_epoch) {
-            for (const EpochRecord& record : role.history()) {
-                replica.context.report_epoch(record.epoch, replica.settings.fom == Fom::validation_loss ? record.validation_loss
-                                                                                                          : record.validation_error,
-                                             nullptr);
-            }
-        }
-        std::string failure = role.serve(epoch);
-        return {failure, role.interrupted(), role.history()};
-    } else {
-        role.work(epoch);
-        return {};
+// A fold team the layout does not fit, or a fold the algorithm cannot train: on every rank alike.
+void check_team(const FoldReplica& replica, const cluster::TeamRoles& roles) {
+    if (replica.team.size() != roles.ranks()) {
+        throw workload::TrialFailure(
+            fmt::format("the fold team has {} ranks where its layout needs {}", replica.team.size(), roles.ranks()));
+    }
+    if (shard_size(replica, roles) < 1) throw workload::TrialFailure("fewer training samples than workers");
+    if (replica.learner.phases().size() > 1 && replica.settings.algorithm != Algorithm::easgd) {
+        throw workload::TrialFailure("a workload of several networks trains with allreduce or easgd only");
     }
 }
 
 }  // namespace
 }  // namespace parameter_server
 
-FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper,
+FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper,
                                          const space::Params& params, const workload::TrialContext& context) {
     using namespace parameter_server;
-    Replica replica(learner, settings, hyper, params, context);
-    Ending ending;
-    if (replica.roles.is_master(replica.team.rank())) {
-        Master master(replica);
-        ending = play(replica, master);
+    FoldReplica replica(learner, settings, hyper, params, context);
+    const cluster::TeamRoles roles(settings.layout);
+    check_team(replica, roles);
+    const int rank = replica.team.rank();
+    const Team worker_ranks = replica.team.split(roles.is_master(rank) ? MPI_UNDEFINED : roles.worker_of(rank));
+    // Each rank plays its role from the team's checkpoints, if every rank has one of the same epoch.
+    std::optional<Halt> halt;
+    std::vector<EpochRecord> history;
+    if (roles.is_master(rank)) {
+        Master master(replica, roles);
+        Resumable resumable = replica.resumable();
+        if (resumable.archive) master.restore(*resumable.archive);
+        replica.report_restored(master.history());
+        halt = master.serve(resumable.epoch);
+        history = master.history();
     } else {
-        Worker worker(replica);
-        ending = play(replica, worker);
+        Worker worker(replica, roles, worker_ranks);
+        Resumable resumable = replica.resumable();
+        if (resumable.archive) worker.restore(*resumable.archive);
+        worker.work(resumable.epoch);
     }
     // Every rank's checkpoints are written before the fold is reported finished (and a finished
     // trial's checkpoints may be pruned).
     replica.team.barrier();
-    Outcome outcome(replica.hyper.epochs);
-    if (replica.team.rank() == 0) outcome.pack(ending);
+    Outcome outcome(hyper.epochs);
+    if (rank == 0) outcome.pack(halt, history);
     outcome.share(replica.team);
-    const std::string reason = replica.team.rank() == 0 ? ending.failure : "the master stopped the training";
-    if (outcome.was_interrupted()) throw workload::TrialInterrupted(reason);
-    if (!outcome.ok()) throw workload::TrialFailure(reason);
-    const std::vector<EpochRecord> history = outcome.history();
-    const EpochRecord& last = history.back();
-    return {history, settings.fom == Fom::validation_loss ? last.validation_loss : last.validation_error,
-            replica.flat.parameters().clone()};
+    if (const std::optional<Halt::Cause> cause = outcome.halt_cause()) {
+        Halt{*cause, rank == 0 ? halt->reason : "the master stopped the training"}.raise();
+    }
+    const std::vector<EpochRecord> shared_history = outcome.history();
+    return {shared_history, replica.fom_of(shared_history.back()), replica.flat.parameters().clone()};
 }
 
 }  // namespace hpopt::train

@@ -17,11 +17,11 @@
 // A learner of several phases (an adversarial pair) trains with easgd only: its workers step
 // each phase's optimizer, and the elastic exchange moves all of its parameters.
 // parameter_server_master.hpp and parameter_server_worker.hpp hold the two roles.
-#include "learner.hpp"
+#include "train/learner.hpp"
 
 namespace hpopt::train {
 
-FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper,
+FoldTraining train_with_parameter_server(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper,
                                          const space::Params& params, const workload::TrialContext& context);
 
 }  // namespace hpopt::train

@@ -1,11 +1,11 @@
-#include "parameter_server_master.hpp"
+#include "train/parameter_server_master.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "training_steps.hpp"
+#include "train/training_steps.hpp"
 
 namespace hpopt::train::parameter_server {
 namespace {
@@ -41,22 +41,23 @@ StalenessStatistics statistics_from(const torch::Tensor& t) {
 
 }  // namespace
 
-Master::Master(Replica& replica)
+Master::Master(FoldReplica& replica, const cluster::TeamRoles& roles)
     : replica_(replica),
-      rule_(rule_for(replica.settings.algorithm, replica.team.rank() == 0 && replica.roles.shape().masters > 1)),
+      roles_(roles),
+      rule_(rule_for(replica.settings.algorithm, replica.team.rank() == 0 && roles.has_sub_masters())),
       staleness_(staleness_for(replica.settings)) {
     if (rule_ == Rule::gradient_step) optimizer_ = std::move(replica.learner.make_optimizers(replica.hyper).front());
-    const std::vector<int> clients = replica.roles.clients_of(replica.team.rank());
+    const std::vector<int> clients = roles.clients_of(replica.team.rank());
     active_.insert(clients.begin(), clients.end());
     if (synchronous()) gradient_sum_ = torch::zeros({replica.flat.size()});
     if (!is_top()) base_ = replica.flat.parameters().clone();
 }
 
-std::string Master::serve(std::int64_t epochs_done) {
+std::optional<Halt> Master::serve(std::int64_t epochs_done) {
     epoch_ = epochs_done;
     if (epoch_ >= replica_.hyper.epochs) active_.clear();
     while (!active_.empty()) on_update(replica_.team.wait_for_message(MPI_ANY_SOURCE).first);
-    return failure_;
+    return halt_;
 }
 
 void Master::on_update(int client) {
@@ -65,17 +66,17 @@ void Master::on_update(int client) {
     receive_update(replica_.team, client, flat.exchange());
     const float loss = flat.loss_slot();
     loss_sum_ += loss;
-    samples_ += flat.stop_slot();  // a client puts its sample count there
+    samples_ += flat.sample_count_slot();
     add(served_by_sub_masters_, header.served);
-    if (is_top()) judge(loss);
-    if (!failure_.empty() && !stopped_) stop_everyone();
+    if (is_top()) decide_halt(loss);
+    if (halt_ && !stopped_) stop_everyone();
     if (stopped_) {
-        answer(client, stop);
+        reply(client, Verdict::stop);
         active_.erase(client);
         return;
     }
     if (header.end_of_epoch) parked_.insert(client);
-    take(client, header.based_on);
+    accept_update(client, header.based_on);
     step_when_enough();
     if (parked_.size() == active_.size()) {
         end_epoch();
@@ -86,18 +87,12 @@ void Master::on_update(int client) {
 
 // The top master decides: a NaN or infinite loss, the trial's deadline or the search's
 // interruption stops the training.
-void Master::judge(float loss_sum) {
-    if (!failure_.empty()) return;
-    if (!std::isfinite(loss_sum)) failure_ = fmt::format("the training loss is {} in epoch {}", loss_sum, epoch_ + 1);
-    if (replica_.context.past_deadline()) failure_ = fmt::format("stopped at the trial's deadline in epoch {}", epoch_ + 1);
-    if (failure_.empty() && replica_.context.interrupted()) {
-        failure_ = fmt::format("interrupted in epoch {}", epoch_ + 1);
-        interrupted_ = true;
-    }
+void Master::decide_halt(float loss_sum) {
+    if (!halt_) halt_ = halt_after(loss_sum, replica_.stop_request(), epoch_ + 1);
 }
 
 // Applies the update in the exchange buffer now, or (synchronous Downpour) adds it to the step.
-void Master::take(int client, std::int64_t based_on) {
+void Master::accept_update(int client, std::int64_t based_on) {
     const double weight = staleness_.weigh(based_on);
     if (synchronous()) {
         if (weight > 0) {
@@ -107,11 +102,11 @@ void Master::take(int client, std::int64_t based_on) {
         pending_.push_back(client);
         return;
     }
-    if (weight > 0) apply(weight);
-    answer(client, parked_.count(client) ? hold : go_on);
+    if (weight > 0) apply_update(weight);
+    reply(client, parked_.count(client) ? Verdict::hold : Verdict::go_on);
 }
 
-void Master::apply(double weight) {
+void Master::apply_update(double weight) {
     torch::NoGradGuard no_grad;
     FlatModel& flat = replica_.flat;
     torch::Tensor update = flat.exchange().slice(0, 0, flat.size());
@@ -143,11 +138,11 @@ void Master::step_when_enough() {
     if (pending_.size() < needed && !everyone_waits) return;
     if (summed_ > 0) {
         replica_.flat.exchange().slice(0, 0, replica_.flat.size()).copy_(gradient_sum_).div_(static_cast<double>(summed_));
-        apply(1.0);
+        apply_update(1.0);
     }
     gradient_sum_.zero_();
     summed_ = 0;
-    for (int client : pending_) answer(client, parked_.count(client) ? hold : go_on);
+    for (int client : pending_) reply(client, parked_.count(client) ? Verdict::hold : Verdict::go_on);
     pending_.clear();
 }
 
@@ -170,22 +165,18 @@ void Master::end_epoch() {
         save(archive);
         replica_.checkpoint.save(archive);
     }
-    if (is_top() && replica_.context.report_epoch) {
-        const EpochRecord& record = history_.back();
-        const double fom = replica_.settings.fom == Fom::validation_loss ? record.validation_loss : record.validation_error;
-        replica_.context.report_epoch(record.epoch, fom, epoch_details());
-    }
-    for (int client : parked_) send_release(replica_.team, client, {staleness_.version(), go_on});
+    if (is_top()) replica_.report(history_.back(), staleness_details());
+    for (int client : parked_) send_release(replica_.team, client, {staleness_.version(), Verdict::go_on});
     parked_.clear();
     if (epoch_ == replica_.hyper.epochs) active_.clear();
 }
 
 void Master::stop_everyone() {
     stopped_ = true;
-    for (int client : pending_) answer(client, stop);
+    for (int client : pending_) reply(client, Verdict::stop);
     for (int client : parked_) {
         if (std::find(pending_.begin(), pending_.end(), client) == pending_.end()) {
-            send_release(replica_.team, client, {staleness_.version(), stop});
+            send_release(replica_.team, client, {staleness_.version(), Verdict::stop});
         }
     }
     for (int client : pending_) active_.erase(client);
@@ -194,7 +185,7 @@ void Master::stop_everyone() {
     parked_.clear();
 }
 
-void Master::answer(int client, std::int64_t verdict) {
+void Master::reply(int client, Verdict verdict) {
     FlatModel& flat = replica_.flat;
     const torch::Tensor& values =
         rule_ == Rule::elastic ? flat.exchange().slice(0, 0, flat.size()) : flat.parameters();
@@ -211,7 +202,7 @@ void Master::sync_with_top(bool end_of_epoch) {
     values.copy_(flat.parameters());
     if (upward == Rule::displacement) values.sub_(base_);
     flat.loss_slot() = static_cast<float>(loss_sum_);
-    flat.stop_slot() = static_cast<float>(samples_);
+    flat.sample_count_slot() = static_cast<float>(samples_);
     const UpdateHeader header{based_on_top_, end_of_epoch ? 1 : 0, since(staleness_.statistics(), reported_)};
     torch::Tensor answer = upward == Rule::elastic ? values : flat.parameters();
     const ReplyState state = exchange_with_master(replica_.team, 0, header, flat.exchange(), answer);
@@ -221,7 +212,7 @@ void Master::sync_with_top(bool end_of_epoch) {
     reported_ = staleness_.statistics();
     loss_sum_ = samples_ = 0;
     updates_since_sync_ = 0;
-    if (state.verdict == stop) stop_everyone();
+    if (state.verdict == Verdict::stop) stop_everyone();
 }
 
 void Master::record_epoch() {
@@ -230,11 +221,10 @@ void Master::record_epoch() {
     loss_sum_ = samples_ = 0;
 }
 
-// What the journal keeps of the epoch besides the FoM: the staleness of the updates so far.
-Json Master::epoch_details() const {
-    Json details{{"training_loss", history_.back().training_loss}};
-    if (Json terms = replica_.learner.validation_details(); !terms.is_null()) details["fom_terms"] = std::move(terms);
-    if (replica_.roles.shape().masters > 1) {
+// What the journal keeps of the epoch besides its loss and FoM: the staleness of the updates so far.
+Json Master::staleness_details() const {
+    Json details = Json::object();
+    if (roles_.has_sub_masters()) {
         details["staleness"] = to_json(served_by_sub_masters_);
         details["sub_master_staleness"] = to_json(staleness_.statistics());
     } else {

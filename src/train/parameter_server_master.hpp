@@ -8,23 +8,21 @@
 // sent its last update of the epoch: those are answered with `hold`, and released together
 // once the epoch is recorded and checkpointed, so that each epoch's checkpoints are a
 // consistent cut of the whole team.
+#include <optional>
 #include <set>
-#include <string>
 #include <vector>
 
-#include "parameter_server_parts.hpp"
+#include "train/parameter_server_parts.hpp"
 
 namespace hpopt::train::parameter_server {
 
 class Master {
 public:
-    explicit Master(Replica& replica);
+    Master(FoldReplica& replica, const cluster::TeamRoles& roles);
 
     // Serves until the last epoch ends or training stops; returns why the top master stopped
-    // it ("" when it ran to the end, and always on a sub-master).
-    std::string serve(std::int64_t epochs_done);
-    // Whether the top master stopped the training because the search is being interrupted.
-    bool interrupted() const { return interrupted_; }
+    // it (none when it ran to the end, and always on a sub-master).
+    std::optional<Halt> serve(std::int64_t epochs_done);
 
     const std::vector<EpochRecord>& history() const { return history_; }
     void save(torch::serialize::OutputArchive& archive);
@@ -35,20 +33,21 @@ private:
     bool synchronous() const { return rule_ == Rule::gradient_step && replica_.settings.sync_fraction > 0; }
 
     void on_update(int client);
-    void judge(float loss_sum);
-    void take(int client, std::int64_t based_on);
-    void apply(double weight);
+    void decide_halt(float loss_sum);
+    void accept_update(int client, std::int64_t based_on);
+    void apply_update(double weight);
     void step_when_enough();
     void end_epoch();
     void stop_everyone();
-    void answer(int client, std::int64_t verdict);
+    void reply(int client, Verdict verdict);
     bool waiting(int client) const;
 
     void sync_with_top(bool end_of_epoch);
     void record_epoch();
-    Json epoch_details() const;
+    Json staleness_details() const;
 
-    Replica& replica_;
+    FoldReplica& replica_;
+    const cluster::TeamRoles& roles_;
     Rule rule_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;  // a master that steps with gradients
     StalenessCounter staleness_;
@@ -58,8 +57,7 @@ private:
     torch::Tensor gradient_sum_;       // synchronous: the step's weighted gradients
     std::int64_t summed_ = 0;
     double loss_sum_ = 0, samples_ = 0;  // since the last epoch (top) or sync (sub-master)
-    std::string failure_;
-    bool interrupted_ = false;
+    std::optional<Halt> halt_;         // the top master's decision to stop the training
     bool stopped_ = false;
     std::int64_t epoch_ = 0;
     std::vector<EpochRecord> history_;

@@ -1,39 +1,19 @@
 #pragma once
 // The pieces of parameter-server training (see parameter_server.hpp) that its masters and
-// workers share: each rank's replica of the model and the messages between a master and the
+// workers share: each worker's shard of an epoch and the messages between a master and the
 // clients it serves (workers' leaders, or sub-masters for the top master).
 #include <torch/torch.h>
 
-#include "checkpoint.hpp"
-#include "flat_model.hpp"
-#include "learner.hpp"
-#include "hpopt/train/fold_trainer.hpp"
+#include "hpopt/cluster/layout.hpp"
 #include "hpopt/train/staleness.hpp"
-#include "hpopt/train/team_roles.hpp"
-#include "team.hpp"
+#include "train/fold_replica.hpp"
 
 namespace hpopt::train::parameter_server {
 
-// One rank's view of the fold: the trial, its learner with its parameters as a flat buffer,
-// its team.
-struct Replica {
-    Replica(Learner& learner, const TrainingSettings& settings, const Hyperparameters& hyper, const space::Params& params,
-            const workload::TrialContext& context);
-
-    std::int64_t shard_size() const { return data.training_inputs.size(0) / roles.shape().workers; }
-    bool checkpoints() const { return settings.checkpoints && checkpoint.enabled(); }
-
-    Learner& learner;
-    const TrainingSettings& settings;
-    Hyperparameters hyper;
-    const FoldData& data;
-    const workload::TrialContext& context;
-    Team team;
-    TeamRoles roles;
-    Team worker_ranks;  // a worker's ranks, on a worker (a null team on a master)
-    FlatModel flat;
-    Checkpoint checkpoint;
-};
+// How many of each epoch's training samples each worker trains on.
+inline std::int64_t shard_size(const FoldReplica& replica, const cluster::TeamRoles& roles) {
+    return replica.data.training_inputs.size(0) / roles.workers();
+}
 
 // What a master does with an update. A worker sends gradients to a Downpour master, which
 // steps its optimizer; a GEM worker and any sub-master send a displacement, which the master
@@ -53,17 +33,17 @@ struct UpdateHeader {
 
 // The master's answer: n values, then the state. `hold` asks the client to wait at the epoch's
 // end for a release, which says go_on or stop.
-enum Verdict : std::int64_t { go_on = 0, stop = 1, hold = 2 };
+enum class Verdict : std::int64_t { go_on = 0, stop = 1, hold = 2 };
 struct ReplyState {
     std::int64_t version = 0;
-    std::int64_t verdict = go_on;
+    Verdict verdict = Verdict::go_on;
 };
 static_assert(sizeof(ReplyState) == 2 * sizeof(std::int64_t), "a ReplyState travels as two int64 values");
 
 // An exchange: the client sends its header; the master, when it comes to it, says go and
 // receives the update; it answers with the state, then the values; later a release when it
 // said hold. Each large message is sent when the other side is receiving it (see Team).
-enum Tag : int { header_tag = 101, go_tag, update_tag, reply_state_tag, reply_tag, release_tag };
+enum class Tag : int { header = 101, go, update, reply_state, reply, release };
 
 // The client's side: sends `outgoing` ([n + 2]) with its header to `master`, takes the answer
 // into `answer` ([n]) and, when told to hold, waits for the release. Returns the final state.

@@ -1,14 +1,12 @@
-#include "parameter_server_worker.hpp"
+#include "train/parameter_server_worker.hpp"
 
 #include "hpopt/random/rng.hpp"
-#include "training_steps.hpp"
+#include "train/training_steps.hpp"
 
 namespace hpopt::train::parameter_server {
 
-Worker::Worker(Replica& replica)
-    : replica_(replica),
-      rule_(rule_for(replica.settings.algorithm, false)),
-      ranks_(replica.worker_ranks) {
+Worker::Worker(FoldReplica& replica, const cluster::TeamRoles& roles, const Team& ranks)
+    : replica_(replica), roles_(roles), rule_(rule_for(replica.settings.algorithm, false)), ranks_(ranks) {
     if (rule_ == Rule::elastic) optimizers_ = replica.learner.make_optimizers(replica.hyper);
     if (replica.settings.algorithm == Algorithm::gem) {
         energy_matching_.emplace(replica.flat.parameters(), replica.hyper.lr, replica.hyper.momentum, replica.settings.gem_kappa);
@@ -16,8 +14,8 @@ Worker::Worker(Replica& replica)
 }
 
 void Worker::work(std::int64_t epochs_done) {
-    const int worker = replica_.roles.worker_of(replica_.team.rank());
-    const std::int64_t shard_size = replica_.shard_size(), batch_size = replica_.hyper.batch_size;
+    const int worker = roles_.worker_of(replica_.team.rank());
+    const std::int64_t shard_size = parameter_server::shard_size(replica_, roles_), batch_size = replica_.hyper.batch_size;
     std::int64_t local_steps = 0;
     for (std::int64_t epoch = epochs_done + 1; epoch <= replica_.hyper.epochs; ++epoch) {
         const std::uint64_t epoch_seed = random::derive_seed(replica_.context.seed, static_cast<std::uint64_t>(epoch));
@@ -66,22 +64,22 @@ bool Worker::exchange(bool end_of_epoch) {
     torch::Tensor values = flat.exchange().slice(0, 0, flat.size());
     if (rule_ == Rule::elastic) values.copy_(flat.parameters());
     if (rule_ == Rule::displacement) energy_matching_->update_in_place(values, flat.parameters());
-    std::int64_t state[2] = {0, go_on};
+    std::int64_t state[2] = {0, static_cast<std::int64_t>(Verdict::go_on)};
     if (leader()) {
         flat.loss_slot() = loss_since_;
-        flat.stop_slot() = samples_since_;  // the slot carries the sample count to the master
-        const int master = replica_.roles.server_of(replica_.team.rank());
+        flat.sample_count_slot() = samples_since_;
+        const int master = roles_.server_of(replica_.team.rank());
         torch::Tensor answer = rule_ == Rule::elastic ? values : flat.parameters();
         const ReplyState reply = exchange_with_master(replica_.team, master, {based_on_, end_of_epoch ? 1 : 0, {}}, flat.exchange(), answer);
         if (rule_ == Rule::elastic) flat.parameters().sub_(values);
         state[0] = reply.version;
-        state[1] = reply.verdict;
+        state[1] = static_cast<std::int64_t>(reply.verdict);
     }
     ranks_.broadcast(flat.parameters().data_ptr<float>(), flat.size());
     ranks_.broadcast(state, 2);
     based_on_ = state[0];
     loss_since_ = samples_since_ = 0;
-    return state[1] != stop;
+    return static_cast<Verdict>(state[1]) != Verdict::stop;
 }
 
 void Worker::save_checkpoint(std::int64_t epoch) {

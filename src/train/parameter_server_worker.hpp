@@ -7,14 +7,15 @@
 // learner) and at each epoch's end.
 #include <optional>
 
-#include "energy_matching.hpp"
-#include "parameter_server_parts.hpp"
+#include "train/energy_matching.hpp"
+#include "train/parameter_server_parts.hpp"
 
 namespace hpopt::train::parameter_server {
 
 class Worker {
 public:
-    explicit Worker(Replica& replica);
+    // `ranks`: this worker's own ranks.
+    Worker(FoldReplica& replica, const cluster::TeamRoles& roles, const Team& ranks);
 
     void work(std::int64_t epochs_done);
 
@@ -22,14 +23,15 @@ public:
     void restore(torch::serialize::InputArchive& archive);
 
 private:
-    bool leader() const { return replica_.roles.rank_in_worker(replica_.team.rank()) == 0; }
+    bool leader() const { return roles_.rank_in_worker(replica_.team.rank()) == 0; }
     float local_step(const torch::Tensor& batch);
     bool exchange(bool end_of_epoch);
     void save_checkpoint(std::int64_t epoch);
 
-    Replica& replica_;
+    FoldReplica& replica_;
+    const cluster::TeamRoles& roles_;
     Rule rule_;
-    const Team& ranks_;  // the worker's own ranks
+    const Team& ranks_;
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;  // EASGD's local steps, one per phase
     std::optional<EnergyMatching> energy_matching_;       // GEM
     std::int64_t based_on_ = 0;

@@ -1,4 +1,4 @@
-#include "team.hpp"
+#include "train/team.hpp"
 
 #include <algorithm>
 #include <chrono>

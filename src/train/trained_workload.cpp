@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "flat_model.hpp"
-#include "learner.hpp"
-#include "team.hpp"
+#include "train/flat_model.hpp"
+#include "train/learner.hpp"
+#include "train/team.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 
 namespace hpopt::train {
@@ -49,7 +49,7 @@ public:
         FoldData test_fold;
         std::tie(test_fold.validation_inputs, test_fold.validation_targets) = tensors(*test);
         test_fold.classes = test->classes;
-        const Hyperparameters hyper = resolve(settings_.defaults, params);
+        const TrainingParameters hyper = resolve(settings_.defaults, params);
         double loss = 0, error = 0;
         for (int f = 0; f < context.folds; ++f) {
             const fs::path file = fs::path(context.checkpoint_dir) / fmt::format("fold-{}.rank-0.pt", f);
@@ -125,11 +125,31 @@ std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<Adversarial
     return std::make_unique<TrainedWorkload<AdversarialWorkload>>(std::move(pair), settings);
 }
 
-std::unique_ptr<workload::Workload> make_workload(const workload::Plugin& plugin, const Json& options,
-                                                  const space::Space& space, const TrainingSettings& settings) {
-    if (plugin.create) return plugin.create(options, space);
-    if (plugin.create_adversarial) return trained_workload(plugin.create_adversarial(options, space), settings);
-    return trained_workload(plugin.create_model(options, space), settings);
+namespace {
+
+template <class Trainable>
+workload::Plugin trained_plugin(std::string name, workload::Plugin::Kind kind, OptionsCheck check,
+                                std::function<std::unique_ptr<Trainable>(const Json&, const space::Space&)> create) {
+    workload::Plugin plugin;
+    plugin.name = std::move(name);
+    plugin.kind = kind;
+    plugin.check = std::move(check);
+    plugin.create = [create = std::move(create)](const Json& options, const space::Space& space, const TrainingSettings& training) {
+        return trained_workload(create(options, space), training);
+    };
+    return plugin;
+}
+
+}  // namespace
+
+workload::Plugin model_plugin(std::string name, OptionsCheck check,
+                              std::function<std::unique_ptr<ModelWorkload>(const Json&, const space::Space&)> create) {
+    return trained_plugin(std::move(name), workload::Plugin::Kind::model, std::move(check), std::move(create));
+}
+
+workload::Plugin adversarial_plugin(std::string name, OptionsCheck check,
+                                    std::function<std::unique_ptr<AdversarialWorkload>(const Json&, const space::Space&)> create) {
+    return trained_plugin(std::move(name), workload::Plugin::Kind::adversarial, std::move(check), std::move(create));
 }
 
 }  // namespace hpopt::train

@@ -15,7 +15,7 @@ void check(bool ok, const char* name, const char* expected) {
     if (!ok) throw std::invalid_argument(fmt::format("{} must be {}", name, expected));
 }
 
-void check_hyperparameters(const Hyperparameters& h) {
+void check_hyperparameters(const TrainingParameters& h) {
     check(h.epochs >= 1, "epochs", ">= 1");
     check(h.batch_size >= 1, "batch_size", ">= 1");
     check(h.optimizer.empty() || known_optimizer(h.optimizer), "optimizer", "one of sgd, adam, rmsprop");
@@ -24,8 +24,8 @@ void check_hyperparameters(const Hyperparameters& h) {
     check(h.weight_decay >= 0, "weight_decay", ">= 0");
 }
 
-Hyperparameters read_defaults(config::ObjectReader& reader) {
-    Hyperparameters h;
+TrainingParameters read_defaults(config::ObjectReader& reader) {
+    TrainingParameters h;
     h.epochs = reader.integer_or("epochs", h.epochs);
     h.batch_size = reader.integer_or("batch_size", h.batch_size);
     h.optimizer = reader.string_or("optimizer", h.optimizer);
@@ -69,7 +69,7 @@ Enum read_enum(config::ObjectReader& reader, const std::string& key, Enum fallba
     return fallback;
 }
 
-void check_layout(config::ObjectReader& reader, Algorithm algorithm, const TeamShape& team) {
+void check_layout(config::ObjectReader& reader, Algorithm algorithm, const spec::Layout& team) {
     if (algorithm == Algorithm::allreduce) {
         if (team.masters != 0) reader.report("algorithm", "all-reduce training has no masters: set layout.masters to 0");
         return;
@@ -83,16 +83,15 @@ void check_layout(config::ObjectReader& reader, Algorithm algorithm, const TeamS
 
 }  // namespace
 
-TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space,
+TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout& layout, const space::Space* space,
                                Algorithm default_algorithm) {
     TrainingSettings settings;
-    settings.team = team;
     settings.algorithm = read_enum(reader, "algorithm", default_algorithm,
                                    {{"allreduce", Algorithm::allreduce},
                                     {"downpour", Algorithm::downpour},
                                     {"easgd", Algorithm::easgd},
                                     {"gem", Algorithm::gem}});
-    check_layout(reader, settings.algorithm, team);
+    check_layout(reader, settings.algorithm, layout);
     settings.defaults = read_defaults(reader);
     const std::string scaling = reader.string_or("lr_scaling", "none");
     if (scaling != "none" && scaling != "linear") reader.report("lr_scaling", "must be \"none\" or \"linear\"");
@@ -136,8 +135,8 @@ TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& te
     return settings;
 }
 
-Hyperparameters resolve(const Hyperparameters& defaults, const space::Params& params) {
-    Hyperparameters h = defaults;
+TrainingParameters resolve(const TrainingParameters& defaults, const space::Params& params) {
+    TrainingParameters h = defaults;
     const auto take = [&](const char* name, auto& field) {
         const auto found = params.find(name);
         if (found == params.end()) return;

@@ -1,4 +1,4 @@
-#include "training_steps.hpp"
+#include "train/training_steps.hpp"
 
 #include "hpopt/random/rng.hpp"
 #include "hpopt/workload/workload.hpp"
@@ -19,7 +19,7 @@ torch::nn::Sequential build_model(ModelWorkload& workload, const space::Params& 
     return model;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& h, const std::vector<torch::Tensor>& parameters) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingParameters& h, const std::vector<torch::Tensor>& parameters) {
     if (h.optimizer == "adam") {
         return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
     }

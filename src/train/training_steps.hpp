@@ -11,7 +11,7 @@ namespace hpopt::train {
 // The workload's model for `params`, its initial weights drawn from `seed`; float32 only.
 torch::nn::Sequential build_model(ModelWorkload& workload, const space::Params& params, std::uint64_t seed);
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& h, const std::vector<torch::Tensor>& parameters);
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingParameters& h, const std::vector<torch::Tensor>& parameters);
 
 // [begin, end) of rank's share of `count` items split as evenly as possible.
 std::pair<std::int64_t, std::int64_t> share(std::int64_t count, int rank, int size);

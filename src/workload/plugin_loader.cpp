@@ -67,9 +67,8 @@ const Plugin& PluginLoader::load(const std::string& name, const fs::path& file) 
     if (plugin.name != name) {
         throw PluginError(fmt::format("{} describes a plugin named \"{}\", not \"{}\"", file.string(), plugin.name, name));
     }
-    if (!plugin.check || plugin.ways_to_create() != 1) {
-        throw PluginError(fmt::format("{}: a plugin needs check() and exactly one of create(), create_model() and create_adversarial()",
-                                      file.string()));
+    if (!plugin.check || !plugin.create) {
+        throw PluginError(fmt::format("{}: a plugin needs check() and create()", file.string()));
     }
     return loaded_.emplace(name, std::move(plugin)).first->second;
 }

@@ -46,7 +46,7 @@ TEST_CASE("all-reduce keeps both ranks' generator and discriminator identical, e
 TEST_CASE("easgd trains the pair with one master and one worker") {
     train::TrainingSettings settings = testing::gan_settings(2);
     settings.algorithm = train::Algorithm::easgd;
-    settings.team = {1, 1, 1};
+    settings.layout = {1, 1, 1, 1, 1};
     settings.communication_period = 2;
     const train::FoldTraining trained = train_pair(settings);
     REQUIRE(trained.epochs.size() == 2);
@@ -61,7 +61,7 @@ TEST_CASE("downpour and gem refuse a pair of networks") {
     for (const train::Algorithm algorithm : {train::Algorithm::downpour, train::Algorithm::gem}) {
         train::TrainingSettings settings = testing::gan_settings(1);
         settings.algorithm = algorithm;
-        settings.team = {1, 1, 1};
+        settings.layout = {1, 1, 1, 1, 1};
         CHECK_THROWS_WITH_AS(train_pair(settings), "a workload of several networks trains with allreduce or easgd only",
                              workload::TrialFailure);
     }

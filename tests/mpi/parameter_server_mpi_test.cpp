@@ -32,10 +32,15 @@ private:
     MPI_Comm comm_ = MPI_COMM_NULL;
 };
 
-train::TrainingSettings settings_for(train::Algorithm algorithm, train::TeamShape team) {
+// A fold team's masters, workers and ranks per worker.
+struct TeamShape {
+    int masters, workers, ranks_per_worker;
+};
+
+train::TrainingSettings settings_for(train::Algorithm algorithm, TeamShape team) {
     train::TrainingSettings settings;
     settings.algorithm = algorithm;
-    settings.team = team;
+    settings.layout = {1, 1, team.masters, team.workers, team.ranks_per_worker};
     settings.defaults.epochs = 4;
     settings.defaults.batch_size = 16;
     settings.defaults.lr = 0.05;
@@ -202,7 +207,7 @@ TEST_CASE("a NaN loss at a worker stops the whole parameter-server team") {
     for (std::size_t i = 0; i < 8 * 30; ++i) data->features[i] = std::numeric_limits<float>::quiet_NaN();
     testing::BlobsWorkload workload(data);
     const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, false, 3}, 0));
-    for (const train::TeamShape shape : {train::TeamShape{2, 4, 1}, train::TeamShape{2, 2, 2}}) {
+    for (const TeamShape shape : {TeamShape{2, 4, 1}, TeamShape{2, 2, 2}}) {
         workload::TrialContext context;
         context.team = MPI_COMM_WORLD;
         CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(train::Algorithm::downpour, shape), Json::object(), fold, context),

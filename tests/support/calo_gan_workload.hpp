@@ -1,24 +1,18 @@
 #pragma once
-// The calo_gan plugin as tests use it: loaded from the build tree, on simulated showers, with
-// networks small enough to train in seconds.
-#include <stdexcept>
-
-#include "hpopt/train/adversarial_workload.hpp"
+// The calo_gan workload as tests use it: on simulated showers, with networks small enough to
+// train in seconds.
+#include "calo_gan.hpp"
 #include "hpopt/train/fold_trainer.hpp"
-#include "hpopt/workload/plugin_loader.hpp"
 
 namespace hpopt::testing {
 
 inline std::unique_ptr<train::AdversarialWorkload> small_calo_gan(std::int64_t showers) {
-    static const workload::PluginLoader loader;
-    const workload::Plugin* plugin = loader.find("calo_gan");
-    if (!plugin) throw std::runtime_error("the calo_gan plugin is not built");
     const Json options = {{"plugin", "calo_gan"},
                           {"generator_channels", 4},
                           {"discriminator_channels", 4},
                           {"latent_size", 16},
                           {"data", {{"simulate", {{"count", showers}, {"test_count", 40}, {"seed", 3}}}}}};
-    return plugin->create_adversarial(options, space::Space({}));
+    return calo_gan::calo_gan_workload(options);
 }
 
 inline train::TrainingSettings gan_settings(std::int64_t epochs) {

@@ -20,7 +20,7 @@ struct Records {
         return *this;
     }
     Records& suggested(double second, std::int64_t id, int group) {
-        return at(second, journal::trial_suggested({id, {{"x", 0.1 * id}}, {0.1 * id}, 7}, group, {}, 0));
+        return at(second, journal::trial_suggested_record({id, {{"x", 0.1 * id}}, {0.1 * id}, 7}, group, {}, 0));
     }
     Records& finished(double second, std::int64_t id, double fom, journal::TrialStatus status = journal::TrialStatus::ok) {
         journal::TrialResult result;
@@ -29,13 +29,13 @@ struct Records {
         result.fom = fom;
         result.fold_foms = {fom};
         if (status != journal::TrialStatus::ok) result.reason = "diverged";
-        return at(second, journal::trial_finished(result));
+        return at(second, journal::trial_finished_record(result));
     }
 };
 
 inline Records started(Json spec = {{"name", "s"}}) {
     Records records;
-    records.at(0, journal::run_started(spec, "f", "v", "loss"));
+    records.at(0, journal::run_started_record(spec, "f", "v", "loss"));
     return records;
 }
 

@@ -35,7 +35,7 @@ TEST_CASE("Branin has three global minima") {
 namespace {
 
 std::unique_ptr<workload::Workload> make(const Json& options, const space::Space& space) {
-    return analytic::plugin().create(options, space);
+    return analytic::plugin().create(options, space, train::TrainingSettings{});
 }
 
 workload::TrialContext seeded(std::uint64_t seed) {

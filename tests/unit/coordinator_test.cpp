@@ -178,7 +178,7 @@ TEST_CASE("a stop request interrupts the running trials and leaves them for a re
         coordinator.stop_when([&] { return finished >= 3; });
     });
     CHECK(ran.outcome.interrupted);
-    CHECK(ran.outcome.stop_reason == "interrupted");
+    CHECK(ran.outcome.stop_reason == cluster::StopReason::interrupted);
     CHECK(ran.outcome.abandoned == 0);
     CHECK(events(ran.records, "trial_finished") == std::vector<std::string>{"0", "1", "2"});
     CHECK(events(ran.records, "trial_interrupted") == std::vector<std::string>{"3"});

@@ -47,18 +47,18 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     const journal::RunDirectory run = journal::prepare_run_directory(dir.path, false);
     {
         journal::Journal journal(run.journal());
-        journal.append(journal::run_started({{"name", "x"}}, "abc", "0.1.0", "loss"));
-        journal.append(journal::trial_suggested(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {}, 0));
+        journal.append(journal::run_started_record({{"name", "x"}}, "abc", "0.1.0", "loss"));
+        journal.append(journal::trial_suggested_record(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {}, 0));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
         ok.fold_foms = {0.0};
-        journal.append(journal::trial_finished(ok));
+        journal.append(journal::trial_finished_record(ok));
         journal::TrialResult failed;
         failed.id = 1;
         failed.status = journal::TrialStatus::failed;
         failed.reason = "loss is NaN";
-        journal.append(journal::trial_finished(failed));
-        journal.append(journal::run_finished("trial budget reached", {{"trials", 2}}));
+        journal.append(journal::trial_finished_record(failed));
+        journal.append(journal::run_finished_record("trial budget reached", {{"trials", 2}}));
     }
     const auto records = read_lines(run.journal());
     REQUIRE(records.size() == 5);
@@ -149,9 +149,9 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
     result.duration_s = 1.5;
     {
         journal::Journal journal(path);
-        journal.append(journal::run_started(Json::object(), "f", "v", "loss"));
-        journal.append(journal::trial_suggested({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, 2}, 1));
-        journal.append(journal::trial_finished(result));
+        journal.append(journal::run_started_record(Json::object(), "f", "v", "loss"));
+        journal.append(journal::trial_suggested_record({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, 2}, 1));
+        journal.append(journal::trial_finished_record(result));
     }
     std::uintmax_t whole = fs::file_size(path);
     {
@@ -176,7 +176,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
 
     journal::cut_torn_tail(path, contents);
     CHECK(fs::file_size(path) == whole);
-    journal::Journal(path, journal::Journal::Open::append).append(journal::run_resumed({3}, contents.torn));
+    journal::Journal(path, journal::Journal::Open::append).append(journal::run_resumed_record({3}, contents.torn));
     CHECK(journal::read_journal(path).records.back()["in_flight"] == Json::array({3}));
 
     std::ofstream(path, std::ios::trunc) << "{\"event\": \"run_started\"}\nnot json\n{\"event\": \"run_finished\"}\n";

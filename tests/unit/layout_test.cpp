@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include "hpopt/cluster/layout.hpp"
-#include "hpopt/train/team_roles.hpp"
 
 using namespace hpopt;
 using cluster::Layout;
@@ -76,38 +75,22 @@ TEST_CASE("a resumed run on another world size takes as many groups as fit, its 
     CHECK(!layout.regrouped(1));
 }
 
-TEST_CASE("the training side's team roles agree with the layout's roles, rank by rank") {
-    // train::TeamRoles works on fold-team ranks and must not drift from cluster::Layout.
-    for (const spec::Layout shape : {spec::Layout{1, 1, 1, 2, 1}, spec::Layout{1, 2, 3, 4, 1}, spec::Layout{1, 1, 3, 5, 2},
-                                     spec::Layout{2, 1, 2, 4, 3}}) {
-        const Layout layout(shape);
-        const train::TeamRoles roles({shape.masters, shape.workers, shape.ranks_per_worker});
-        const int team_size = shape.masters + shape.workers * shape.ranks_per_worker;
-        for (int rank = 1; rank < layout.ranks(); ++rank) {
-            const Role role = layout.role(rank);
-            const int in_team = (rank - 1) % team_size;
-            CAPTURE(rank);
-            CHECK(roles.is_master(in_team) == (role.kind == Role::Kind::master));
-            if (role.kind == Role::Kind::worker) {
-                CHECK(roles.worker_of(in_team) == role.worker);
-                CHECK(roles.rank_in_worker(in_team) == role.worker_rank);
-                CHECK(roles.server_of(in_team) == role.serving_master);
-            }
-        }
-    }
-}
-
 TEST_CASE("team roles: the top master serves the sub-masters, each sub-master a share of the workers") {
-    const train::TeamRoles roles({3, 4, 2});  // masters 0, 1, 2; workers at 3-4, 5-6, 7-8, 9-10
+    const cluster::TeamRoles roles(spec::Layout{1, 1, 3, 4, 2});  // masters 0, 1, 2; workers at 3-4, 5-6, 7-8, 9-10
+    CHECK(roles.ranks() == 11);
+    CHECK(roles.has_sub_masters());
     CHECK(roles.clients_of(0) == std::vector<int>{1, 2});
     CHECK(roles.clients_of(1) == std::vector<int>{3, 5});
     CHECK(roles.clients_of(2) == std::vector<int>{7, 9});
+    CHECK(roles.server_of(0) == -1);
     CHECK(roles.server_of(1) == 0);
     CHECK(roles.server_of(7) == 2);
     CHECK(roles.worker_of(8) == 2);
     CHECK(roles.rank_in_worker(8) == 1);
-    const train::TeamRoles single({1, 3, 1});
+    const cluster::TeamRoles single(spec::Layout{1, 1, 1, 3, 1});
+    CHECK_FALSE(single.has_sub_masters());
     CHECK(single.clients_of(0) == std::vector<int>{1, 2, 3});
+    CHECK(cluster::TeamRoles(spec::Layout{1, 1, 0, 2, 1}).server_of(1) == -1);  // all-reduce: no masters
 }
 
 TEST_CASE("each rank's label names its role for the log") {

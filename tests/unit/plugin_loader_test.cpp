@@ -32,7 +32,7 @@ TEST_CASE("a plugin is loaded by name from its shared module and creates its wor
     CHECK(analytic->name == "analytic");
     CHECK(plugins.find("analytic") == analytic);  // loaded once
     const space::Space space({{"x1", space::RealRange{-5, 10, false}}, {"x2", space::RealRange{0, 15, false}}});
-    const auto workload = analytic->create(Json{{"plugin", "analytic"}, {"function", "branin"}}, space);
+    const auto workload = analytic->create(Json{{"plugin", "analytic"}, {"function", "branin"}}, space, train::TrainingSettings{});
     CHECK(workload->evaluate(Json{{"x1", 3.14159265}, {"x2", 2.275}}, {}) == doctest::Approx(0.397887).epsilon(1e-5));
 }
 

@@ -26,15 +26,15 @@ Json maximizing_spec() {
 report::RunView three_trials() {
     test::Records records = test::started(maximizing_spec());
     records.suggested(0, 0, 0).suggested(0, 1, 1);
-    records.at(2, journal::epoch_finished({0, 0, 1, 0.6, nullptr}));
+    records.at(2, journal::epoch_finished_record({0, 0, 1, 0.6, nullptr}));
     records.finished(3, 1, 0.5).suggested(3, 2, 1);
     records.finished(4, 0, 0.8);
     journal::TrialResult attempt;
     attempt.id = 2;
     attempt.status = journal::TrialStatus::failed;
-    records.at(5, journal::trial_attempt_failed(attempt, 0)).at(5, journal::trial_retried(2, 0, 1));
+    records.at(5, journal::trial_attempt_failed_record(attempt, 0)).at(5, journal::trial_retried_record(2, 0, 1));
     records.finished(8, 2, NAN, journal::TrialStatus::failed);
-    records.at(10, journal::run_finished("trial budget reached", Json::object()));
+    records.at(10, journal::run_finished_record("trial budget reached", Json::object()));
     return report::RunView(journal::run_history(records.list));
 }
 

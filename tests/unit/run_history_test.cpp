@@ -19,10 +19,10 @@ TEST_CASE("journal times read back to the millisecond") {
 TEST_CASE("a history has each trial's result and each run on its group, in time") {
     Records records = started();
     records.suggested(1, 0, 0).suggested(1, 1, 1);
-    records.at(2, journal::epoch_finished({0, 0, 1, 0.7, nullptr}));
+    records.at(2, journal::epoch_finished_record({0, 0, 1, 0.7, nullptr}));
     records.finished(3, 1, 0.5).suggested(3, 2, 1).finished(4, 0, 0.2);
     records.finished(6, 2, NAN, journal::TrialStatus::failed);
-    records.at(6.5, journal::run_finished("trial budget reached", Json::object()));
+    records.at(6.5, journal::run_finished_record("trial budget reached", Json::object()));
     const journal::RunHistory history = journal::run_history(records.list);
 
     CHECK(history.fom_name == "loss");
@@ -53,12 +53,12 @@ TEST_CASE("a killed session's runs are lost, a resumed one goes on, retries are 
     journal::TrialResult attempt;
     attempt.id = 1;
     attempt.status = journal::TrialStatus::failed;
-    records.at(2, journal::trial_attempt_failed(attempt, 0));
-    records.at(2, journal::trial_retried(1, 1, 1));
-    records.at(3, journal::epoch_finished({0, 0, 1, 0.7, nullptr}));
+    records.at(2, journal::trial_attempt_failed_record(attempt, 0));
+    records.at(2, journal::trial_retried_record(1, 1, 1));
+    records.at(3, journal::epoch_finished_record({0, 0, 1, 0.7, nullptr}));
     // SIGKILL here; the resume hands both out again, 60 s later.
-    records.at(63, journal::run_resumed({0, 1}, ""));
-    records.at(63, journal::trial_resumed(0, 1)).at(63, journal::trial_resumed(1, 0));
+    records.at(63, journal::run_resumed_record({0, 1}, ""));
+    records.at(63, journal::trial_resumed_record(0, 1)).at(63, journal::trial_resumed_record(1, 0));
     records.finished(65, 0, 0.3);
     const journal::RunHistory history = journal::run_history(records.list);
 
@@ -83,9 +83,9 @@ TEST_CASE("a killed session's runs are lost, a resumed one goes on, retries are 
 TEST_CASE("an interrupted run says so, and its stopped trials are runs that ended") {
     Records records = started();
     records.suggested(1, 0, 0);
-    records.at(2, journal::trial_interrupted(0, "SIGTERM"));
-    records.at(2, journal::run_interrupted({0}));
-    records.at(2, journal::run_finished("interrupted by SIGTERM", Json::object()));
+    records.at(2, journal::trial_interrupted_record(0, "SIGTERM"));
+    records.at(2, journal::run_interrupted_record({0}));
+    records.at(2, journal::run_finished_record("interrupted by SIGTERM", Json::object()));
     const journal::RunHistory history = journal::run_history(records.list);
     CHECK(history.state == journal::RunState::interrupted);
     CHECK(history.runs[0].outcome == Outcome::interrupted);

@@ -13,7 +13,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -36,25 +35,34 @@ struct SearchProgress {
     std::int64_t running = 0;
     double elapsed_s = 0;
     int groups = 1;
-    double busy_group_s = 0;  // the groups' time on trials: finished ones, and the running ones so far
+    // The groups' time on trials: finished ones (as the groups measured it), and the running
+    // ones so far.
+    double busy_group_s = 0;
     std::optional<BestTrial> best;
     std::optional<journal::EpochReport> last_epoch;  // the latest epoch a running trial finished
+
+    // Busy group-seconds over available group-seconds.
+    double utilization() const;
 };
 
+// What the coordinator itself spent.
 struct SearchMetrics {
-    int groups = 1;
-    double busy_group_s = 0;        // the groups' own time on their trials
     double dispatch_latency_s = 0;  // summed: from a group's result to its next trial
     std::int64_t redispatches = 0;
     double ask_s = 0, tell_s = 0;
 
-    // Busy group-seconds over available group-seconds.
-    double utilization(double elapsed_s) const;
     double mean_dispatch_latency_s() const;
 };
 
+// Why a search ended: the first three once the running trials had finished, the others
+// without waiting for them (an interruption: the search can be resumed).
+enum class StopReason { trial_budget, target, exhausted, wall_time, interrupted };
+// "trial budget reached", "target reached", "search space exhausted", "wall time reached",
+// "interrupted": as the journal's run_finished record says it.
+std::string to_string(StopReason reason);
+
 struct SearchOutcome {
-    std::string stop_reason;  // "trial budget reached", "target reached", "wall time reached", ...
+    StopReason stop_reason = StopReason::trial_budget;
     SearchProgress progress;
     SearchMetrics metrics;
     bool interrupted = false;   // by a stop request or the wall time: unfinished trials may remain
@@ -76,16 +84,12 @@ public:
     // removed unless it is the best so far, which keeps its own until a better one finishes.
     void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
 
-    // Before run(), to go on with a run from its journal's records: the optimizer is brought to
-    // where it was by asking and telling again what the journal says it was asked and told, each
-    // ask when it had as many results and the same trials pending as then (so that the resumed
-    // search makes the suggestions of one never stopped), the finished trials count as such, and
-    // the trials that were running are handed out first. Returns how many replayed suggestions
-    // differed from the journal's (none but for an optimizer that is not deterministic): those
-    // trials go on with the journal's parameters. A record
-    // that cannot be replayed (fields missing, a point outside the space, a trial finished
-    // before it started) throws journal::JournalError naming its line.
-    // `dropped` describes a torn record that was cut from the journal ("" for none).
+    // Before run(), to go on with a run from its journal's records (see JournalReplay): the
+    // optimizer is brought to where it was, the finished trials count as such, and the trials
+    // that were running are handed out first. Returns how many replayed suggestions differed
+    // from the journal's; those trials go on with the journal's parameters. Throws
+    // journal::JournalError for a record that cannot be replayed. `dropped` describes a torn
+    // record that was cut from the journal ("" for none).
     std::int64_t resume(const std::vector<Json>& records, const std::string& dropped);
 
     SearchOutcome run(const std::string& version);
@@ -93,47 +97,39 @@ public:
 private:
     using Clock = std::chrono::steady_clock;
 
-    void account(const journal::Trial& trial, const journal::TrialResult& result);
-    void report_progress();
-    void remove_checkpoints(std::int64_t trial_id) const;
-    std::optional<std::string> stop_reason() const;
-    std::optional<std::string> interruption_due() const;
-    void interrupt(const std::string& reason);
-    void notify(const std::string& notice) const;
-    using InFlight = std::map<std::int64_t, journal::Trial>;
-    struct ReplayedAsk {
-        std::int64_t trial;
-        std::vector<std::int64_t> pending;  // the trials running when it was asked
-        std::int64_t told;                  // how many results the optimizer had by then
-    };
-    struct Replay {
-        std::map<std::int64_t, journal::Trial> suggested;  // every trial of the journal
-        std::vector<ReplayedAsk> asks;                      // in the order they were made
-        std::size_t asked = 0;                              // how many of them were made again
-        std::int64_t finished_so_far = 0;                   // first pass: trial_finished records seen
-        InFlight in_flight;                                 // second pass: suggested, not finished
-        std::set<std::int64_t> finished;
-        std::int64_t differed = 0;
-    };
-    void collect_suggestion(const Json& record, Replay& replay) const;
-    void replay_record(const Json& record, Replay& replay);
-    void ask_again(Replay& replay, std::int64_t told);
-    static journal::Trial& started(InFlight& in_flight, std::int64_t id);
-    void check_fits_space(const journal::Trial& trial) const;
     struct Asked {
         optim::Point point;
         std::vector<std::int64_t> pending;  // the trials running then
         std::int64_t told = 0;              // how many results the optimizer had
     };
+    struct Running {
+        journal::Trial trial;
+        Clock::time_point dispatched;
+    };
+    // A trial handed out again before any new one: after a failure that may not happen again,
+    // or one that was running when the search stopped, after a resume.
+    struct Rerun {
+        enum class Cause { retry, resume };
+        journal::Trial trial;
+        Cause cause;
+    };
+
+    std::optional<StopReason> budget_spent() const;
+    std::optional<StopReason> interruption_due() const;
+    void interrupt(StopReason reason);
+    void notify(const std::string& notice) const;
     std::optional<Asked> ask();
-    void ask_ahead(const std::vector<int>& idle, const std::optional<std::string>& reason);
+    void ask_ahead();
     std::optional<journal::Trial> prepare(int group);
-    void dispatch(std::vector<int>& idle, std::optional<std::string>& reason, bool& exhausted);
+    void dispatch();
     void record(const Finished& finished);
     void retry(journal::Trial trial, const journal::TrialResult& result);
     void finish(const journal::Trial& trial, const journal::TrialResult& result);
-    SearchOutcome conclude(const std::string& reason);
-    double elapsed_s() const;
+    void tell(const journal::Trial& trial, const journal::TrialResult& result);
+    void account(const journal::Trial& trial, const journal::TrialResult& result);
+    void report_progress();
+    void remove_checkpoints(std::int64_t trial_id) const;
+    SearchOutcome conclude();
 
     const spec::Spec& spec_;
     optim::Optimizer& optimizer_;
@@ -148,22 +144,18 @@ private:
 
     Clock::time_point start_;
     std::int64_t next_id_ = 0;
-    struct Running {
-        journal::Trial trial;
-        Clock::time_point dispatched;
-    };
-    std::map<int, Running> running_;              // by group
+    std::map<int, Running> running_;               // by group
+    std::vector<int> idle_;                        // groups without a trial, the next to get one last
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
     std::optional<Asked> asked_ahead_;             // suggested while every group was busy
-    struct Repeat {
-        journal::Trial trial;
-        bool retry;  // after a failure; otherwise a trial of before a resume
-    };
-    std::deque<Repeat> again_;                     // trials to hand out again before new ones
+    std::deque<Rerun> reruns_;                     // handed out before new trials
+    std::optional<StopReason> stop_reason_;        // once set, no new trials
+    bool exhausted_ = false;                       // the optimizer has nothing more to suggest
     std::optional<Json> resumed_record_;           // journaled instead of run_started
-    std::optional<std::string> interruption_;      // why the search was interrupted
+    std::optional<StopReason> interruption_;       // why the search was interrupted
     Clock::time_point grace_end_;                  // when it stops waiting for interrupted trials
     std::vector<std::int64_t> interrupted_;        // trials that stopped when asked
+    double finished_busy_s_ = 0;                   // the finished trials' durations, summed
     SearchProgress progress_;
     SearchMetrics metrics_;
 };

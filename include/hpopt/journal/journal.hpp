@@ -6,6 +6,9 @@
 // a lock on the file meanwhile (flock), so that a second process cannot write it too and
 // `hpopt status` can tell a run that goes on from one that was killed.
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "hpopt/config/json.hpp"
 #include "hpopt/journal/trial.hpp"
@@ -41,31 +44,45 @@ bool is_being_written(const std::filesystem::path& path);
 // Throws RunDirectoryInUse, naming the journal, when a process writes it.
 void refuse_if_being_written(const std::filesystem::path& path);
 
+// The kinds of record, as their "event" field names them.
+enum class Event {
+    run_started,
+    run_resumed,
+    trial_suggested,
+    trial_resumed,
+    trial_retried,
+    epoch_finished,
+    trial_finished,
+    trial_attempt_failed,
+    trial_interrupted,
+    run_interrupted,
+    run_finished,
+};
+std::string to_string(Event event);
+// The kind of a record; nullopt for a record of a kind this hpopt does not know.
+std::optional<Event> event_of(const Json& record);
+
 // The records of a run, in the order they happen.
 // `fom_name`: what the workload calls its figure of merit.
-Json run_started(const Json& spec_document, const std::string& fingerprint, const std::string& version,
+Json run_started_record(const Json& spec_document, const std::string& fingerprint, const std::string& version,
                  const std::string& fom_name);
 // `group`: the group it is handed to; `pending` and `told`: the trials running and the number of
 // results the optimizer had when it was asked, so that a resume can ask it again alike.
-Json trial_suggested(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told);
-Json trial_finished(const TrialResult& result);
-Json epoch_finished(const EpochReport& report);
-// Numbers as JSON, with null for NaN and the infinities (JSON has none), and back.
-Json number_to_json(double value);
-Json numbers_to_json(const std::vector<double>& values);
-std::vector<double> numbers_from_json(const Json& json);
+Json trial_suggested_record(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told);
+Json trial_finished_record(const TrialResult& result);
+Json epoch_finished_record(const EpochReport& report);
 // Interrupted (a stop signal, the wall time): the trials that will run again on resume (stopped,
 // still running past the grace, or waiting for a retry).
-Json run_interrupted(const std::vector<std::int64_t>& unfinished_trials);
+Json run_interrupted_record(const std::vector<std::int64_t>& unfinished_trials);
 // `hpopt resume` went on with the run: the trials it hands out again, the torn record it dropped.
-Json run_resumed(const std::vector<std::int64_t>& in_flight, const std::string& dropped);
-Json trial_resumed(std::int64_t trial, int group);  // a trial of before the resume, handed out again
+Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped);
+Json trial_resumed_record(std::int64_t trial, int group);  // a trial of before the resume, handed out again
 // The search stopped a running trial (a signal, the wall time): it runs again on resume.
-Json trial_interrupted(std::int64_t trial, const std::string& reason);
+Json trial_interrupted_record(std::int64_t trial, const std::string& reason);
 // A run of a trial failed in a way that may not happen again, and budget.max_retries leaves
 // room for another (`attempt` counts from 0); then the trial is handed out again.
-Json trial_attempt_failed(const TrialResult& result, int attempt);
-Json trial_retried(std::int64_t trial, int group, int attempt);
-Json run_finished(const std::string& stop_reason, const Json& summary);
+Json trial_attempt_failed_record(const TrialResult& result, int attempt);
+Json trial_retried_record(std::int64_t trial, int group, int attempt);
+Json run_finished_record(const std::string& stop_reason, const Json& summary);
 
 }  // namespace hpopt::journal

@@ -9,6 +9,7 @@
 #include "hpopt/config/json.hpp"
 #include "hpopt/optim/settings.hpp"
 #include "hpopt/space/space.hpp"
+#include "hpopt/spec/layout.hpp"
 #include "hpopt/train/training_settings.hpp"
 #include "hpopt/workload/plugin.hpp"
 
@@ -34,14 +35,6 @@ struct Budget {
     std::optional<double> trial_timeout_s;  // a trial still running after this long fails
     double grace_s = 30;  // an interrupted search waits this long for its trials to stop
     std::int64_t max_retries = 0;  // runs again of a trial whose failure may be transient
-};
-
-struct Layout {
-    int groups = 1;
-    int folds = 1;
-    int masters = 0;
-    int workers = 1;
-    int ranks_per_worker = 1;
 };
 
 struct WorkloadSpec {

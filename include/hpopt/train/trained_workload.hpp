@@ -1,9 +1,10 @@
 #pragma once
-// A model or adversarial workload as the coordinator sees it: a Workload whose evaluate()
-// trains a fold with every rank of the fold team, as the spec's "training" says. No torch in
-// this header.
+// Plugins whose models the framework trains: a model or an adversarial workload made into a
+// Workload whose evaluate() trains a fold with every rank of the fold team, as the spec's
+// "training" says. A plugin module of these kinds links the training library; the hpopt
+// executable does not (no torch in this header).
+#include <functional>
 #include <memory>
-#include <optional>
 
 #include "hpopt/train/training_settings.hpp"
 #include "hpopt/workload/plugin.hpp"
@@ -11,11 +12,21 @@
 
 namespace hpopt::train {
 
+class ModelWorkload;
+class AdversarialWorkload;
+
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings);
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<AdversarialWorkload> pair, const TrainingSettings& settings);
 
-// The workload of a spec's plugin: the plugin's own, or its model trained by the framework.
-std::unique_ptr<workload::Workload> make_workload(const workload::Plugin& plugin, const Json& options,
-                                                  const space::Space& space, const TrainingSettings& settings);
+using OptionsCheck = std::function<void(config::ObjectReader& options, const space::Space* space)>;
+
+// The Plugin of a model workload: `check` reads its options, `create` makes the model workload
+// for options that passed it, which the plugin's create() trains as the spec's "training" says.
+workload::Plugin model_plugin(std::string name, OptionsCheck check,
+                              std::function<std::unique_ptr<ModelWorkload>(const Json& options, const space::Space& space)> create);
+// The same for a generative adversarial pair.
+workload::Plugin adversarial_plugin(
+    std::string name, OptionsCheck check,
+    std::function<std::unique_ptr<AdversarialWorkload>(const Json& options, const space::Space& space)> create);
 
 }  // namespace hpopt::train

@@ -6,7 +6,7 @@
 
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/space/space.hpp"
-#include "hpopt/train/team_roles.hpp"
+#include "hpopt/spec/layout.hpp"
 
 namespace hpopt::train {
 
@@ -22,7 +22,7 @@ enum class Fom { validation_loss, validation_error };  // error: 1 - accuracy
 
 // The training hyper-parameters: the "training" object gives defaults, and a trial's parameter
 // of the same name (a dimension of the space) overrides each.
-struct Hyperparameters {
+struct TrainingParameters {
     std::int64_t epochs = 3;
     std::int64_t batch_size = 64;  // per rank: the all-reduced batch is batch_size x ranks
     std::string optimizer;          // sgd, adam or rmsprop; "": the workload's (sgd; rmsprop for a GAN)
@@ -33,7 +33,7 @@ struct Hyperparameters {
 
 struct TrainingSettings {
     Algorithm algorithm = Algorithm::allreduce;
-    Hyperparameters defaults;
+    TrainingParameters defaults;
     // Goyal et al. 2017: with "linear", the learning rate is multiplied by the number of ranks,
     // reached gradually over `warmup_epochs` from the unscaled rate.
     bool linear_scaling = false;
@@ -54,20 +54,20 @@ struct TrainingSettings {
     double sync_fraction = 0;
     double gem_kappa = 2.0;         // gem: how far the collective's energy may exceed the proxy's
     std::int64_t sync_period = 4;   // sub-masters: updates applied between exchanges with the top
-    TeamShape team;                 // the layout of a fold team (spec "layout")
+    spec::Layout layout;            // the spec's, whose fold teams train
     bool checkpoints = true; // every epoch, so that a trial can continue where it stopped
     int threads = 1;         // torch's intra-op threads per rank
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 };
 
-// Reads a "training" object; the fold team's layout must suit the algorithm, which is
-// `default_algorithm` unless the object names one.
-TrainingSettings read_training(config::ObjectReader& reader, const TeamShape& team, const space::Space* space,
+// Reads a "training" object (all but `layout`); the layout's fold teams must suit the algorithm,
+// which is `default_algorithm` unless the object names one.
+TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout& layout, const space::Space* space,
                                Algorithm default_algorithm = Algorithm::allreduce);
 
 // A trial's hyper-parameters: `defaults` overridden by the params of the same name. Throws
 // std::invalid_argument for a value of the wrong type or out of range.
-Hyperparameters resolve(const Hyperparameters& defaults, const space::Params& params);
+TrainingParameters resolve(const TrainingParameters& defaults, const space::Params& params);
 
 std::string to_string(Fom fom);
 

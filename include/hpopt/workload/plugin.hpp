@@ -9,30 +9,32 @@
 
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/space/space.hpp"
-
-namespace hpopt::train {
-class ModelWorkload;
-class AdversarialWorkload;
-}
+#include "hpopt/train/training_settings.hpp"
 
 namespace hpopt::workload {
 
 class Workload;
 
 struct Plugin {
+    // Whether the plugin's workload evaluates a trial itself (direct), or the framework trains its
+    // models as the spec's "training" says: a model (train/model_workload.hpp) or a generative
+    // adversarial pair (train/adversarial_workload.hpp). A plugin of those kinds links the
+    // training library and is made with train::model_plugin or train::adversarial_plugin, so that
+    // the hpopt executable itself never loads torch.
+    enum class Kind { direct, model, adversarial };
+
     std::string name;
+    Kind kind = Kind::direct;
     // Reads the options of the spec's "workload" object, reporting problems to the reader.
     // `space` is null when the spec's space is itself invalid.
     std::function<void(config::ObjectReader& options, const space::Space* space)> check;
-    // Exactly one of the three, for options that passed check(): a workload that evaluates a
-    // trial itself (create), or one that the framework trains as the spec's "training" says: a
-    // model (create_model, see train/model_workload.hpp) or a generative adversarial pair
-    // (create_adversarial, see train/adversarial_workload.hpp).
-    std::function<std::unique_ptr<Workload>(const Json& options, const space::Space& space)> create;
-    std::function<std::unique_ptr<train::ModelWorkload>(const Json& options, const space::Space& space)> create_model;
-    std::function<std::unique_ptr<train::AdversarialWorkload>(const Json& options, const space::Space& space)> create_adversarial;
+    // The workload, for options that passed check(); `training` is the spec's "training" object,
+    // which a direct workload ignores.
+    std::function<std::unique_ptr<Workload>(const Json& options, const space::Space& space,
+                                            const train::TrainingSettings& training)>
+        create;
 
-    int ways_to_create() const { return (create ? 1 : 0) + (create_model ? 1 : 0) + (create_adversarial ? 1 : 0); }
+    bool is_trained() const { return kind != Kind::direct; }
 };
 
 // Where a spec finds its plugin by name.
@@ -62,12 +64,13 @@ private:
     std::vector<Plugin> plugins_;
 };
 
-// Changes whenever the Plugin, Workload or ModelWorkload types change; a plugin built against
-// other headers (or by a compiler with another C++ ABI) is refused.
-inline constexpr int plugin_interface_version = 3;
+// The interface version changes whenever the Plugin, Workload or ModelWorkload types change; a
+// plugin built against other headers (or by a compiler with another C++ ABI) is refused.
+#define HPOPT_PLUGIN_INTERFACE_VERSION 4
 #define HPOPT_PLUGIN_STRINGIFY2(x) #x
 #define HPOPT_PLUGIN_STRINGIFY(x) HPOPT_PLUGIN_STRINGIFY2(x)
-#define HPOPT_PLUGIN_ABI "hpopt-plugin-3 gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
+#define HPOPT_PLUGIN_ABI \
+    "hpopt-plugin-" HPOPT_PLUGIN_STRINGIFY(HPOPT_PLUGIN_INTERFACE_VERSION) " gxx-abi-" HPOPT_PLUGIN_STRINGIFY(__GXX_ABI_VERSION)
 
 }  // namespace hpopt::workload
 

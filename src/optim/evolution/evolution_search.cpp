@@ -10,7 +10,6 @@ namespace {
 constexpr double failed_loss = std::numeric_limits<double>::infinity();
 constexpr int default_generations = 30;  // without a trial budget to derive them from
 
-Json loss_to_json(double loss) { return std::isfinite(loss) ? Json(loss) : Json(nullptr); }
 double loss_from_json(const Json& json) { return json.is_null() ? failed_loss : json.get<double>(); }
 
 }  // namespace
@@ -18,7 +17,7 @@ double loss_from_json(const Json& json) { return json.is_null() ? failed_loss : 
 EvolutionSearch::EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed)
     : space_(std::move(space)),
       settings_(settings),
-      categorical_(categorical_sizes(space_)),
+      category_counts_(categorical_sizes(space_)),
       rng_(seed),
       initial_design_(space_.size(), true, random::derive_seed(seed, 1)) {}
 
@@ -44,7 +43,7 @@ Point EvolutionSearch::initial_point() {
 
 std::optional<Point> EvolutionSearch::new_point(bool initial) {
     return history_.next_new(space_, [&] {
-        return initial ? initial_point() : breed(population_, categorical_, progress(), settings_, rng_);
+        return initial ? initial_point() : breed(population_, category_counts_, progress(), settings_, rng_);
     });
 }
 
@@ -114,9 +113,9 @@ void EvolutionSearch::tell_steady_state(double loss, const Point& point) {
 
 Json EvolutionSearch::save() const {
     Json population = Json::array(), brood = Json::array();
-    for (const auto& i : population_) population.push_back({{"point", i.point}, {"loss", loss_to_json(i.loss)}});
+    for (const auto& i : population_) population.push_back({{"point", i.point}, {"loss", config::number_to_json(i.loss)}});
     for (const auto& m : brood_) {
-        brood.push_back({{"point", m.point}, {"told", m.loss.has_value()}, {"loss", loss_to_json(m.loss.value_or(failed_loss))}});
+        brood.push_back({{"point", m.point}, {"told", m.loss.has_value()}, {"loss", config::number_to_json(m.loss.value_or(failed_loss))}});
     }
     return {{"kind", "evolution"},       {"rng", rng_.save()},       {"initial_design", initial_design_.save()},
             {"suggested", history_.save()}, {"population", population}, {"brood", brood},

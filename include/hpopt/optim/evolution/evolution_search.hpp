@@ -46,7 +46,7 @@ private:
 
     space::Space space_;
     EvolutionSettings settings_;
-    std::vector<std::size_t> categorical_;
+    std::vector<std::size_t> category_counts_;  // each gene's number of choices: 0 for a numeric one
     random::Rng rng_;
     SobolSequence initial_design_;
     SuggestionHistory history_;

@@ -1,4 +1,4 @@
-#include "hpopt/workload/model_parameters.hpp"
+#include "hpopt/workload/parameter_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -6,14 +6,14 @@
 
 namespace hpopt::workload {
 
-const Json* ModelParameters::find(const std::string& name) const {
+const Json* ParameterReader::find(const std::string& name) const {
     if (const auto found = params_.find(name); found != params_.end()) return &*found;
     if (const auto found = options_.find(name); found != options_.end()) return &*found;
     return nullptr;
 }
 
 template <class Value>
-Value ModelParameters::get(const std::string& name, const Value& fallback, const char* expected) const {
+Value ParameterReader::get(const std::string& name, const Value& fallback, const char* expected) const {
     const Json* value = find(name);
     if (!value) return fallback;
     try {
@@ -23,13 +23,13 @@ Value ModelParameters::get(const std::string& name, const Value& fallback, const
     }
 }
 
-std::int64_t ModelParameters::integer(const std::string& name, std::int64_t fallback) const {
+std::int64_t ParameterReader::integer(const std::string& name, std::int64_t fallback) const {
     return get(name, fallback, "an integer");
 }
 
-double ModelParameters::number(const std::string& name, double fallback) const { return get(name, fallback, "a number"); }
+double ParameterReader::number(const std::string& name, double fallback) const { return get(name, fallback, "a number"); }
 
-std::string ModelParameters::text(const std::string& name, const std::string& fallback) const {
+std::string ParameterReader::text(const std::string& name, const std::string& fallback) const {
     return get(name, fallback, "a string");
 }
 

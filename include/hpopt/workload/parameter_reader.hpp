@@ -10,9 +10,9 @@
 
 namespace hpopt::workload {
 
-class ModelParameters {
+class ParameterReader {
 public:
-    ModelParameters(const space::Params& params, const Json& options) : params_(params), options_(options) {}
+    ParameterReader(const space::Params& params, const Json& options) : params_(params), options_(options) {}
 
     std::int64_t integer(const std::string& name, std::int64_t fallback) const;
     double number(const std::string& name, double fallback) const;

@@ -1,0 +1,109 @@
+#include "cluster/journal_replay.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "hpopt/journal/journal.hpp"
+#include "hpopt/journal/journal_reader.hpp"
+
+namespace hpopt::cluster {
+namespace {
+
+// `visit` on each record in turn; what it throws becomes a JournalError naming the record's line.
+template <class Visit>
+void each_record(const std::vector<Json>& records, Visit visit) {
+    for (std::size_t line = 0; line < records.size(); ++line) {
+        try {
+            visit(records[line]);
+        } catch (const std::exception& error) {  // a record without its fields, or that contradicts the others
+            throw journal::JournalError(fmt::format("the journal's line {} cannot be replayed: {}", line + 1, error.what()));
+        }
+    }
+}
+
+}  // namespace
+
+JournalReplay::JournalReplay(const spec::Spec& spec, optim::Optimizer& optimizer, OnFinished on_finished)
+    : spec_(spec), optimizer_(optimizer), on_finished_(std::move(on_finished)) {}
+
+void JournalReplay::replay(const std::vector<Json>& records) {
+    each_record(records, [&](const Json& record) { collect_suggestion(record); });
+    std::stable_sort(asks_.begin(), asks_.end(), [](const Ask& a, const Ask& b) { return a.told < b.told; });
+    each_record(records, [&](const Json& record) { follow(record); });
+    ask_again(std::numeric_limits<std::int64_t>::max());
+}
+
+// First pass: every suggestion, with the trials pending and the results told when it was asked
+// (a journal written before hpopt kept them: as its records' order says).
+void JournalReplay::collect_suggestion(const Json& record) {
+    const std::optional<journal::Event> event = journal::event_of(record);
+    if (event == journal::Event::trial_finished) ++finished_records_;
+    if (event != journal::Event::trial_suggested) return;
+    const journal::Trial trial = journal::suggested_trial(record);
+    check_fits_space(trial);
+    Ask ask{trial.id, {}, finished_records_};
+    if (record.contains("told")) {
+        ask.told = journal::integer_field(record, "told");
+        ask.pending = record.at("pending").get<std::vector<std::int64_t>>();
+    } else {
+        for (const auto& [id, earlier] : suggested_) ask.pending.push_back(id);  // unfinished ones: see ask_again
+    }
+    suggested_[trial.id] = trial;
+    asks_.push_back(std::move(ask));
+}
+
+// Second pass: the records in order, each ask made again once the optimizer has been told as
+// much as it had been then.
+void JournalReplay::follow(const Json& record) {
+    const std::optional<journal::Event> event = journal::event_of(record);
+    if (event == journal::Event::trial_suggested) {
+        const journal::Trial& trial = suggested_.at(journal::integer_field(record, "trial"));
+        in_flight_[trial.id] = trial;
+        next_trial_id_ = std::max(next_trial_id_, trial.id + 1);
+    } else if (event == journal::Event::trial_attempt_failed) {
+        const std::int64_t attempt = journal::integer_field(record, "attempt");
+        if (attempt < 0 || attempt > spec_.budget.max_retries) throw journal::JournalError("an attempt beyond budget.max_retries");
+        started(journal::integer_field(record, "trial")).attempt = static_cast<int>(attempt) + 1;
+    } else if (event == journal::Event::trial_finished) {
+        const journal::TrialResult result = journal::finished_result(record);
+        if (result.ok() && !std::isfinite(result.fom)) throw journal::JournalError("a trial finished ok without a finite FoM");
+        ask_again(told_);
+        const journal::Trial trial = started(result.id);
+        on_finished_(trial, result);
+        ++told_;
+        in_flight_.erase(result.id);
+        finished_.insert(result.id);
+    }
+}
+
+// The asks made when the optimizer had been told `told` results or fewer, made again.
+void JournalReplay::ask_again(std::int64_t told) {
+    for (; asked_ < asks_.size() && asks_[asked_].told <= told; ++asked_) {
+        const Ask& ask = asks_[asked_];
+        std::vector<optim::Point> pending;
+        for (std::int64_t id : ask.pending) {
+            const auto found = suggested_.find(id);
+            if (found == suggested_.end()) throw journal::JournalError(fmt::format("trial {} was pending but never suggested", id));
+            if (!finished_.count(id)) pending.push_back(found->second.point);
+        }
+        if (optimizer_.ask(pending) != std::optional(suggested_.at(ask.trial).point)) ++differed_;
+    }
+}
+
+journal::Trial& JournalReplay::started(std::int64_t id) {
+    const auto found = in_flight_.find(id);
+    if (found == in_flight_.end()) throw journal::JournalError(fmt::format("trial {} has no trial_suggested record before", id));
+    return found->second;
+}
+
+// The optimizer would take a point of another dimension, or outside the unit cube, as a fault.
+void JournalReplay::check_fits_space(const journal::Trial& trial) const {
+    const bool fits = trial.point.size() == spec_.space.size() &&
+                      std::all_of(trial.point.begin(), trial.point.end(), [](double x) { return x >= 0 && x <= 1; });
+    if (!fits) throw journal::JournalError(fmt::format("trial {}'s point does not lie in the spec's space", trial.id));
+}
+
+}  // namespace hpopt::cluster

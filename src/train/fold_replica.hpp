@@ -1,0 +1,74 @@
+#pragma once
+// One rank's part in training a fold, whatever the algorithm (allreduce.hpp,
+// parameter_server.hpp): the trial, its learner with its parameters as one flat buffer, the
+// rank's team and checkpoint file; and what every algorithm decides alike: the FoM of an epoch,
+// why a team stops early, the epoch's record for the journal, the checkpoint to continue from.
+#include <optional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "train/checkpoint.hpp"
+#include "train/flat_model.hpp"
+#include "train/learner.hpp"
+#include "train/team.hpp"
+
+namespace hpopt::train {
+
+// What a team's first rank asks of the others in a step's collective: to go on, or to stop at
+// the trial's deadline or because the search is being interrupted. It travels as a float (the
+// others add 0), so the values are fixed.
+enum class StopRequest : int { none = 0, deadline = 1, interruption = 2 };
+
+// Why a fold's training ends before its last epoch.
+struct Halt {
+    enum class Cause { diverged, deadline, interrupted };
+    Cause cause;
+    std::string reason;  // for people: "the training loss is nan in epoch 3"
+
+    // A workload::TrialInterrupted for an interruption (the trial runs again on resume), a
+    // workload::TrialFailure otherwise.
+    [[noreturn]] void raise() const;
+};
+
+// Whether the team stops after a step of `epoch` whose team loss sum is `loss_sum`, as its first
+// rank's `request` says or a loss that is not finite demands.
+std::optional<Halt> halt_after(float loss_sum, StopRequest request, std::int64_t epoch);
+
+// This rank's checkpoint to continue from, when every rank of the team has one of the same
+// epoch: else none, and the fold starts over.
+struct Resumable {
+    std::int64_t epoch = 0;  // the last epoch done; 0 for none
+    std::optional<torch::serialize::InputArchive> archive;
+};
+
+class FoldReplica {
+public:
+    // Shares the team's first rank's initial weights with the others (collective).
+    FoldReplica(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper, const space::Params& params,
+                const workload::TrialContext& context);
+
+    bool checkpoints() const { return settings.checkpoints && checkpoint.enabled(); }
+    double fom_of(const EpochRecord& record) const;
+    // The first rank's request to the team, from the context's deadline and interruption.
+    StopRequest stop_request() const;
+    // Collective over the team.
+    Resumable resumable() const;
+    // On the team's first rank: an epoch just validated to the context's report_epoch, with its
+    // training loss, what the FoM is made of, and `more` (an object) as the journal's details.
+    void report(const EpochRecord& record, const Json& more = Json::object()) const;
+    // The same for the epochs done before a checkpoint, again, without details: they were
+    // journaled when they were trained.
+    void report_restored(const std::vector<EpochRecord>& history) const;
+
+    Learner& learner;
+    const TrainingSettings& settings;
+    const TrainingParameters hyper;
+    const FoldData& data;
+    const workload::TrialContext& context;
+    Team team;
+    FlatModel flat;
+    Checkpoint checkpoint;
+};
+
+}  // namespace hpopt::train
