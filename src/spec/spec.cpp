@@ -177,18 +177,6 @@ train::TrainingSettings read_training_of(config::ObjectReader& root, const Spec&
     return settings;
 }
 
-// nlohmann's message without its prefix: "line 3, column 15: syntax error while parsing ...".
-// nlohmann's message without its "[json.exception...]" tag: a syntax error's place and cause,
-// or a number too large for a double.
-std::string syntax_error(const Json::exception& error) {
-    std::string message = error.what();
-    if (const std::size_t tag_end = message.find("] "); message.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos) {
-        message.erase(0, tag_end + 2);
-    }
-    const std::string marker = "parse error at ";
-    return message.rfind(marker, 0) == 0 ? message.substr(marker.size()) : message;
-}
-
 }  // namespace
 
 std::string to_string(Direction direction) { return direction == Direction::minimize ? "minimize" : "maximize"; }
@@ -235,9 +223,9 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
 Spec parse_text(const std::string& text, const workload::Catalog& plugins, const std::string& default_name) {
     Json document;
     try {
-        document = Json::parse(text);
-    } catch (const Json::exception& error) {  // a syntax error, or a number out of range
-        throw config::InvalidConfig({{"", "not valid JSON: " + syntax_error(error)}});
+        document = config::parse_json(text);
+    } catch (const config::InvalidJson& error) {
+        throw config::InvalidConfig({{error.path(), error.message()}});
     }
     return parse(document, plugins, default_name);
 }

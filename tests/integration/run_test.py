@@ -169,6 +169,21 @@ class RunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 2)
         self.assertEqual(done.stderr, "hpopt: missing.json: cannot read the spec file missing.json\n")
 
+    def test_a_spec_nested_too_deep_or_with_a_key_twice_is_a_one_line_error(self):
+        # 100,000 levels once crashed the parser's callers (a stack overflow, exit 139).
+        with open(self.path("deep.json"), "w") as f:
+            f.write('{"name": "deep", "space": ' + '{"a": ' * 100000 + "1" + "}" * 100000 + "}")
+        done = self.hpopt("run", "deep.json")
+        self.assertEqual(done.returncode, 2)
+        self.assertRegex(done.stderr, r"^hpopt: deep.json: space(\.a)+: nested deeper than 64 objects and arrays\n$")
+        spec = json.dumps(branin_spec())
+        with open(self.path("twice.json"), "w") as f:
+            f.write(spec[:-1] + ', "space": {"x": {"type": "real", "low": 0, "high": 1}}}')
+        done = self.hpopt("run", "twice.json")
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr, "hpopt: twice.json: space: the key appears twice in its object\n")
+        self.assertFalse(os.path.exists(self.path("runs")))
+
     def test_an_existing_output_dir_is_not_overwritten_without_force(self):
         self.assertEqual(self.run_spec(branin_spec(budget={"trials": 5})).returncode, 0)
         again = self.run_spec(branin_spec(budget={"trials": 7}))

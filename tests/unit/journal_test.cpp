@@ -199,6 +199,16 @@ TEST_CASE("records whose numbers do not fit their fields are refused, not conver
     CHECK(!contents.torn.empty());
 }
 
+TEST_CASE("a journal line with a key twice, or nested past the limit, is damage like any other") {
+    const std::string started = "{\"event\": \"run_started\"}\n";
+    const std::string twice = "{\"event\": \"trial_finished\", \"trial\": 1, \"trial\": 2}\n";
+    CHECK_THROWS_WITH_AS(journal::parse_journal(started + twice + started, "j"), doctest::Contains("line 2 is not a journal record"),
+                         journal::JournalError);
+    const std::string deep = "{\"event\": \"x\", \"a\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+    CHECK_THROWS_AS(journal::parse_journal(started + deep + started, "j"), journal::JournalError);
+    CHECK(!journal::parse_journal(started + deep, "j").torn.empty());  // the last line: torn, dropped
+}
+
 TEST_CASE("one process at a time writes a journal, and others can tell") {
     TemporaryDir dir("lock");
     const journal::RunDirectory run = journal::prepare_run_directory(dir.path, false);

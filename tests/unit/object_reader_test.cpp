@@ -56,3 +56,25 @@ TEST_CASE("closest_match suggests only likely typos") {
     CHECK(config::closest_match("sobel", {"random", "sobol"}) == "sobol");
     CHECK(config::closest_match("bayesian", {"random", "sobol"}) == std::nullopt);
 }
+
+TEST_CASE("JSON text with a key twice in an object, or nested too deep, is refused with its path") {
+    CHECK(config::parse_json(R"({"a": {"b": [1, {"c": 2}]}})")["a"]["b"][1]["c"] == 2);
+    try {
+        config::parse_json(R"({"name": "x", "space": {"lr": 1}, "list": [0, {"k": 1, "k": 2}]})");
+        FAIL("a repeated key was taken");
+    } catch (const config::InvalidJson& error) {
+        CHECK(error.path() == "list[1].k");
+        CHECK(error.message() == "the key appears twice in its object");
+    }
+    CHECK_THROWS_WITH_AS(config::parse_json(R"({"space": {}, "space": {}})"), "space: the key appears twice in its object",
+                         config::InvalidJson);
+    CHECK(config::parse_json(R"([{"k": 1}, {"k": 2}])").size() == 2);  // the same key in two objects is fine
+
+    const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    CHECK_NOTHROW(config::parse_json(nested(config::max_json_depth)));
+    CHECK_THROWS_WITH_AS(config::parse_json(nested(config::max_json_depth + 1)), doctest::Contains("nested deeper than 64"),
+                         config::InvalidJson);
+    // Deep enough to overflow a recursive parse, copy or dump: refused at once.
+    CHECK_THROWS_AS(config::parse_json(std::string(200000, '[') + std::string(200000, ']')), config::InvalidJson);
+    CHECK_THROWS_WITH(config::parse_json("{\"a\": }"), doctest::Contains("not valid JSON: line 1, column 7"));
+}

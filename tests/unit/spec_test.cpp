@@ -201,6 +201,14 @@ TEST_CASE("text that is not JSON, a number too large included, is one problem wi
     CHECK_THROWS_WITH(spec::parse_text(R"({"seed": })", plugins(), "x"), doctest::Contains("not valid JSON: line 1, column 10"));
 }
 
+TEST_CASE("a spec with a key twice, or nested past the limit, is refused with the JSON path") {
+    std::string text = example().dump();
+    text.insert(1, R"("space": {"y": {"type": "real", "low": 0, "high": 1}}, )");  // a second "space", first
+    CHECK_THROWS_WITH_AS(spec::parse_text(text, plugins(), "x"), "space: the key appears twice in its object", config::InvalidConfig);
+    const std::string deep = R"({"name": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    CHECK_THROWS_WITH_AS(spec::parse_text(deep, plugins(), "x"), doctest::Contains("name[0][0]"), config::InvalidConfig);
+}
+
 TEST_CASE("a layout of absurd size is refused") {
     Json document = minimal();
     document["layout"] = {{"groups", 100000}, {"folds", 10}, {"workers", 1000}};
