@@ -1,6 +1,8 @@
 #include "analytic_plugin.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +22,7 @@ struct Options {
     double failure_rate = 0;  // verdicts: TrialFailure, the same for every attempt
     double fault_rate = 0;    // faults: another exception, drawn anew for each attempt
     double step_s = 0.02;     // how often the simulated run looks at its deadline and interruption
+    std::set<std::int64_t> hang_trials;  // a stuck node: these trials' first runs never return
 };
 
 std::string input_name(int i) { return "x" + std::to_string(i + 1); }
@@ -103,6 +106,13 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
     if (!(options.fault_rate >= 0 && options.fault_rate <= 1)) reader.report("fault_rate", "must be in [0, 1]");
     options.step_s = reader.number_or("step_s", options.step_s);
     if (!(options.step_s > 0)) reader.report("step_s", "must be > 0");
+    if (const Json* hang = reader.any("hang_trials")) {
+        if (!hang->is_array() || !std::all_of(hang->begin(), hang->end(), [](const Json& id) { return id.is_number_integer(); })) {
+            reader.report("hang_trials", "must be a list of trial ids");
+        } else {
+            options.hang_trials = hang->get<std::set<std::int64_t>>();
+        }
+    }
     return options;
 }
 
@@ -113,6 +123,7 @@ public:
     std::string fom_name() const override { return options_.function->name; }
 
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
+        hang_if_told(context);
         throw_injected_fault(context);
         random::Rng rng(context.seed);
         const bool fails = rng.uniform() < options_.failure_rate;
@@ -128,6 +139,13 @@ public:
     }
 
 private:
+    // A stuck node: the trial's first run sleeps for ever without looking at its deadline or
+    // the search's interruption; the coordinator must find the group hung.
+    void hang_if_told(const workload::TrialContext& context) const {
+        if (context.attempt > 0 || !options_.hang_trials.count(context.trial_id)) return;
+        while (true) std::this_thread::sleep_for(std::chrono::hours(1));
+    }
+
     // A fault that may not happen again (a lost node, a full disk): drawn anew for each attempt.
     void throw_injected_fault(const workload::TrialContext& context) const {
         if (options_.fault_rate == 0) return;

@@ -94,6 +94,7 @@ std::string ProgressDisplay::line(Clock::time_point now) const {
                                    progress.failed);
     if (progress.best) text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
     if (elapsed_s > 0) text += fmt::format(" | utilization {:.0f}%", 100 * busy_s / (progress.groups * elapsed_s));
+    if (progress.lost_groups > 0) text += fmt::format(" | {} group(s) lost", progress.lost_groups);
     text += " | " + short_duration(elapsed_s);
     if (const auto left = seconds_left(settings_, progress, elapsed_s); left && *left > 0) {
         text += ", ~" + short_duration(*left) + " left";

@@ -249,7 +249,8 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
         cluster::serve(layout, mpi.rank(), workload, MPI_COMM_WORLD, comms);
         return 0;
     }
-    cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, checkpoint_root(spec));
+    cluster::MpiExecutor executor(layout, MPI_COMM_WORLD, spec.budget.trial_timeout_s, spec.budget.silence_limit_s,
+                                  checkpoint_root(spec));
     const ShutdownGuard guard(executor);
     const cluster::SearchOutcome outcome = coordinate(spec, *run, options, executor, workload, resumed);
     if (outcome.abandoned > 0) {

@@ -75,6 +75,9 @@ int status_command(const std::string& run_dir) {
     fmt::print("trials: {} finished{} ({} failed), {} running; {} group(s), utilization {:.1f}%\n", run.finished(),
                budget.trials ? fmt::format(" of {}", *budget.trials) : "", run.failed(), run.running(), history.groups(),
                100 * run.utilization());
+    if (!history.lost_groups.empty()) {
+        fmt::print("lost (hung) group(s): {}; they got no more trials in this session\n", fmt::join(history.lost_groups, ", "));
+    }
     print_best(run);
     if (run.running() > 0) {
         fmt::print("running:\n");

@@ -28,6 +28,7 @@ std::string to_string(StopReason reason) {
         case StopReason::exhausted: return "search space exhausted";
         case StopReason::wall_time: return "wall time reached";
         case StopReason::interrupted: return "interrupted";
+        case StopReason::groups_lost: return "every group lost";
     }
     return "?";
 }
@@ -183,6 +184,54 @@ void Coordinator::record(const Finished& finished) {
     report_progress();
 }
 
+// Groups past their trial's deadline and the grace, or silent too long, are hung. (While the
+// search is interrupted, the grace decides alone.)
+void Coordinator::give_up_hung_groups() {
+    if (interruption_) return;
+    const spec::Budget& budget = spec_.budget;
+    const auto now = Clock::now();
+    std::vector<std::pair<int, std::string>> hung;
+    for (const auto& [group, running] : running_) {
+        const double ran_s = seconds(now - running.dispatched);
+        if (budget.trial_timeout_s && ran_s > *budget.trial_timeout_s + budget.grace_s) {
+            hung.emplace_back(group, fmt::format("group {} hung: no result {:.0f} s after the trial's deadline of {} s", group,
+                                                 ran_s - *budget.trial_timeout_s, *budget.trial_timeout_s));
+        } else if (const auto silent = executor_.silent_s(group); silent && *silent > budget.silence_limit_s) {
+            hung.emplace_back(group, fmt::format("group {} hung: silent for {:.0f} s (budget.silence_limit_s {})", group, *silent,
+                                                 budget.silence_limit_s));
+        }
+    }
+    for (const auto& [group, reason] : hung) lose_group(group, reason);
+}
+
+// A hung group's trial fails as a fault (it may run again on another group) and the group gets
+// nothing more.
+void Coordinator::lose_group(int group, const std::string& reason) {
+    const auto now = Clock::now();
+    const Running running = running_.at(group);
+    running_.erase(group);
+    executor_.abandon(group);
+    lost_groups_.insert(group);
+    progress_.lost_groups = static_cast<int>(lost_groups_.size());
+    journal_.append(journal::group_lost_record(group, running.trial.id, reason), journal::Journal::Sync::later);
+    notify(fmt::format("{}: trial {} fails, and the group gets no more trials", reason, running.trial.id));
+
+    journal::TrialResult result;
+    result.id = running.trial.id;
+    result.status = journal::TrialStatus::failed;
+    result.reason = reason;
+    result.transient = true;
+    result.started_s = seconds(running.dispatched - start_);
+    result.duration_s = seconds(now - running.dispatched);
+    finished_busy_s_ += result.duration_s;
+    if (running.trial.attempt < spec_.budget.max_retries) {
+        retry(running.trial, result);
+    } else {
+        finish(running.trial, result);
+    }
+    report_progress();
+}
+
 void Coordinator::report_progress() {
     const auto now = Clock::now();
     progress_.running = static_cast<std::int64_t>(running_.size());
@@ -273,32 +322,36 @@ SearchOutcome Coordinator::run(const std::string& version) {
         if (!interruption_) {
             if (const auto due = interruption_due()) interrupt(*due);
         }
-        if (interruption_) stop_reason_ = interruption_;
-        if (!stop_reason_) stop_reason_ = budget_spent();
+        // Looked at anew each time: a retry queued after the last trial was handed out goes on.
+        stop_reason_ = interruption_ ? interruption_ : budget_spent();
         dispatch();
         if (exhausted_ && !stop_reason_) stop_reason_ = StopReason::exhausted;
+        if (running_.empty() && idle_.empty() && !stop_reason_) stop_reason_ = StopReason::groups_lost;
         if (running_.empty() || (interruption_ && Clock::now() >= grace_end_)) break;
         ask_ahead();
         report_progress();
         // The first result to come, then every other one already there.
         for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) record(*finished);
+        give_up_hung_groups();
     }
     return conclude();
 }
 
-// The end of the search: the groups sent away (unless some are still busy past the grace), the
-// results flushed, and the journal's last records.
+// The end of the search: the groups sent away (unless some are still busy past the grace, or
+// hung: then the job ends by MPI_Abort, which Open MPI 4.1's launcher has been seen to crash in
+// while other ranks finalize), the results flushed, and the journal's last records.
 SearchOutcome Coordinator::conclude() {
-    if (running_.empty()) {
+    if (running_.empty() && lost_groups_.empty()) {
         executor_.shutdown();
-    } else {
+    } else if (!running_.empty()) {
         notify(fmt::format("{} trial(s) did not stop within the grace of {} s; they run again when the search is resumed",
                            running_.size(), spec_.budget.grace_s));
     }
     report_progress();
     results_.flush();
-    const SearchOutcome outcome{*stop_reason_, progress_, metrics_, interruption_.has_value(),
-                                static_cast<std::int64_t>(running_.size())};
+    const bool unfinished = interruption_ || *stop_reason_ == StopReason::groups_lost;
+    const SearchOutcome outcome{*stop_reason_, progress_, metrics_, unfinished,
+                                static_cast<std::int64_t>(running_.size() + lost_groups_.size())};
     if (outcome.interrupted) {
         std::vector<std::int64_t> unfinished = interrupted_;
         for (const auto& [group, running] : running_) unfinished.push_back(running.trial.id);

@@ -48,7 +48,7 @@ std::optional<Message> receive(MPI_Comm comm, int source, std::optional<Tag> tag
 Json to_json(const TrialOrder& order) {
     Json json = {{"id", order.trial.id},   {"params", order.trial.params}, {"point", order.trial.point},
                  {"seed", order.trial.seed}, {"attempt", order.trial.attempt}, {"folds", order.folds},
-                 {"checkpoint_root", order.checkpoint_root}};
+                 {"checkpoint_root", order.checkpoint_root}, {"heartbeat_s", order.heartbeat_s}};
     if (order.timeout_s) json["timeout_s"] = *order.timeout_s;
     return json;
 }
@@ -60,6 +60,7 @@ TrialOrder trial_order_from_json(const Json& json) {
     order.folds = json.at("folds").get<int>();
     if (json.contains("timeout_s")) order.timeout_s = json.at("timeout_s").get<double>();
     order.checkpoint_root = json.at("checkpoint_root").get<std::string>();
+    order.heartbeat_s = json.at("heartbeat_s").get<double>();
     return order;
 }
 

@@ -18,10 +18,32 @@ void tell_team(const Communicators& comms, Tag tag, const Json& body) {
 
 void stop_team(const Communicators& comms) { tell_team(comms, Tag::stop, Json::object()); }
 
+// A group leader's sign of life to the coordinator while it runs a trial: sent when it looks
+// (between its fold's steps, while it waits for its other folds), at most every interval.
+class Heartbeat {
+public:
+    Heartbeat(MPI_Comm world, double interval_s)
+        : world_(world), interval_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s))) {}
+
+    void beat() {
+        const auto now = Clock::now();
+        if (now - last_ < interval_) return;
+        send(world_, 0, Tag::heartbeat, Json::object());
+        last_ = now;
+    }
+
+private:
+    MPI_Comm world_;
+    Clock::duration interval_;
+    Clock::time_point last_ = Clock::now();
+};
+
 // A fold leader's answer to "is the search stopping?": a stop signal of its own, or the
 // coordinator's interrupt message (taken when it comes; the answer stays yes for the trial).
-std::function<bool()> interruption_watch(MPI_Comm world) {
-    return [world, interrupted = false]() mutable {
+// The workload asks between its steps: a group leader beats its heart then.
+std::function<bool()> interruption_watch(MPI_Comm world, Heartbeat* heartbeat) {
+    return [world, heartbeat, interrupted = false]() mutable {
+        if (heartbeat) heartbeat->beat();
         interrupted = interrupted || stop_signal_received() || receive(world, 0, Tag::interrupt, 0.0).has_value();
         return interrupted;
     };
@@ -35,14 +57,14 @@ FoldTask fold_task(const TrialOrder& order, int fold, Clock::time_point start, M
 
 // This rank's fold of a trial; the whole fold team evaluates it when the workload trains as a team.
 FoldResult evaluate_own_fold(workload::Workload& workload, const Json& order_json, int fold, const Communicators& comms,
-                             MPI_Comm world, Clock::time_point start, EpochCallback on_epoch) {
+                             MPI_Comm world, Clock::time_point start, EpochCallback on_epoch, Heartbeat* heartbeat) {
     const TrialOrder order = trial_order_from_json(order_json);
     MPI_Comm team = MPI_COMM_NULL;
     if (workload.trains_as_team()) {
         tell_team(comms, Tag::trial, order_json);
         team = comms.fold_team;
     }
-    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch), interruption_watch(world)));
+    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch), interruption_watch(world, heartbeat)));
 }
 
 // A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
@@ -60,6 +82,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
         }
         const auto start = Clock::now();
         const TrialOrder order = trial_order_from_json(message.body);
+        Heartbeat heartbeat(world, order.heartbeat_s);
         for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::trial, message.body);
         // Epoch reports go on to the coordinator: fold 0's as they happen, the other folds' as
         // they arrive, looked for between fold 0's epochs and while waiting for the folds.
@@ -70,18 +93,23 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
             }
         };
         std::vector<FoldResult> results(static_cast<std::size_t>(folds));
-        results[0] = evaluate_own_fold(workload, message.body, 0, comms, world, start, [&](const journal::EpochReport& report) {
-            forward(report);
-            forward_arrived();
-        });
+        results[0] = evaluate_own_fold(
+            workload, message.body, 0, comms, world, start,
+            [&](const journal::EpochReport& report) {
+                forward(report);
+                forward_arrived();
+            },
+            &heartbeat);
         for (int received = 1; received < folds;) {
-            const Message fold_message = *receive(comms.group, MPI_ANY_SOURCE, std::nullopt, std::nullopt);
-            if (fold_message.tag == Tag::epoch) {
-                forward(epoch_report_from_json(fold_message.body));
+            const std::optional<Message> fold_message = receive(comms.group, MPI_ANY_SOURCE, std::nullopt, order.heartbeat_s);
+            heartbeat.beat();
+            if (!fold_message) continue;
+            if (fold_message->tag == Tag::epoch) {
+                forward(epoch_report_from_json(fold_message->body));
                 continue;
             }
-            results[static_cast<std::size_t>(fold_message.source / layout.ranks_per_fold())] =
-                fold_result_from_json(fold_message.body);
+            results[static_cast<std::size_t>(fold_message->source / layout.ranks_per_fold())] =
+                fold_result_from_json(fold_message->body);
             ++received;
         }
         journal::TrialResult result = combine_folds(order.trial.id, results);
@@ -102,7 +130,7 @@ void lead_fold(const Role& role, workload::Workload& workload, MPI_Comm world, c
         }
         const auto report = [&](const journal::EpochReport& epoch) { send(comms.group, 0, Tag::epoch, to_json(epoch)); };
         send(comms.group, 0, Tag::fold_result,
-             to_json(evaluate_own_fold(workload, message.body, role.fold, comms, world, Clock::now(), report)));
+             to_json(evaluate_own_fold(workload, message.body, role.fold, comms, world, Clock::now(), report, nullptr)));
     }
 }
 
@@ -118,13 +146,19 @@ void join_team(const Role& role, workload::Workload& workload, const Communicato
 
 }  // namespace
 
-MpiExecutor::MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s,
+MpiExecutor::MpiExecutor(const Layout& layout, MPI_Comm comm, std::optional<double> trial_timeout_s, double silence_limit_s,
                          std::string checkpoint_root)
-    : layout_(layout), comm_(comm), trial_timeout_s_(trial_timeout_s), checkpoint_root_(std::move(checkpoint_root)) {}
+    : layout_(layout),
+      comm_(comm),
+      trial_timeout_s_(trial_timeout_s),
+      heartbeat_s_(silence_limit_s / 10),
+      checkpoint_root_(std::move(checkpoint_root)) {}
 
 void MpiExecutor::start(int group, const journal::Trial& trial) {
     busy_.insert(group);
-    send(comm_, layout_.group_leader(group), Tag::trial, to_json(TrialOrder{trial, layout_.shape().folds, trial_timeout_s_, checkpoint_root_}));
+    last_heard_[group] = Clock::now();
+    send(comm_, layout_.group_leader(group), Tag::trial,
+         to_json(TrialOrder{trial, layout_.shape().folds, trial_timeout_s_, checkpoint_root_, heartbeat_s_}));
 }
 
 std::optional<Finished> MpiExecutor::wait(double timeout_s) {
@@ -133,13 +167,24 @@ std::optional<Finished> MpiExecutor::wait(double timeout_s) {
         const double left = std::max(0.0, std::chrono::duration<double>(deadline - Clock::now()).count());
         const auto message = receive(comm_, MPI_ANY_SOURCE, std::nullopt, left);
         if (!message) return std::nullopt;
+        const int group = layout_.role(message->source).group;
+        if (abandoned_.count(group)) continue;  // too late: its trial ran elsewhere or failed
+        last_heard_[group] = Clock::now();
         if (message->tag == Tag::result) {
-            const int group = layout_.role(message->source).group;
             busy_.erase(group);
             return Finished{group, result_from_json(message->body)};
         }
-        if (on_epoch_) on_epoch_(epoch_report_from_json(message->body));
+        if (message->tag == Tag::epoch && on_epoch_) on_epoch_(epoch_report_from_json(message->body));
     }
+}
+
+std::optional<double> MpiExecutor::silent_s(int group) const {
+    return std::chrono::duration<double>(Clock::now() - last_heard_.at(group)).count();
+}
+
+void MpiExecutor::abandon(int group) {
+    busy_.erase(group);
+    abandoned_.insert(group);
 }
 
 void MpiExecutor::interrupt() {
@@ -149,7 +194,9 @@ void MpiExecutor::interrupt() {
 }
 
 void MpiExecutor::shutdown() {
-    for (int group = 0; group < groups(); ++group) send(comm_, layout_.group_leader(group), Tag::stop, Json::object());
+    for (int group = 0; group < groups(); ++group) {
+        if (!abandoned_.count(group)) send(comm_, layout_.group_leader(group), Tag::stop, Json::object());
+    }
 }
 
 void serve(const Layout& layout, int rank, workload::Workload& workload, MPI_Comm world, const Communicators& comms) {

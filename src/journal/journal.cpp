@@ -98,6 +98,7 @@ std::string to_string(Event event) {
         case Event::trial_finished: return "trial_finished";
         case Event::trial_attempt_failed: return "trial_attempt_failed";
         case Event::trial_interrupted: return "trial_interrupted";
+        case Event::group_lost: return "group_lost";
         case Event::run_interrupted: return "run_interrupted";
         case Event::run_finished: return "run_finished";
     }
@@ -176,6 +177,10 @@ Json trial_attempt_failed_record(const TrialResult& result, int attempt) {
 
 Json trial_retried_record(std::int64_t trial, int group, int attempt) {
     return {{"event", to_string(Event::trial_retried)}, {"trial", trial}, {"group", group}, {"attempt", attempt}};
+}
+
+Json group_lost_record(int group, std::int64_t trial, const std::string& reason) {
+    return {{"event", to_string(Event::group_lost)}, {"group", group}, {"trial", trial}, {"reason", reason}};
 }
 
 Json run_finished_record(const std::string& stop_reason, const Json& summary) {

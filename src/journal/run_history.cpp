@@ -39,7 +39,10 @@ private:
                 history_.fom_name = record.value("fom_name", history_.fom_name);
                 history_.started_at = record.value("time", "");
                 break;
-            case Event::run_resumed: start_session(time_s); break;
+            case Event::run_resumed:
+                start_session(time_s);
+                history_.lost_groups.clear();  // a new job: every group serves again
+                break;
             case Event::trial_suggested: add_trial(record, time_s); break;
             case Event::trial_resumed:
             case Event::trial_retried: start_run(integer_field(record, "trial"), record, time_s); break;
@@ -59,6 +62,7 @@ private:
             }
             case Event::trial_attempt_failed: end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s); break;
             case Event::trial_interrupted: end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s); break;
+            case Event::group_lost: history_.lost_groups.insert(static_cast<int>(integer_field(record, "group"))); break;
             case Event::run_interrupted: interrupted_ = true; break;
             case Event::run_finished:
                 end_open_runs(TrialRun::Outcome::lost, time_s);  // left running past the grace

@@ -33,6 +33,8 @@ Budget read_budget(config::ObjectReader& reader) {
     if (budget.trial_timeout_s && !(*budget.trial_timeout_s > 0)) reader.report("trial_timeout_s", "must be > 0");
     budget.grace_s = reader.number_or("grace_s", budget.grace_s);
     if (!(budget.grace_s >= 0)) reader.report("grace_s", "must be >= 0");
+    budget.silence_limit_s = reader.number_or("silence_limit_s", budget.silence_limit_s);
+    if (!(budget.silence_limit_s > 0)) reader.report("silence_limit_s", "must be > 0");
     budget.max_retries = reader.integer_or("max_retries", 0);
     if (budget.max_retries < 0) reader.report("max_retries", "must be >= 0");
     if (!reader.has("trials") && !reader.has("wall_time_s")) {

@@ -219,6 +219,43 @@ class MpiTest(FaultCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.check_each_trial_finished_once(4)
 
+    def check_hung_group_is_given_up(self, budget, reason, bound_s):
+        """Trial 2 hangs on its group (a workload that never looks at anything): the group is
+        lost, the trial runs again on the other group, the search finishes its trials, and the
+        job ends by MPI_Abort with status 3 within `bound_s`; a resume then has nothing to do."""
+        self.write_spec(branin(6, budget=dict(budget, max_retries=1), layout={"groups": 2}, duration_s=fixed(0.1),
+                               hang_trials=[2]))
+        started = time.monotonic()
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=3)
+        self.assertLess(time.monotonic() - started, bound_s * TIME_SCALE)
+        self.assertEqual(done.returncode, INTERRUPTED, done.stderr)
+        lost = self.events("group_lost")
+        self.assertEqual(len(lost), 1)
+        self.assertEqual(lost[0]["trial"], 2)
+        self.assertIn(reason, lost[0]["reason"])
+        self.assertIn("gets no more trials", done.stderr)
+        failed = self.events("trial_attempt_failed")
+        self.assertEqual([r["trial"] for r in failed], [2])
+        self.assertIn(reason, failed[0]["reason"])
+        retried = self.events("trial_retried")
+        self.assertEqual([(r["trial"], r["group"]) for r in retried], [(2, 1 - lost[0]["group"])])
+        later = [r for r in self.records() if r["event"] == "trial_suggested" and r["trial"] > 2]
+        self.assertNotIn(lost[0]["group"], {r["group"] for r in later})  # no more trials for it
+        self.check_each_trial_finished_once(6)
+        self.assertEqual(self.records()[-1]["stop_reason"], "trial budget reached")
+        status = self.hpopt("status", "run")
+        self.assertIn(f"lost (hung) group(s): {lost[0]['group']}", status.stdout)
+        self.wait_for(lambda: not self.hpopt_processes(), timeout=30)  # the hung rank went with the job
+        again = self.hpopt("resume", "run", ranks=3)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.check_each_trial_finished_once(6)
+
+    def test_a_group_past_its_trials_deadline_and_the_grace_is_lost_and_the_search_finishes(self):
+        self.check_hung_group_is_given_up({"trial_timeout_s": 1, "grace_s": 1}, "after the trial's deadline", 40)
+
+    def test_a_silent_group_is_lost_and_the_search_finishes(self):
+        self.check_hung_group_is_given_up({"silence_limit_s": 2}, "silent for", 40)
+
     def test_a_rank_killed_at_random_moments_loses_nothing_finished_and_nothing_runs_twice(self):
         # Generational evolution: a generation needs every one of its children told, so a
         # resumed optimizer must hold the very children the journal handed out.

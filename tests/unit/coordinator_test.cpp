@@ -168,6 +168,26 @@ TEST_CASE("a failure that may be transient runs again, up to max_retries times, 
     CHECK(!ran.outcome.interrupted);
 }
 
+TEST_CASE("the last trial's failure that may be transient runs again after the budget was handed out") {
+    const auto outcome = [](const journal::Trial& trial) {
+        journal::TrialResult result;
+        result.fom = 1.0;
+        if (trial.id == 3 && trial.attempt == 0) {
+            result.status = journal::TrialStatus::failed;
+            result.transient = true;
+            result.reason = "lost node";
+        }
+        return result;
+    };
+    LoggingOptimizer optimizer;
+    QueueExecutor executor(2, optimizer.log, outcome);
+    const Ran ran = run_search(spec_with_budget(R"({"trials": 4, "max_retries": 1})"), optimizer, executor);
+    CHECK(events(ran.records, "trial_retried") == std::vector<std::string>{"3:1"});
+    CHECK(events(ran.records, "trial_finished") == std::vector<std::string>{"0", "1", "2", "3"});
+    CHECK(ran.outcome.progress.failed == 0);
+    CHECK(ran.outcome.stop_reason == cluster::StopReason::trial_budget);
+}
+
 TEST_CASE("a stop request interrupts the running trials and leaves them for a resume") {
     LoggingOptimizer optimizer;
     QueueExecutor executor(2, optimizer.log);

@@ -6,13 +6,16 @@
 // stop at their next step and waited for at most budget.grace_s, and the run is left to resume.
 // Groups never wait for each other: a group that reports gets the next trial at once, asked
 // with the trials still running as pending points (with several groups, asked while they were
-// all busy). A failure that may be transient runs again, up to budget.max_retries times.
+// all busy). A failure that may be transient runs again, up to budget.max_retries times. A
+// group past its trial's deadline and the grace, or silent for budget.silence_limit_s, is
+// hung: its trial fails (transient: it may run again elsewhere) and it gets no more trials.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,7 @@ struct SearchProgress {
     std::int64_t running = 0;
     double elapsed_s = 0;
     int groups = 1;
+    int lost_groups = 0;  // found hung: past their trial's deadline and the grace, or silent
     // The groups' time on trials: finished ones (as the groups measured it), and the running
     // ones so far.
     double busy_group_s = 0;
@@ -55,10 +59,10 @@ struct SearchMetrics {
 };
 
 // Why a search ended: the first three once the running trials had finished, the others
-// without waiting for them (an interruption: the search can be resumed).
-enum class StopReason { trial_budget, target, exhausted, wall_time, interrupted };
+// without waiting for them (the search can be resumed).
+enum class StopReason { trial_budget, target, exhausted, wall_time, interrupted, groups_lost };
 // "trial budget reached", "target reached", "search space exhausted", "wall time reached",
-// "interrupted": as the journal's run_finished record says it.
+// "interrupted", "every group lost": as the journal's run_finished record says it.
 std::string to_string(StopReason reason);
 
 struct SearchOutcome {
@@ -66,7 +70,9 @@ struct SearchOutcome {
     SearchProgress progress;
     SearchMetrics metrics;
     bool interrupted = false;   // by a stop request or the wall time: unfinished trials may remain
-    std::int64_t abandoned = 0;  // trials still running when the grace ran out (their groups are busy)
+    // Groups still busy: with trials that did not stop within the grace, or hung. MPI cannot
+    // free them: the job must end by MPI_Abort.
+    std::int64_t abandoned = 0;
 };
 
 class Coordinator {
@@ -123,6 +129,8 @@ private:
     std::optional<journal::Trial> prepare(int group);
     void dispatch();
     void record(const Finished& finished);
+    void give_up_hung_groups();
+    void lose_group(int group, const std::string& reason);
     void retry(journal::Trial trial, const journal::TrialResult& result);
     void finish(const journal::Trial& trial, const journal::TrialResult& result);
     void tell(const journal::Trial& trial, const journal::TrialResult& result);
@@ -155,6 +163,7 @@ private:
     std::optional<StopReason> interruption_;       // why the search was interrupted
     Clock::time_point grace_end_;                  // when it stops waiting for interrupted trials
     std::vector<std::int64_t> interrupted_;        // trials that stopped when asked
+    std::set<int> lost_groups_;                    // hung: they get nothing more
     double finished_busy_s_ = 0;                   // the finished trials' durations, summed
     SearchProgress progress_;
     SearchMetrics metrics_;

@@ -28,6 +28,14 @@ public:
     // Asks the running trials to stop at their next step (keeping their last checkpoint); each
     // then reports back as interrupted.
     virtual void interrupt() = 0;
+    // How long `group`, running a trial, has sent nothing (no result, no epoch, no heartbeat);
+    // nullopt where that cannot be known (a trial run in this process).
+    virtual std::optional<double> silent_s(int group) const {
+        (void)group;
+        return std::nullopt;
+    }
+    // `group` is hung: it gets nothing more, and what it may still send is ignored.
+    virtual void abandon(int group) { (void)group; }
     // Where the running trials' epoch reports go, as they arrive during wait().
     void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
     // Asked by trials that run inside wait() (in this process), between their steps: true when

@@ -8,7 +8,9 @@
 //   group leader -> fold leaders:  the same trial | stop
 //   fold leader -> group leader:   epoch (trial, fold, epoch, fom) after each epoch | fold_result (ok, fom, reason)
 //   group leader -> coordinator:   epoch (its folds', forwarded) | result (status, mean FoM, std,
-//                                  per-fold FoMs and curves, reason, duration)
+//                                  per-fold FoMs and curves, reason, duration) | heartbeat (while a
+//                                  trial runs, every heartbeat_s at most: from the trial's steps
+//                                  and while the leader waits for its folds)
 //   fold leader -> its team:       the same trial (a workload that trains as a team) | stop
 #include <mpi.h>
 
@@ -20,7 +22,7 @@
 
 namespace hpopt::cluster {
 
-enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5, interrupt = 6 };
+enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5, interrupt = 6, heartbeat = 7 };
 
 struct Message {
     int source;
@@ -42,6 +44,7 @@ struct TrialOrder {
     int folds = 1;
     std::optional<double> timeout_s;
     std::string checkpoint_root;  // "" for none
+    double heartbeat_s = 60;      // the group leader's longest silence while it runs the trial
 };
 
 Json to_json(const TrialOrder& order);

@@ -55,6 +55,7 @@ enum class Event {
     trial_finished,
     trial_attempt_failed,
     trial_interrupted,
+    group_lost,
     run_interrupted,
     run_finished,
 };
@@ -83,6 +84,9 @@ Json trial_interrupted_record(std::int64_t trial, const std::string& reason);
 // room for another (`attempt` counts from 0); then the trial is handed out again.
 Json trial_attempt_failed_record(const TrialResult& result, int attempt);
 Json trial_retried_record(std::int64_t trial, int group, int attempt);
+// A group is hung (past its trial's deadline and the grace, or silent too long): it gets no more
+// trials in this session; its trial's failure follows.
+Json group_lost_record(int group, std::int64_t trial, const std::string& reason);
 Json run_finished_record(const std::string& stop_reason, const Json& summary);
 
 }  // namespace hpopt::journal

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,7 @@ struct RunHistory {
     std::vector<TrialHistory> trials;  // by id
     std::vector<TrialRun> runs;        // in the order they started
     std::string torn;                  // a torn last record left out; empty when none
+    std::set<int> lost_groups;         // groups found hung in the last session
 
     const TrialHistory& trial(std::int64_t id) const;  // std::out_of_range for an id it has not
     std::vector<const TrialHistory*> finished() const;  // in the order they finished

@@ -33,7 +33,12 @@ struct Budget {
     std::optional<double> target;       // stop once a trial's FoM is this good
     std::optional<double> wall_time_s;  // then interrupt the search, as a stop signal would
     std::optional<double> trial_timeout_s;  // a trial still running after this long fails
-    double grace_s = 30;  // an interrupted search waits this long for its trials to stop
+    // An interrupted search waits this long for its trials to stop; a group whose trial is
+    // this long past its deadline is hung.
+    double grace_s = 30;
+    // A group that sends nothing (no result, no epoch, no heartbeat) for this long while it runs
+    // a trial is hung.
+    double silence_limit_s = 600;
     std::int64_t max_retries = 0;  // runs again of a trial whose failure may be transient
 };
 
