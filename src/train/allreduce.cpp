@@ -63,15 +63,18 @@ private:
         }
     }
 
-    // The first rank decides for the team (the others send none, so the team's sum is its request).
-    float stop_request() const {
-        return static_cast<float>(team().rank() == 0 ? replica_.stop_request() : StopRequest::none);
+    // The first rank decides for the team (the others send none, so the team's sum is its
+    // request), and a rank whose step failed marks it.
+    float stop_request_slot() const {
+        const StopRequest request = team().rank() == 0 ? replica_.stop_request() : StopRequest::none;
+        return static_cast<float>(request) + failure_.mark();
     }
 
-    // The team's loss sum and the first rank's request, as a collective brought them: the fold
-    // ends here, on every rank alike, or goes on.
-    static void halt_if_due(float loss_sum, float request, std::int64_t epoch) {
-        if (const auto halt = halt_after(loss_sum, static_cast<StopRequest>(static_cast<int>(request)), epoch)) halt->raise();
+    // The team's loss sum and stop-request slot, as a collective brought them: the fold ends
+    // here, on every rank alike (a rank's failure first), or goes on.
+    void halt_if_due(float loss_sum, float slot, std::int64_t epoch) const {
+        failure_.raise_if_any(team(), SharedFailure::failure_marked(slot));
+        if (const auto halt = halt_after(loss_sum, SharedFailure::request_in(slot), epoch)) halt->raise();
     }
 
     EpochRecord train_epoch(std::int64_t epoch) {
@@ -89,7 +92,8 @@ private:
     }
 
     // Each phase of a step all-reduces its gradients: each rank takes its share of the team's
-    // batch. The last phase's exchange also sums the step's loss and carries the stop request.
+    // batch. The last phase's exchange also sums the step's loss and carries the stop request,
+    // and a rank's failure in the step (see SharedFailure).
     double all_reduce_epoch(const torch::Tensor& order, std::int64_t epoch) {
         double loss_sum = 0;
         const std::int64_t n = order.size(0);
@@ -100,11 +104,13 @@ private:
             float local_loss = 0;
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
-                replica_.flat.clear_gradients();
-                local_loss += replica_.learner.backward(phase, mine, end - begin);
+                failure_.guard(team(), [&] {
+                    replica_.flat.clear_gradients();
+                    local_loss += replica_.learner.backward(phase, mine, end - begin);
+                });
                 if (phase + 1 == optimizers_.size()) {
-                    const auto [team_loss, request] = exchange_last_gradients(local_loss);
-                    halt_if_due(team_loss, request, epoch);
+                    const auto [team_loss, slot] = exchange_last_gradients(local_loss);
+                    halt_if_due(team_loss, slot, epoch);
                     loss_sum += team_loss;
                 } else {
                     exchange_gradients(phases()[phase]);
@@ -123,13 +129,13 @@ private:
     }
 
     // The last phase's gradients with the loss sum and the stop request, which follow its block;
-    // returns the team's loss sum and the first rank's stop request.
+    // returns the team's loss sum and stop-request slot.
     std::pair<float, float> exchange_last_gradients(float local_loss) {
         FlatModel& flat = replica_.flat;
-        if (team().alone()) return {local_loss, stop_request()};
+        if (team().alone()) return {local_loss, stop_request_slot()};
         flat.gather_gradients();
         flat.loss_slot() = local_loss;
-        flat.stop_request_slot() = stop_request();
+        flat.stop_request_slot() = stop_request_slot();
         const std::int64_t begin = phases().back().begin;
         team().sum(flat.exchange().data_ptr<float>() + begin, flat.size() + 2 - begin);
         return {flat.loss_slot(), flat.stop_request_slot()};
@@ -146,9 +152,11 @@ private:
             const std::int64_t begin = step * batch_size, end = std::min(shard_size, begin + batch_size);
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
-                replica_.flat.clear_gradients();
-                loss_since_average += replica_.learner.backward(phase, shard.slice(0, begin, end), end - begin);
-                optimizers_[phase]->step();
+                failure_.guard(team(), [&] {
+                    replica_.flat.clear_gradients();
+                    loss_since_average += replica_.learner.backward(phase, shard.slice(0, begin, end), end - begin);
+                    optimizers_[phase]->step();
+                });
             }
             if ((step + 1) % replica_.settings.averaging_period == 0 || step + 1 == steps_per_epoch()) {
                 loss_sum += average_models(loss_since_average, epoch);
@@ -166,7 +174,7 @@ private:
         averaging_.slice(0, 0, n).copy_(flat.parameters());
         float* values = averaging_.data_ptr<float>();
         values[n] = local_loss;
-        values[n + 1] = stop_request();
+        values[n + 1] = stop_request_slot();
         team().sum(values, n + 2);
         halt_if_due(values[n], values[n + 1], epoch);
         torch::NoGradGuard no_grad;
@@ -184,7 +192,9 @@ private:
     // The validation figures, each rank evaluating its share of the validation set.
     std::pair<double, double> validate() {
         const auto [from, to] = share(replica_.data.validation_inputs.size(0), team().rank(), team().size());
-        std::vector<double> sums = replica_.learner.validation_sums(from, to);
+        std::vector<double> sums;
+        failure_.guard(team(), [&] { sums = replica_.learner.validation_sums(from, to); });
+        failure_.raise_if_any(team(), team().max(failure_.failed() ? 1 : 0) > 0);
         team().sum(sums);
         return replica_.learner.validation_figures(sums);
     }
@@ -215,6 +225,7 @@ private:
     }
 
     FoldReplica replica_;
+    SharedFailure failure_;
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
     torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the stop request
     torch::Tensor anchor_;     // mavg: the last averaged model

@@ -21,6 +21,16 @@ std::optional<Halt> halt_after(float loss_sum, StopRequest request, std::int64_t
     return std::nullopt;
 }
 
+void SharedFailure::raise_if_any(const Team& team, bool any) const {
+    if (!any) return;
+    const int first = static_cast<int>(team.min(failed() ? team.rank() : team.size()));
+    std::string shared = failed() ? (verdict_ ? "v" : "f") + *reason_ : "";
+    team.broadcast(shared, first);
+    const std::string reason = fmt::format("rank {} of the fold team failed: {}", first, shared.substr(1));
+    if (shared.front() == 'v') throw workload::TrialFailure(reason);
+    throw std::runtime_error(reason);
+}
+
 FoldReplica::FoldReplica(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper,
                          const space::Params& params, const workload::TrialContext& context)
     : learner(learner),

@@ -35,6 +35,51 @@ struct Halt {
 // rank's `request` says or a loss that is not finite demands.
 std::optional<Halt> halt_after(float loss_sum, StopRequest request, std::int64_t epoch);
 
+// A rank's own failure in a step, kept until a collective shares it with the team (a rank that
+// threw alone would leave the others waiting in the collective): then every rank leaves the
+// fold at the same point, with the first failing rank's reason. A rank alone throws at once.
+class SharedFailure {
+public:
+    // Runs `step`; in a team, what it throws is kept (the first failure only) and later steps
+    // are skipped.
+    template <class Step>
+    void guard(const Team& team, Step&& step) {
+        if (team.alone()) return step();
+        if (failed()) return;
+        try {
+            step();
+        } catch (const workload::TrialFailure& error) {
+            keep(error.what(), true);
+        } catch (const std::exception& error) {
+            keep(error.what(), false);
+        }
+    }
+
+    bool failed() const { return reason_.has_value(); }
+    // What a rank adds to a step's stop-request slot, whose team sum then says whether any rank
+    // failed (failure_marked) beside the first rank's request.
+    float mark() const { return failed() ? failure_mark : 0.0f; }
+    static bool failure_marked(float slot) { return slot >= failure_mark; }
+    static StopRequest request_in(float slot) {
+        return static_cast<StopRequest>(static_cast<int>(failure_marked(slot) ? 0.0f : slot));
+    }
+
+    // Collective when `any` (the team agrees whether a rank failed): throws on every rank the
+    // failure of the team's first failing rank, naming it: a workload::TrialFailure for a
+    // verdict on the parameters, a fault (std::runtime_error) otherwise.
+    void raise_if_any(const Team& team, bool any) const;
+
+private:
+    static constexpr float failure_mark = 4;  // above every StopRequest
+    void keep(const std::string& reason, bool verdict) {
+        reason_ = reason;
+        verdict_ = verdict;
+    }
+
+    std::optional<std::string> reason_;
+    bool verdict_ = false;
+};
+
 // This rank's checkpoint to continue from, when every rank of the team has one of the same
 // epoch: else none, and the fold starts over.
 struct Resumable {

@@ -1,6 +1,7 @@
 #include "hpopt/train/fold_trainer.hpp"
 
 #include "train/allreduce.hpp"
+#include "train/fold_replica.hpp"
 #include "train/learner.hpp"
 #include "train/parameter_server.hpp"
 
@@ -37,18 +38,32 @@ FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
     return {inputs_of(training), targets_of(training), inputs_of(validation), targets_of(validation), dataset.classes};
 }
 
+namespace {
+
+// The fold's learner on every rank of the team, or the same failure on each when a rank could not
+// build its model (before the training's first collective).
+template <class Trainable>
+FoldTraining train_on_team(Trainable& workload, const TrainingSettings& settings, const space::Params& params,
+                           const FoldData& data, const workload::TrialContext& context) {
+    const TrainingParameters hyper = resolve(settings.defaults, params);
+    const Team team(context.team);
+    std::unique_ptr<Learner> learner;
+    SharedFailure failure;
+    failure.guard(team, [&] { learner = make_learner(workload, params, hyper, data, context.seed); });
+    failure.raise_if_any(team, team.max(failure.failed() ? 1 : 0) > 0);
+    return train_learner(*learner, settings, hyper, params, context);
+}
+
+}  // namespace
+
 FoldTraining train_fold(ModelWorkload& workload, const TrainingSettings& settings, const space::Params& params,
                         const FoldData& data, const workload::TrialContext& context) {
-    const TrainingParameters hyper = resolve(settings.defaults, params);
-    const auto learner = make_learner(workload, params, hyper, data, context.seed);
-    return train_learner(*learner, settings, hyper, params, context);
+    return train_on_team(workload, settings, params, data, context);
 }
 
 FoldTraining train_fold(AdversarialWorkload& workload, const TrainingSettings& settings, const space::Params& params,
                         const FoldData& data, const workload::TrialContext& context) {
-    const TrainingParameters hyper = resolve(settings.defaults, params);
-    const auto learner = make_learner(workload, params, hyper, data, context.seed);
-    return train_learner(*learner, settings, hyper, params, context);
+    return train_on_team(workload, settings, params, data, context);
 }
 
 }  // namespace hpopt::train

@@ -74,6 +74,14 @@ void Team::broadcast(std::int64_t* values, int count) const {
     if (!alone()) MPI_Bcast(values, count, MPI_INT64_T, 0, comm_);
 }
 
+void Team::broadcast(std::string& text, int root) const {
+    if (alone()) return;
+    std::int64_t length = static_cast<std::int64_t>(text.size());
+    MPI_Bcast(&length, 1, MPI_INT64_T, root, comm_);
+    text.resize(static_cast<std::size_t>(length));
+    MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm_);
+}
+
 std::int64_t Team::min(std::int64_t value) const {
     if (!alone()) MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_MIN, comm_);
     return value;

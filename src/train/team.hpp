@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,7 @@ public:
     void sum(std::vector<double>& values) const;            // a few values, in place
     void broadcast(float* values, std::int64_t count) const;  // from the team's first rank
     void broadcast(std::int64_t* values, int count) const;
+    void broadcast(std::string& text, int root) const;  // from `root`, whatever its length
     std::int64_t min(std::int64_t value) const;
     std::int64_t max(std::int64_t value) const;
     void barrier() const;  // without spinning

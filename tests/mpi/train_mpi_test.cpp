@@ -147,6 +147,53 @@ TEST_CASE("an interruption the team's first rank hears of stops every rank at th
     }
 }
 
+// Throws from rank 1's `failing_call`-th loss (a GPU out of memory, say), or from its model's
+// construction; the other ranks never fail.
+class FailingOnRankOne : public testing::BlobsWorkload {
+public:
+    enum class When { building, training, validating };
+    explicit FailingOnRankOne(When when) : when_(when) {}
+
+    torch::nn::Sequential build_model(const space::Params& params) override {
+        if (on_rank_one() && when_ == When::building) throw std::runtime_error("cannot allocate the model");
+        return testing::BlobsWorkload::build_model(params);
+    }
+
+    torch::Tensor loss_sum(const torch::Tensor& outputs, const torch::Tensor& targets, std::int64_t classes) override {
+        const bool validating = !torch::GradMode::is_enabled();
+        if (on_rank_one() && ((when_ == When::training && !validating && ++calls_ == 4) || (when_ == When::validating && validating))) {
+            throw std::runtime_error("out of memory");
+        }
+        return testing::BlobsWorkload::loss_sum(outputs, targets, classes);
+    }
+
+private:
+    static bool on_rank_one() {
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        return rank == 1;
+    }
+    When when_;
+    int calls_ = 0;
+};
+
+TEST_CASE("a rank whose step throws takes its whole team out of the fold, at the same step, with its reason") {
+    using When = FailingOnRankOne::When;
+    for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
+        for (const auto& [when, reason] : {std::pair{When::building, "cannot allocate the model"}, std::pair{When::training, "out of memory"},
+                                          std::pair{When::validating, "out of memory"}}) {
+            CAPTURE(static_cast<int>(averaging));
+            CAPTURE(static_cast<int>(when));
+            FailingOnRankOne workload(when);
+            const train::FoldData data = blob_fold(workload);
+            const std::string expected = std::string("rank 1 of the fold team failed: ") + reason;
+            // A fault, not a verdict: the trial may run again (budget.max_retries).
+            CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, team_context(MPI_COMM_WORLD)),
+                                 expected.c_str(), std::runtime_error);
+        }
+    }
+}
+
 TEST_CASE("data that one rank cannot read fails the trial on every rank of the team") {
     // Rank 1's data is missing, as on a node without the file.
     class MissingOnRankOne : public testing::BlobsWorkload {
