@@ -67,13 +67,13 @@ private:
     // request), and a rank whose step failed marks it.
     float stop_request_slot() const {
         const StopRequest request = team().rank() == 0 ? replica_.stop_request() : StopRequest::none;
-        return static_cast<float>(request) + failure_.mark();
+        return static_cast<float>(request) + replica_.failure.mark();
     }
 
     // The team's loss sum and stop-request slot, as a collective brought them: the fold ends
     // here, on every rank alike (a rank's failure first), or goes on.
     void halt_if_due(float loss_sum, float slot, std::int64_t epoch) const {
-        failure_.raise_if_any(team(), SharedFailure::failure_marked(slot));
+        replica_.failure.raise_if_any(team(), SharedFailure::failure_marked(slot));
         if (const auto halt = halt_after(loss_sum, SharedFailure::request_in(slot), epoch)) halt->raise();
     }
 
@@ -104,7 +104,7 @@ private:
             float local_loss = 0;
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
-                failure_.guard(team(), [&] {
+                replica_.failure.guard(team(), [&] {
                     replica_.flat.clear_gradients();
                     local_loss += replica_.learner.backward(phase, mine, end - begin);
                 });
@@ -152,7 +152,7 @@ private:
             const std::int64_t begin = step * batch_size, end = std::min(shard_size, begin + batch_size);
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
-                failure_.guard(team(), [&] {
+                replica_.failure.guard(team(), [&] {
                     replica_.flat.clear_gradients();
                     loss_since_average += replica_.learner.backward(phase, shard.slice(0, begin, end), end - begin);
                     optimizers_[phase]->step();
@@ -193,8 +193,8 @@ private:
     std::pair<double, double> validate() {
         const auto [from, to] = share(replica_.data.validation_inputs.size(0), team().rank(), team().size());
         std::vector<double> sums;
-        failure_.guard(team(), [&] { sums = replica_.learner.validation_sums(from, to); });
-        failure_.raise_if_any(team(), team().max(failure_.failed() ? 1 : 0) > 0);
+        replica_.failure.guard(team(), [&] { sums = replica_.learner.validation_sums(from, to); });
+        replica_.failure.raise_if_any(team(), team().max(replica_.failure.failed() ? 1 : 0) > 0);
         team().sum(sums);
         return replica_.learner.validation_figures(sums);
     }
@@ -225,7 +225,6 @@ private:
     }
 
     FoldReplica replica_;
-    SharedFailure failure_;
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
     torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the stop request
     torch::Tensor anchor_;     // mavg: the last averaged model

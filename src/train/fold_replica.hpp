@@ -114,6 +114,7 @@ public:
     Team team;
     FlatModel flat;
     Checkpoint checkpoint;
+    SharedFailure failure;  // this rank's, until the team shares it
 };
 
 }  // namespace hpopt::train

@@ -155,7 +155,12 @@ bool Master::waiting(int client) const {
 void Master::end_epoch() {
     ++epoch_;
     if (is_top()) {
-        record_epoch();
+        replica_.failure.guard(replica_.team, [&] { record_epoch(); });
+        if (replica_.failure.failed()) {  // the team learns why at the fold's end
+            halt_ = Halt{Halt::Cause::diverged, "the top master could not validate"};
+            stop_everyone();
+            return;
+        }
     } else {
         sync_with_top(true);
         if (stopped_) return;

@@ -1,5 +1,7 @@
 #include "train/parameter_server_worker.hpp"
 
+#include <limits>
+
 #include "hpopt/random/rng.hpp"
 #include "train/training_steps.hpp"
 
@@ -43,11 +45,15 @@ float Worker::local_step(const torch::Tensor& batch) {
     const std::vector<Phase>& phases = replica_.learner.phases();
     float loss_sum = 0;
     for (std::size_t phase = 0; phase < phases.size(); ++phase) {
-        flat.clear_gradients();
-        loss_sum += replica_.learner.backward(phase, mine, batch.size(0));
+        replica_.failure.guard(replica_.team, [&] {
+            flat.clear_gradients();
+            loss_sum += replica_.learner.backward(phase, mine, batch.size(0));
+        });
         flat.gather_gradients();
         const bool last = phase + 1 == phases.size();
-        if (last) flat.loss_slot() = loss_sum;
+        // A failed step's loss is NaN, which makes the top master stop the training: the team
+        // then learns the failure itself at the fold's end.
+        if (last) flat.loss_slot() = replica_.failure.failed() ? std::numeric_limits<float>::quiet_NaN() : loss_sum;
         // The last phase's block ends the buffer, so the loss slot travels with it.
         ranks_.sum(flat.exchange().data_ptr<float>() + phases[phase].begin, phases[phase].end - phases[phase].begin + (last ? 1 : 0));
         if (rule_ == Rule::elastic) optimizers_[phase]->step();

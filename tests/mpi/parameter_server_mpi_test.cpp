@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "../support/blobs_workload.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 
@@ -103,6 +105,48 @@ TEST_CASE("each algorithm lowers the validation loss with one master and two wor
         float fom = static_cast<float>(run.trained.fom), master_fom = fom;
         MPI_Bcast(&master_fom, 1, MPI_FLOAT, 0, half.comm());
         CHECK(fom == master_fom);
+    }
+}
+
+TEST_CASE("a worker whose step throws, or a top master that cannot validate, takes the team out of the fold") {
+    // In the first half's team only: world rank `failing` throws from its 4th training loss, or
+    // from its first validation. The second half's team trains on undisturbed.
+    class FailingRank : public testing::BlobsWorkload {
+    public:
+        FailingRank(int failing, bool validating) : failing_(failing), validating_(validating) {}
+        torch::Tensor loss_sum(const torch::Tensor& outputs, const torch::Tensor& targets, std::int64_t classes) override {
+            const bool in_validation = !torch::GradMode::is_enabled();
+            if (world_rank() == failing_ && in_validation == validating_ && (validating_ || ++calls_ == 4)) {
+                throw std::runtime_error("out of memory");
+            }
+            return testing::BlobsWorkload::loss_sum(outputs, targets, classes);
+        }
+
+    private:
+        int failing_;
+        bool validating_;
+        int calls_ = 0;
+    };
+    for (const auto algorithm : parameter_servers) {
+        for (const auto& [failing, validating] : {std::pair{1, false}, std::pair{0, true}}) {
+            CAPTURE(static_cast<int>(algorithm));
+            CAPTURE(failing);
+            const HalfTeam half;
+            FailingRank workload(failing, validating);
+            const auto data = workload.training_data();
+            const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
+            workload::TrialContext context;
+            context.seed = 5;
+            context.team = half.comm();
+            const train::TrainingSettings settings = settings_for(algorithm, {1, 2, 1});
+            if (world_rank() < 3) {
+                const std::string expected = fmt::format("rank {} of the fold team failed: out of memory", failing);
+                CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), fold, context), expected.c_str(),
+                                     std::runtime_error);
+            } else {
+                CHECK(train::train_fold(workload, settings, Json::object(), fold, context).epochs.size() == 4);
+            }
+        }
     }
 }
 
