@@ -176,12 +176,20 @@ void Coordinator::record(const Finished& finished) {
         interrupted_.push_back(result.id);
         // A group that had a stop signal of its own stops the search too.
         if (!interruption_) interrupt(interruption_due().value_or(StopReason::interrupted));
-    } else if (result.status == journal::TrialStatus::failed && result.transient && running.trial.attempt < spec_.budget.max_retries) {
-        retry(running.trial, result);
     } else {
-        finish(running.trial, result);
+        settle(running.trial, result);
     }
     report_progress();
+}
+
+// A failure that may not happen again runs again while budget.max_retries allows; any other
+// result is final.
+void Coordinator::settle(const journal::Trial& trial, const journal::TrialResult& result) {
+    if (result.status == journal::TrialStatus::failed && result.transient && trial.attempt < spec_.budget.max_retries) {
+        retry(trial, result);
+    } else {
+        finish(trial, result);
+    }
 }
 
 // Groups past their trial's deadline and the grace, or silent too long, are hung. (While the
@@ -212,7 +220,6 @@ void Coordinator::lose_group(int group, const std::string& reason) {
     running_.erase(group);
     executor_.abandon(group);
     lost_groups_.insert(group);
-    progress_.lost_groups = static_cast<int>(lost_groups_.size());
     journal_.append(journal::group_lost_record(group, running.trial.id, reason), journal::Journal::Sync::later);
     notify(fmt::format("{}: trial {} fails, and the group gets no more trials", reason, running.trial.id));
 
@@ -224,11 +231,7 @@ void Coordinator::lose_group(int group, const std::string& reason) {
     result.started_s = seconds(running.dispatched - start_);
     result.duration_s = seconds(now - running.dispatched);
     finished_busy_s_ += result.duration_s;
-    if (running.trial.attempt < spec_.budget.max_retries) {
-        retry(running.trial, result);
-    } else {
-        finish(running.trial, result);
-    }
+    settle(running.trial, result);
     report_progress();
 }
 
@@ -237,6 +240,7 @@ void Coordinator::report_progress() {
     progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = seconds(now - start_);
     progress_.groups = executor_.groups();
+    progress_.lost_groups = static_cast<int>(lost_groups_.size());
     progress_.busy_group_s = finished_busy_s_;
     for (const auto& [group, running] : running_) progress_.busy_group_s += seconds(now - running.dispatched);
     if (on_progress_) on_progress_(progress_);

@@ -22,7 +22,8 @@ enum class StopRequest : int { none = 0, deadline = 1, interruption = 2 };
 
 // Why a fold's training ends before its last epoch.
 struct Halt {
-    enum class Cause { diverged, deadline, interrupted };
+    // rank_failed: a rank's step threw; the team learns which and why from SharedFailure.
+    enum class Cause { diverged, deadline, interrupted, rank_failed };
     Cause cause;
     std::string reason;  // for people: "the training loss is nan in epoch 3"
 
@@ -60,9 +61,8 @@ public:
     // failed (failure_marked) beside the first rank's request.
     float mark() const { return failed() ? failure_mark : 0.0f; }
     static bool failure_marked(float slot) { return slot >= failure_mark; }
-    static StopRequest request_in(float slot) {
-        return static_cast<StopRequest>(static_cast<int>(failure_marked(slot) ? 0.0f : slot));
-    }
+    // The first rank's request in a slot no rank marked.
+    static StopRequest request_in(float slot) { return static_cast<StopRequest>(static_cast<int>(slot)); }
 
     // Collective when `any` (the team agrees whether a rank failed): throws on every rank the
     // failure of the team's first failing rank, naming it: a workload::TrialFailure for a

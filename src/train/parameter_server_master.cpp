@@ -157,7 +157,7 @@ void Master::end_epoch() {
     if (is_top()) {
         replica_.failure.guard(replica_.team, [&] { record_epoch(); });
         if (replica_.failure.failed()) {  // the team learns why at the fold's end
-            halt_ = Halt{Halt::Cause::diverged, "the top master could not validate"};
+            halt_ = Halt{Halt::Cause::rank_failed, "the top master could not validate"};
             stop_everyone();
             return;
         }

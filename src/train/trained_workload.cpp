@@ -115,18 +115,6 @@ private:
     FoldData cached_;
 };
 
-}  // namespace
-
-std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings) {
-    return std::make_unique<TrainedWorkload<ModelWorkload>>(std::move(model), settings);
-}
-
-std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<AdversarialWorkload> pair, const TrainingSettings& settings) {
-    return std::make_unique<TrainedWorkload<AdversarialWorkload>>(std::move(pair), settings);
-}
-
-namespace {
-
 template <class Trainable>
 workload::Plugin trained_plugin(std::string name, workload::Plugin::Kind kind, OptionsCheck check,
                                 std::function<std::unique_ptr<Trainable>(const Json&, const space::Space&)> create) {
@@ -141,6 +129,15 @@ workload::Plugin trained_plugin(std::string name, workload::Plugin::Kind kind, O
 }
 
 }  // namespace
+
+std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings) {
+    return std::make_unique<TrainedWorkload<ModelWorkload>>(std::move(model), settings);
+}
+
+std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<AdversarialWorkload> pair, const TrainingSettings& settings) {
+    return std::make_unique<TrainedWorkload<AdversarialWorkload>>(std::move(pair), settings);
+}
+
 
 workload::Plugin model_plugin(std::string name, OptionsCheck check,
                               std::function<std::unique_ptr<ModelWorkload>(const Json&, const space::Space&)> create) {

@@ -131,6 +131,7 @@ private:
     void record(const Finished& finished);
     void give_up_hung_groups();
     void lose_group(int group, const std::string& reason);
+    void settle(const journal::Trial& trial, const journal::TrialResult& result);
     void retry(journal::Trial trial, const journal::TrialResult& result);
     void finish(const journal::Trial& trial, const journal::TrialResult& result);
     void tell(const journal::Trial& trial, const journal::TrialResult& result);
