@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "hpopt/workload/team.hpp"
 #include "simulated_duration.hpp"
 #include "test_functions.hpp"
 
@@ -22,8 +24,23 @@ struct Options {
     double failure_rate = 0;  // verdicts: TrialFailure, the same for every attempt
     double fault_rate = 0;    // faults: another exception, drawn anew for each attempt
     double step_s = 0.02;     // how often the simulated run looks at its deadline and interruption
-    std::set<std::int64_t> hang_trials;  // a stuck node: these trials' first runs never return
+    bool team = false;  // every rank of the fold team evaluates, each step taken together
+    std::set<std::int64_t> hang_trials;        // a stuck node: these trials' first runs never return
+    std::set<std::int64_t> rank_fault_trials;  // these trials' first runs throw on one rank
 };
+
+// The step at which an injected rank fault strikes, and which rank of the team it strikes.
+constexpr int rank_fault_step = 4;
+int last_rank(const workload::TrialContext& context) {
+    int size = 1;
+    if (context.team != MPI_COMM_NULL) MPI_Comm_size(context.team, &size);
+    return size - 1;
+}
+int rank_in_team(const workload::TrialContext& context) {
+    int rank = 0;
+    if (context.team != MPI_COMM_NULL) MPI_Comm_rank(context.team, &rank);
+    return rank;
+}
 
 std::string input_name(int i) { return "x" + std::to_string(i + 1); }
 
@@ -82,6 +99,16 @@ void check_inputs(config::ObjectReader& reader, const space::Space& space, const
     }
 }
 
+std::set<std::int64_t> read_trial_ids(config::ObjectReader& reader, const std::string& key) {
+    const Json* ids = reader.any(key);
+    if (!ids) return {};
+    if (!ids->is_array() || !std::all_of(ids->begin(), ids->end(), [](const Json& id) { return id.is_number_integer(); })) {
+        reader.report(key, "must be a list of trial ids");
+        return {};
+    }
+    return ids->get<std::set<std::int64_t>>();
+}
+
 Options read_options(config::ObjectReader& reader, const space::Space* space) {
     Options options;
     reader.require("function");
@@ -106,13 +133,9 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
     if (!(options.fault_rate >= 0 && options.fault_rate <= 1)) reader.report("fault_rate", "must be in [0, 1]");
     options.step_s = reader.number_or("step_s", options.step_s);
     if (!(options.step_s > 0)) reader.report("step_s", "must be > 0");
-    if (const Json* hang = reader.any("hang_trials")) {
-        if (!hang->is_array() || !std::all_of(hang->begin(), hang->end(), [](const Json& id) { return id.is_number_integer(); })) {
-            reader.report("hang_trials", "must be a list of trial ids");
-        } else {
-            options.hang_trials = hang->get<std::set<std::int64_t>>();
-        }
-    }
+    options.team = reader.boolean_or("team", false);
+    options.hang_trials = read_trial_ids(reader, "hang_trials");
+    options.rank_fault_trials = read_trial_ids(reader, "rank_fault_trials");
     return options;
 }
 
@@ -121,6 +144,7 @@ public:
     explicit AnalyticWorkload(Options options) : options_(options) {}
 
     std::string fom_name() const override { return options_.function->name; }
+    bool trains_as_team() const override { return options_.team; }
 
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
         hang_if_told(context);
@@ -140,10 +164,20 @@ public:
 
 private:
     // A stuck node: the trial's first run sleeps for ever without looking at its deadline or
-    // the search's interruption; the coordinator must find the group hung.
+    // the search's interruption; the coordinator must find the group hung. In a team, the last
+    // rank hangs and the others wait for it in their next step.
     void hang_if_told(const workload::TrialContext& context) const {
         if (context.attempt > 0 || !options_.hang_trials.count(context.trial_id)) return;
+        if (rank_in_team(context) != last_rank(context)) return;
         while (true) std::this_thread::sleep_for(std::chrono::hours(1));
+    }
+
+    // A fault on one rank only (a GPU out of memory): the team's last rank throws at a step.
+    void throw_rank_fault_if_told(const workload::TrialContext& context, int step) const {
+        if (step != rank_fault_step || context.attempt > 0 || !options_.rank_fault_trials.count(context.trial_id)) return;
+        if (const int rank = rank_in_team(context); rank == last_rank(context)) {
+            throw std::runtime_error(fmt::format("injected fault on rank {} at step {}", rank, step));
+        }
     }
 
     // A fault that may not happen again (a lost node, a full disk): drawn anew for each attempt.
@@ -155,16 +189,25 @@ private:
         }
     }
 
-    // Sleeps the simulated run time in steps of step_s, so that the trial's deadline or the
-    // search's interruption stops it (at the end of a step, as a training would).
+    // Sleeps the simulated run time in steps of about step_s, so that the trial's deadline or the
+    // search's interruption stops it (at the end of a step, as a training would). A team takes
+    // each step together (workload::as_team), so that what one rank throws, every rank does;
+    // every rank takes as many steps.
     void pause(double seconds, const workload::TrialContext& context) const {
-        using Duration = std::chrono::steady_clock::duration;
-        const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
-        const auto slice = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(options_.step_s));
-        for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
-            if (context.past_deadline()) throw workload::TrialFailure("stopped at the trial's deadline");
-            if (context.interrupted()) throw workload::TrialInterrupted("interrupted");
-            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, slice));
+        const int steps = static_cast<int>(std::ceil(seconds / options_.step_s));
+        const auto slice = std::chrono::duration<double>(seconds / std::max(steps, 1));
+        for (int step = 1; step <= steps; ++step) {
+            const auto take_step = [&] {
+                if (context.past_deadline()) throw workload::TrialFailure("stopped at the trial's deadline");
+                if (context.interrupted()) throw workload::TrialInterrupted("interrupted");
+                throw_rank_fault_if_told(context, step);
+                std::this_thread::sleep_for(slice);
+            };
+            if (options_.team) {
+                workload::as_team(context.team, take_step);
+            } else {
+                take_step();
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include <fmt/format.h>
@@ -216,6 +217,15 @@ void regroup_to_resume(spec::Spec& spec, const cluster::MpiSession& mpi) {
     spec.layout = *shape;
 }
 
+// Trials still running past the grace, or hung, would keep the job alive (their groups' ranks,
+// or this process's trial thread): the journal is complete, so the job ends here, resumably.
+[[noreturn]] void end_leaving_abandoned_trials() {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    if (cluster::MpiSession::launched_by_mpi()) MPI_Abort(MPI_COMM_WORLD, exit_interrupted);
+    std::_Exit(exit_interrupted);  // no destructors under the trial thread's workload
+}
+
 int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workload& workload, const cluster::MpiSession& mpi,
                     const std::optional<journal::JournalContents>& resumed) {
     if (resumed) regroup_to_resume(spec, mpi);
@@ -253,11 +263,7 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
                                   checkpoint_root(spec));
     const ShutdownGuard guard(executor);
     const cluster::SearchOutcome outcome = coordinate(spec, *run, options, executor, workload, resumed);
-    if (outcome.abandoned > 0) {
-        // Groups still busy past the grace would keep the job alive: the journal is complete, end it.
-        std::fflush(stdout);
-        MPI_Abort(MPI_COMM_WORLD, exit_interrupted);
-    }
+    if (outcome.abandoned > 0) end_leaving_abandoned_trials();
     return exit_status(outcome);
 }
 
@@ -303,7 +309,9 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     const journal::RunDirectory run = open_run_directory(spec, options, resumed.has_value());
     start_log(run, options, cluster::Layout(spec.layout).role(0), resumed.has_value());
     cluster::InProcessExecutor executor(*workload, spec.layout.folds, spec.budget.trial_timeout_s, checkpoint_root(spec));
-    return exit_status(coordinate(spec, run, options, executor, *workload, resumed));
+    const cluster::SearchOutcome outcome = coordinate(spec, run, options, executor, *workload, resumed);
+    if (outcome.abandoned > 0) end_leaving_abandoned_trials();
+    return exit_status(outcome);
 }
 
 }  // namespace hpopt::cli

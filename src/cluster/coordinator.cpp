@@ -317,7 +317,6 @@ SearchOutcome Coordinator::run(const std::string& version) {
         progress_.last_epoch = report;
         report_progress();
     });
-    executor_.interrupt_when([this] { return interruption_ || interruption_due(); });
     journal_.append(resumed_record_ ? *resumed_record_
                                     : journal::run_started_record(spec_.document, spec::fingerprint(spec_.document), version, fom_name_));
     for (int group = executor_.groups() - 1; group >= 0; --group) idle_.push_back(group);

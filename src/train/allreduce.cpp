@@ -6,8 +6,14 @@
 namespace hpopt::train {
 namespace {
 
+// What a collective of the team brought: the team's loss sum and request slot.
+struct TeamSums {
+    float loss_sum;
+    float slot;
+};
+
 // One rank's part in training a fold by all-reduce: its replica, an optimizer per phase of the
-// learner and the averaging's state, epoch after epoch.
+// learner and the averaging's state, epoch after epoch, step after step.
 class AllReduceTraining {
 public:
     AllReduceTraining(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper,
@@ -21,16 +27,13 @@ public:
     }
 
     FoldTraining run() {
-        const std::int64_t restored = restore_checkpoint();
+        const Position restored = restore_checkpoint();
         replica_.report_restored(history_);
-        for (std::int64_t epoch = restored + 1; epoch <= replica_.hyper.epochs; ++epoch) {
+        for (std::int64_t epoch = restored.epochs + 1; epoch <= replica_.hyper.epochs; ++epoch) {
             EpochRecord record = train_epoch(epoch);
             std::tie(record.validation_loss, record.validation_error) = validate();
             history_.push_back(record);
-            if (replica_.checkpoints()) {
-                save_checkpoint(epoch);
-                replica_.team.barrier();  // the epoch's checkpoints are all there before any rank goes on
-            }
+            if (replica_.checkpoints()) save_checkpoint({epoch, 0});
             replica_.report(record);
         }
         return {history_, replica_.fom_of(history_.back()), replica_.flat.parameters().clone()};
@@ -65,25 +68,46 @@ private:
 
     // The first rank decides for the team (the others send none, so the team's sum is its
     // request), and a rank whose step failed marks it.
-    float stop_request_slot() const {
-        const StopRequest request = team().rank() == 0 ? replica_.stop_request() : StopRequest::none;
+    float request_slot() const {
+        const TeamRequest request = team().rank() == 0 ? replica_.request() : TeamRequest::none;
         return static_cast<float>(request) + replica_.failure.mark();
     }
 
-    // The team's loss sum and stop-request slot, as a collective brought them: the fold ends
-    // here, on every rank alike (a rank's failure first), or goes on.
-    void halt_if_due(float loss_sum, float slot, std::int64_t epoch) const {
-        replica_.failure.raise_if_any(team(), SharedFailure::failure_marked(slot));
-        if (const auto halt = halt_after(loss_sum, SharedFailure::request_in(slot), epoch)) halt->raise();
+    // Before a step's update: the fold ends here, on every rank alike, when a rank failed or the
+    // team's loss is not finite. Returns the first rank's request.
+    TeamRequest checked(const TeamSums& sums, std::int64_t epoch) const {
+        replica_.failure.raise_if_any(team(), SharedFailure::failure_marked(sums.slot));
+        if (const auto halt = halt_for_loss(sums.loss_sum, epoch)) halt->raise();
+        return SharedFailure::request_in(sums.slot);
+    }
+
+    // After a step (or an average) that left the replicas identical: the first rank's request
+    // carried out, alike on every rank: a checkpoint of the epoch so far, then a halt at the
+    // deadline or an interruption.
+    void carry_out(TeamRequest request, std::int64_t epoch) {
+        if (request == TeamRequest::none) return;
+        if (replica_.checkpoints()) save_checkpoint({epoch - 1, progress_.steps_done});
+        if (const auto halt = halt_for_request(request, epoch)) halt->raise();
     }
 
     EpochRecord train_epoch(std::int64_t epoch) {
         const std::uint64_t epoch_seed = random::derive_seed(replica_.context.seed, static_cast<std::uint64_t>(epoch));
-        torch::manual_seed(random::derive_seed(epoch_seed, static_cast<std::uint64_t>(team().rank()) + 1));
         const torch::Tensor order = epoch_order(replica_.data.training_inputs.size(0), epoch_seed);
         replica_.learner.module().train();
-        const double loss_sum = every_step() ? all_reduce_epoch(order, epoch) : averaging_epoch(order, epoch);
+        if (every_step()) {
+            all_reduce_epoch(order, epoch, epoch_seed);
+        } else {
+            averaging_epoch(order, epoch, epoch_seed);
+        }
+        const double loss_sum = progress_.loss_sum;
+        progress_ = {};
         return {epoch, loss_sum / static_cast<double>(samples_per_epoch()), 0, 0};
+    }
+
+    // A step's random draws (dropout) depend on where it is, not on the steps before it.
+    void seed_step(std::uint64_t epoch_seed, std::int64_t step) const {
+        const std::uint64_t rank_seed = random::derive_seed(epoch_seed, static_cast<std::uint64_t>(team().rank()) + 1);
+        torch::manual_seed(random::derive_seed(rank_seed, static_cast<std::uint64_t>(step)));
     }
 
     std::int64_t samples_per_epoch() const {
@@ -92,16 +116,17 @@ private:
     }
 
     // Each phase of a step all-reduces its gradients: each rank takes its share of the team's
-    // batch. The last phase's exchange also sums the step's loss and carries the stop request,
-    // and a rank's failure in the step (see SharedFailure).
-    double all_reduce_epoch(const torch::Tensor& order, std::int64_t epoch) {
-        double loss_sum = 0;
+    // batch. The last phase's exchange also sums the step's loss and carries the first rank's
+    // request, and a rank's failure in the step (see SharedFailure).
+    void all_reduce_epoch(const torch::Tensor& order, std::int64_t epoch, std::uint64_t epoch_seed) {
         const std::int64_t n = order.size(0);
-        for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
+        for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
             const auto [from, to] = share(end - begin, team().rank(), team().size());
             const torch::Tensor mine = order.slice(0, begin + from, begin + to);
             float local_loss = 0;
+            TeamRequest request = TeamRequest::none;
+            seed_step(epoch_seed, step);
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
                 replica_.failure.guard(team(), [&] {
@@ -109,16 +134,17 @@ private:
                     local_loss += replica_.learner.backward(phase, mine, end - begin);
                 });
                 if (phase + 1 == optimizers_.size()) {
-                    const auto [team_loss, slot] = exchange_last_gradients(local_loss);
-                    halt_if_due(team_loss, slot, epoch);
-                    loss_sum += team_loss;
+                    const TeamSums sums = exchange_last_gradients(local_loss);
+                    request = checked(sums, epoch);
+                    progress_.loss_sum += sums.loss_sum;
                 } else {
                     exchange_gradients(phases()[phase]);
                 }
                 optimizers_[phase]->step();
             }
+            ++progress_.steps_done;
+            carry_out(request, epoch);
         }
-        return loss_sum;
     }
 
     // The team's gradients of a phase summed into every rank's (a team of one exchanges nothing).
@@ -128,28 +154,28 @@ private:
         team().sum(replica_.flat.exchange().data_ptr<float>() + phase.begin, phase.end - phase.begin);
     }
 
-    // The last phase's gradients with the loss sum and the stop request, which follow its block;
-    // returns the team's loss sum and stop-request slot.
-    std::pair<float, float> exchange_last_gradients(float local_loss) {
+    // The last phase's gradients with the loss sum and the request slot, which follow its block.
+    TeamSums exchange_last_gradients(float local_loss) {
         FlatModel& flat = replica_.flat;
-        if (team().alone()) return {local_loss, stop_request_slot()};
+        if (team().alone()) return {local_loss, request_slot()};
         flat.gather_gradients();
         flat.loss_slot() = local_loss;
-        flat.stop_request_slot() = stop_request_slot();
+        flat.request_slot() = request_slot();
         const std::int64_t begin = phases().back().begin;
         team().sum(flat.exchange().data_ptr<float>() + begin, flat.size() + 2 - begin);
-        return {flat.loss_slot(), flat.stop_request_slot()};
+        return {flat.loss_slot(), flat.request_slot()};
     }
 
     // Local steps on this rank's shard, the models averaged every averaging_period steps and at
-    // the end of the epoch (so that every epoch ends with identical replicas).
-    double averaging_epoch(const torch::Tensor& order, std::int64_t epoch) {
+    // the end of the epoch (so that every epoch ends with identical replicas). A fold continued
+    // inside an epoch starts at an average, where its checkpoint was taken.
+    void averaging_epoch(const torch::Tensor& order, std::int64_t epoch, std::uint64_t epoch_seed) {
         const std::int64_t shard_size = order.size(0) / team().size(), batch_size = replica_.hyper.batch_size;
         const torch::Tensor shard = order.slice(0, team().rank() * shard_size, (team().rank() + 1) * shard_size);
-        double loss_sum = 0;
         float loss_since_average = 0;
-        for (std::int64_t step = 0; step < steps_per_epoch(); ++step) {
+        for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * batch_size, end = std::min(shard_size, begin + batch_size);
+            seed_step(epoch_seed, step);
             set_learning_rates(epoch, step);
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
                 replica_.failure.guard(team(), [&] {
@@ -158,25 +184,27 @@ private:
                     optimizers_[phase]->step();
                 });
             }
-            if ((step + 1) % replica_.settings.averaging_period == 0 || step + 1 == steps_per_epoch()) {
-                loss_sum += average_models(loss_since_average, epoch);
+            ++progress_.steps_done;
+            if (step + 1 == steps_per_epoch() || (step + 1) % replica_.settings.averaging_period == 0) {
+                const TeamRequest request = average_models(loss_since_average, epoch);
                 loss_since_average = 0;
+                carry_out(request, epoch);
             }
         }
-        return loss_sum;
     }
 
     // KAVG: the replicas' mean; MAVG: the last averaged model moved by block momentum along
-    // the mean's change. Returns the team's loss sum.
-    float average_models(float local_loss, std::int64_t epoch) {
+    // the mean's change. Adds the team's loss sum to the epoch's; returns the first rank's request.
+    TeamRequest average_models(float local_loss, std::int64_t epoch) {
         FlatModel& flat = replica_.flat;
         const std::int64_t n = flat.size();
         averaging_.slice(0, 0, n).copy_(flat.parameters());
         float* values = averaging_.data_ptr<float>();
         values[n] = local_loss;
-        values[n + 1] = stop_request_slot();
+        values[n + 1] = request_slot();
         team().sum(values, n + 2);
-        halt_if_due(values[n], values[n + 1], epoch);
+        const TeamRequest request = checked({values[n], values[n + 1]}, epoch);
+        progress_.loss_sum += values[n];
         torch::NoGradGuard no_grad;
         const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(team().size());
         if (replica_.settings.averaging == Averaging::mavg) {
@@ -186,7 +214,7 @@ private:
         } else {
             flat.parameters().copy_(mean);
         }
-        return values[n];
+        return request;
     }
 
     // The validation figures, each rank evaluating its share of the validation set.
@@ -199,37 +227,47 @@ private:
         return replica_.learner.validation_figures(sums);
     }
 
-    // Every rank keeps its own file, so that local state (the optimizers', between averages)
-    // comes back exactly. The RNG needs no saving: each epoch reseeds from the trial's seed.
-    void save_checkpoint(std::int64_t epoch) {
-        torch::serialize::OutputArchive archive = replica_.checkpoint.start(epoch);
+    // Every rank keeps its own file, so that local state (the optimizers') comes back exactly;
+    // none goes on before the team's files are all there. The generator needs no saving: each
+    // step reseeds it.
+    void save_checkpoint(Position position) {
+        torch::serialize::OutputArchive archive = replica_.checkpoint.start(position);
         archive.write("parameters", replica_.flat.parameters());
         write_optimizers(archive, optimizers_);
         archive.write("history", history_tensor(history_));
+        archive.write("epoch_loss_sum", torch::tensor(progress_.loss_sum, torch::kDouble));
         if (velocity_.defined()) archive.write("velocity", velocity_);
         replica_.checkpoint.save(archive);
+        team().barrier();
     }
 
-    // The epoch the team's checkpoints end with, their state restored; 0 when there are none.
-    std::int64_t restore_checkpoint() {
+    // Where the team's checkpoints are, their state restored; nothing done when there are none.
+    Position restore_checkpoint() {
         Resumable resumable = replica_.resumable();
-        if (!resumable.archive) return 0;
+        if (!resumable.archive) return {};
         torch::serialize::InputArchive& archive = *resumable.archive;
         torch::NoGradGuard no_grad;
         replica_.flat.parameters().copy_(read_tensor(archive, "parameters"));
         read_optimizers(archive, optimizers_);
         history_ = history_from(read_tensor(archive, "history"));
+        progress_ = {resumable.position.steps, read_tensor(archive, "epoch_loss_sum").item<double>()};
         if (velocity_.defined()) archive.read("velocity", velocity_);
         if (anchor_.defined()) anchor_.copy_(replica_.flat.parameters());
-        return resumable.epoch;
+        return resumable.position;
     }
 
     FoldReplica replica_;
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
-    torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the stop request
+    torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the request slot
     torch::Tensor anchor_;     // mavg: the last averaged model
     torch::Tensor velocity_;   // mavg: the block momentum
     std::vector<EpochRecord> history_;
+    // The epoch under way: its steps done and their team loss sum.
+    struct EpochProgress {
+        std::int64_t steps_done = 0;
+        double loss_sum = 0;
+    };
+    EpochProgress progress_;
 };
 
 }  // namespace

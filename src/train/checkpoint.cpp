@@ -17,15 +17,17 @@ fs::path Checkpoint::file() const {
 // What makes a checkpoint this fold's: the trial's parameters and the fold's seed.
 std::string Checkpoint::identity() const { return fmt::format("{} seed {}", params_.dump(), context_.seed); }
 
-torch::serialize::OutputArchive Checkpoint::start(std::int64_t epoch) const {
+torch::serialize::OutputArchive Checkpoint::start(Position position) const {
     torch::serialize::OutputArchive archive;
     archive.write("trial", identity());
-    archive.write("epoch", torch::tensor(epoch));
+    archive.write("epoch", torch::tensor(position.epochs));
+    archive.write("step", torch::tensor(position.steps));
     archive.write("team_size", torch::tensor(static_cast<std::int64_t>(team_size_)));
     return archive;
 }
 
-void Checkpoint::save(torch::serialize::OutputArchive& archive) const {
+void Checkpoint::save(torch::serialize::OutputArchive& archive) {
+    saved_ = std::chrono::steady_clock::now();
     // A checkpoint only saves time later: one that cannot be written (a full disk) is worth a
     // warning, not the trial, and a failure on one rank only must not split the team.
     try {
@@ -38,18 +40,24 @@ void Checkpoint::save(torch::serialize::OutputArchive& archive) const {
     }
 }
 
-std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last_epoch, std::int64_t& epoch) const {
-    epoch = 0;
+double Checkpoint::seconds_since_saved() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - saved_).count();
+}
+
+std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last_epoch, Position& position) const {
+    position = {};
     if (!enabled() || !fs::exists(file())) return std::nullopt;
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(file().string());
         c10::IValue trial;
         archive.read("trial", trial);
-        const std::int64_t saved = read_int(archive, "epoch");
+        const Position saved{read_int(archive, "epoch"), read_int(archive, "step")};
         const bool ours = trial.toStringRef() == identity() && read_int(archive, "team_size") == team_size_;
-        if (!ours || saved < 1 || saved > last_epoch) return std::nullopt;
-        epoch = saved;
+        const bool within = saved.steps == 0 ? saved.epochs >= 1 && saved.epochs <= last_epoch
+                                             : saved.steps > 0 && saved.epochs >= 0 && saved.epochs < last_epoch;
+        if (!ours || !within) return std::nullopt;
+        position = saved;
         return archive;
     } catch (const c10::Error&) {
         return std::nullopt;

@@ -2,6 +2,7 @@
 // A fold's checkpoints: one file per rank of the team, fold-F.rank-R.pt in the trial's
 // checkpoint directory, each holding what that rank needs to continue, the epoch it ends with
 // and the trial's identity. Written whole or not at all (a partial file renamed into place).
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -13,20 +14,32 @@
 
 namespace hpopt::train {
 
+// Where a fold's training stands: the epochs done, and the steps done in the next one (0 at an
+// epoch's end; all-reduce training also checkpoints inside an epoch).
+struct Position {
+    std::int64_t epochs = 0;
+    std::int64_t steps = 0;
+
+    bool started() const { return epochs > 0 || steps > 0; }
+};
+
 class Checkpoint {
 public:
     Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size);
 
     bool enabled() const { return !context_.checkpoint_dir.empty(); }
 
-    // A new archive with the epoch and the identity filled in; then write it with save(), which
-    // warns on stderr when it cannot.
-    torch::serialize::OutputArchive start(std::int64_t epoch) const;
-    void save(torch::serialize::OutputArchive& archive) const;
+    // A new archive with the position and the identity filled in; then write it with save(),
+    // which warns on stderr when it cannot.
+    torch::serialize::OutputArchive start(Position position) const;
+    void save(torch::serialize::OutputArchive& archive);
+    // How long ago this rank last saved (or began the fold).
+    double seconds_since_saved() const;
 
-    // This rank's archive when it exists, belongs to this trial and team and ends with an epoch
-    // in [1, last_epoch]; nothing otherwise (an unreadable file too: the fold starts over).
-    std::optional<torch::serialize::InputArchive> open(std::int64_t last_epoch, std::int64_t& epoch) const;
+    // This rank's archive when it exists, belongs to this trial and team and is at a position
+    // before the end of `last_epoch`; nothing otherwise (an unreadable file too: the fold starts
+    // over).
+    std::optional<torch::serialize::InputArchive> open(std::int64_t last_epoch, Position& position) const;
 
 private:
     std::filesystem::path file() const;
@@ -35,6 +48,7 @@ private:
     const workload::TrialContext& context_;
     const space::Params& params_;
     int team_rank_, team_size_;
+    std::chrono::steady_clock::time_point saved_ = std::chrono::steady_clock::now();
 };
 
 // Optimizers with their state and their learning rates (torch's load keeps the options of the

@@ -19,7 +19,7 @@ public:
     std::int64_t size() const { return size_; }
     float& loss_slot() { return exchange_.data_ptr<float>()[size_]; }
     // The second slot, by its two uses.
-    float& stop_request_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
+    float& request_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
     float& sample_count_slot() { return exchange_.data_ptr<float>()[size_ + 1]; }
 
     // Before a backward pass: no gradients, so that backward creates them.

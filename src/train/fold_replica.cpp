@@ -11,24 +11,24 @@ void Halt::raise() const {
     throw workload::TrialFailure(reason);
 }
 
-std::optional<Halt> halt_after(float loss_sum, StopRequest request, std::int64_t epoch) {
-    if (!std::isfinite(loss_sum)) return Halt{Halt::Cause::diverged, fmt::format("the training loss is {} in epoch {}", loss_sum, epoch)};
+std::optional<Halt> halt_for_loss(float loss_sum, std::int64_t epoch) {
+    if (std::isfinite(loss_sum)) return std::nullopt;
+    return Halt{Halt::Cause::diverged, fmt::format("the training loss is {} in epoch {}", loss_sum, epoch)};
+}
+
+std::optional<Halt> halt_for_request(TeamRequest request, std::int64_t epoch) {
     switch (request) {
-        case StopRequest::none: return std::nullopt;
-        case StopRequest::deadline: return Halt{Halt::Cause::deadline, fmt::format("stopped at the trial's deadline in epoch {}", epoch)};
-        case StopRequest::interruption: return Halt{Halt::Cause::interrupted, fmt::format("interrupted in epoch {}", epoch)};
+        case TeamRequest::none:
+        case TeamRequest::checkpoint: return std::nullopt;
+        case TeamRequest::deadline: return Halt{Halt::Cause::deadline, fmt::format("stopped at the trial's deadline in epoch {}", epoch)};
+        case TeamRequest::interruption: return Halt{Halt::Cause::interrupted, fmt::format("interrupted in epoch {}", epoch)};
     }
     return std::nullopt;
 }
 
-void SharedFailure::raise_if_any(const Team& team, bool any) const {
-    if (!any) return;
-    const int first = static_cast<int>(team.min(failed() ? team.rank() : team.size()));
-    std::string shared = failed() ? (verdict_ ? "v" : "f") + *reason_ : "";
-    team.broadcast(shared, first);
-    const std::string reason = fmt::format("rank {} of the fold team failed: {}", first, shared.substr(1));
-    if (shared.front() == 'v') throw workload::TrialFailure(reason);
-    throw std::runtime_error(reason);
+std::optional<Halt> halt_after(float loss_sum, TeamRequest request, std::int64_t epoch) {
+    if (auto halt = halt_for_loss(loss_sum, epoch)) return halt;
+    return halt_for_request(request, epoch);
 }
 
 FoldReplica::FoldReplica(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper,
@@ -48,15 +48,19 @@ double FoldReplica::fom_of(const EpochRecord& record) const {
     return settings.fom == Fom::validation_loss ? record.validation_loss : record.validation_error;
 }
 
-StopRequest FoldReplica::stop_request() const {
-    if (context.past_deadline()) return StopRequest::deadline;
-    return context.interrupted() ? StopRequest::interruption : StopRequest::none;
+TeamRequest FoldReplica::request() const {
+    if (context.past_deadline()) return TeamRequest::deadline;
+    if (context.interrupted()) return TeamRequest::interruption;
+    const auto every_s = settings.checkpoint_every_s;
+    return every_s && checkpoints() && checkpoint.seconds_since_saved() >= *every_s ? TeamRequest::checkpoint : TeamRequest::none;
 }
 
 Resumable FoldReplica::resumable() const {
     Resumable resumable;
-    resumable.archive = checkpoint.open(hyper.epochs, resumable.epoch);
-    if (team.min(resumable.epoch) != team.max(resumable.epoch) || resumable.epoch == 0) return {};
+    resumable.archive = checkpoint.open(hyper.epochs, resumable.position);
+    const Position& at = resumable.position;
+    const bool agreed = team.min(at.epochs) == team.max(at.epochs) && team.min(at.steps) == team.max(at.steps);
+    if (!agreed || !at.started()) return {};
     return resumable;
 }
 

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include "hpopt/workload/team.hpp"
 #include "train/checkpoint.hpp"
 #include "train/flat_model.hpp"
 #include "train/learner.hpp"
@@ -15,10 +16,11 @@
 
 namespace hpopt::train {
 
-// What a team's first rank asks of the others in a step's collective: to go on, or to stop at
-// the trial's deadline or because the search is being interrupted. It travels as a float (the
-// others add 0), so the values are fixed.
-enum class StopRequest : int { none = 0, deadline = 1, interruption = 2 };
+// What a team's first rank asks of the others in a step's collective: to go on, to stop at the
+// trial's deadline or because the search is being interrupted, or to go on after a checkpoint
+// (training.checkpoint_every_s). It travels as a float (the others add 0), so the values are
+// fixed.
+enum class TeamRequest : int { none = 0, deadline = 1, interruption = 2, checkpoint = 3 };
 
 // Why a fold's training ends before its last epoch.
 struct Halt {
@@ -32,12 +34,16 @@ struct Halt {
     [[noreturn]] void raise() const;
 };
 
+// The halt a team's loss sum calls for in `epoch`: none while it is finite.
+std::optional<Halt> halt_for_loss(float loss_sum, std::int64_t epoch);
+// The halt the first rank's `request` asks for in `epoch`, if any.
+std::optional<Halt> halt_for_request(TeamRequest request, std::int64_t epoch);
 // Whether the team stops after a step of `epoch` whose team loss sum is `loss_sum`, as its first
 // rank's `request` says or a loss that is not finite demands.
-std::optional<Halt> halt_after(float loss_sum, StopRequest request, std::int64_t epoch);
+std::optional<Halt> halt_after(float loss_sum, TeamRequest request, std::int64_t epoch);
 
-// A rank's own failure in a step, kept until a collective shares it with the team (a rank that
-// threw alone would leave the others waiting in the collective): then every rank leaves the
+// A rank's own failure in a step, kept until a collective of the training shares it (a rank
+// that threw alone would leave the others waiting in the collective): then every rank leaves the
 // fold at the same point, with the first failing rank's reason. A rank alone throws at once.
 class SharedFailure {
 public:
@@ -46,44 +52,30 @@ public:
     template <class Step>
     void guard(const Team& team, Step&& step) {
         if (team.alone()) return step();
-        if (failed()) return;
-        try {
-            step();
-        } catch (const workload::TrialFailure& error) {
-            keep(error.what(), true);
-        } catch (const std::exception& error) {
-            keep(error.what(), false);
-        }
+        failure_.guard(step);
     }
 
-    bool failed() const { return reason_.has_value(); }
-    // What a rank adds to a step's stop-request slot, whose team sum then says whether any rank
+    bool failed() const { return failure_.failed(); }
+    // What a rank adds to a step's request slot, whose team sum then says whether any rank
     // failed (failure_marked) beside the first rank's request.
     float mark() const { return failed() ? failure_mark : 0.0f; }
     static bool failure_marked(float slot) { return slot >= failure_mark; }
     // The first rank's request in a slot no rank marked.
-    static StopRequest request_in(float slot) { return static_cast<StopRequest>(static_cast<int>(slot)); }
+    static TeamRequest request_in(float slot) { return static_cast<TeamRequest>(static_cast<int>(slot)); }
 
-    // Collective when `any` (the team agrees whether a rank failed): throws on every rank the
-    // failure of the team's first failing rank, naming it: a workload::TrialFailure for a
-    // verdict on the parameters, a fault (std::runtime_error) otherwise.
-    void raise_if_any(const Team& team, bool any) const;
+    // Collective when `any` (the team agrees whether a rank failed): see
+    // workload::TeamFailure::raise_if_any.
+    void raise_if_any(const Team& team, bool any) const { failure_.raise_if_any(team.comm(), any); }
 
 private:
-    static constexpr float failure_mark = 4;  // above every StopRequest
-    void keep(const std::string& reason, bool verdict) {
-        reason_ = reason;
-        verdict_ = verdict;
-    }
-
-    std::optional<std::string> reason_;
-    bool verdict_ = false;
+    static constexpr float failure_mark = 4;  // above every TeamRequest
+    workload::TeamFailure failure_;
 };
 
 // This rank's checkpoint to continue from, when every rank of the team has one of the same
-// epoch: else none, and the fold starts over.
+// position: else none, and the fold starts over.
 struct Resumable {
-    std::int64_t epoch = 0;  // the last epoch done; 0 for none
+    Position position;  // nothing done when there is none
     std::optional<torch::serialize::InputArchive> archive;
 };
 
@@ -95,8 +87,9 @@ public:
 
     bool checkpoints() const { return settings.checkpoints && checkpoint.enabled(); }
     double fom_of(const EpochRecord& record) const;
-    // The first rank's request to the team, from the context's deadline and interruption.
-    StopRequest stop_request() const;
+    // The first rank's request to the team, from the context's deadline and interruption, and
+    // training.checkpoint_every_s.
+    TeamRequest request() const;
     // Collective over the team.
     Resumable resumable() const;
     // On the team's first rank: an epoch just validated to the context's report_epoch, with its

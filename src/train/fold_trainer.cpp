@@ -1,5 +1,6 @@
 #include "hpopt/train/fold_trainer.hpp"
 
+#include "hpopt/workload/team.hpp"
 #include "train/allreduce.hpp"
 #include "train/fold_replica.hpp"
 #include "train/learner.hpp"
@@ -46,11 +47,8 @@ template <class Trainable>
 FoldTraining train_on_team(Trainable& workload, const TrainingSettings& settings, const space::Params& params,
                            const FoldData& data, const workload::TrialContext& context) {
     const TrainingParameters hyper = resolve(settings.defaults, params);
-    const Team team(context.team);
     std::unique_ptr<Learner> learner;
-    SharedFailure failure;
-    failure.guard(team, [&] { learner = make_learner(workload, params, hyper, data, context.seed); });
-    failure.raise_if_any(team, team.max(failure.failed() ? 1 : 0) > 0);
+    workload::as_team(context.team, [&] { learner = make_learner(workload, params, hyper, data, context.seed); });
     return train_learner(*learner, settings, hyper, params, context);
 }
 

@@ -77,13 +77,13 @@ FoldTraining train_with_parameter_server(Learner& learner, const TrainingSetting
         Resumable resumable = replica.resumable();
         if (resumable.archive) master.restore(*resumable.archive);
         replica.report_restored(master.history());
-        halt = master.serve(resumable.epoch);
+        halt = master.serve(resumable.position.epochs);
         history = master.history();
     } else {
         Worker worker(replica, roles, worker_ranks);
         Resumable resumable = replica.resumable();
         if (resumable.archive) worker.restore(*resumable.archive);
-        worker.work(resumable.epoch);
+        worker.work(resumable.position.epochs);
     }
     // Every rank's checkpoints are written before the fold is reported finished (and a finished
     // trial's checkpoints may be pruned).

@@ -88,7 +88,7 @@ void Master::on_update(int client) {
 // The top master decides: a NaN or infinite loss, the trial's deadline or the search's
 // interruption stops the training.
 void Master::decide_halt(float loss_sum) {
-    if (!halt_) halt_ = halt_after(loss_sum, replica_.stop_request(), epoch_ + 1);
+    if (!halt_) halt_ = halt_after(loss_sum, replica_.request(), epoch_ + 1);
 }
 
 // Applies the update in the exchange buffer now, or (synchronous Downpour) adds it to the step.
@@ -166,7 +166,7 @@ void Master::end_epoch() {
         if (stopped_) return;
     }
     if (replica_.checkpoints()) {
-        torch::serialize::OutputArchive archive = replica_.checkpoint.start(epoch_);
+        torch::serialize::OutputArchive archive = replica_.checkpoint.start({epoch_, 0});
         save(archive);
         replica_.checkpoint.save(archive);
     }

@@ -90,7 +90,7 @@ bool Worker::exchange(bool end_of_epoch) {
 
 void Worker::save_checkpoint(std::int64_t epoch) {
     if (!replica_.checkpoints()) return;
-    torch::serialize::OutputArchive archive = replica_.checkpoint.start(epoch);
+    torch::serialize::OutputArchive archive = replica_.checkpoint.start({epoch, 0});
     save(archive);
     replica_.checkpoint.save(archive);
 }

@@ -1,8 +1,9 @@
 #include "train/team.hpp"
 
+#include "hpopt/workload/team.hpp"
+
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <limits>
 
 namespace hpopt::train {
@@ -16,21 +17,6 @@ void in_pieces(float* values, std::int64_t count, Operation operation) {
         operation(values + done, static_cast<int>(std::min(piece, count - done)));
     }
 }
-
-// Sleeping between probes keeps a waiting rank off the cores (Open MPI's blocking calls spin).
-class Backoff {
-public:
-    explicit Backoff(std::chrono::microseconds longest) : longest_(longest) {}
-
-    void pause() {
-        std::this_thread::sleep_for(pause_);
-        pause_ = std::min(pause_ * 2, longest_);
-    }
-
-private:
-    std::chrono::microseconds longest_;
-    std::chrono::microseconds pause_{20};
-};
 
 }  // namespace
 
@@ -74,14 +60,6 @@ void Team::broadcast(std::int64_t* values, int count) const {
     if (!alone()) MPI_Bcast(values, count, MPI_INT64_T, 0, comm_);
 }
 
-void Team::broadcast(std::string& text, int root) const {
-    if (alone()) return;
-    std::int64_t length = static_cast<std::int64_t>(text.size());
-    MPI_Bcast(&length, 1, MPI_INT64_T, root, comm_);
-    text.resize(static_cast<std::size_t>(length));
-    MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm_);
-}
-
 std::int64_t Team::min(std::int64_t value) const {
     if (!alone()) MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_MIN, comm_);
     return value;
@@ -91,17 +69,11 @@ void Team::barrier() const {
     if (alone()) return;
     MPI_Request request;
     MPI_Ibarrier(comm_, &request);
-    Backoff backoff(std::chrono::microseconds(1000));
-    while (true) {
-        int done = 0;
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (done) return;
-        backoff.pause();
-    }
+    workload::wait_without_spinning(request);
 }
 
 std::pair<int, int> Team::wait_for_message(int source, std::chrono::microseconds longest_pause) const {
-    Backoff backoff(longest_pause);
+    workload::Backoff backoff(longest_pause);
     while (true) {
         int arrived = 0;
         MPI_Status status;

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,12 +17,12 @@ public:
     int rank() const { return rank_; }
     int size() const { return size_; }
     bool alone() const { return size_ == 1; }
+    MPI_Comm comm() const { return comm_; }
 
     void sum(float* values, std::int64_t count) const;      // in place, on every rank
     void sum(std::vector<double>& values) const;            // a few values, in place
     void broadcast(float* values, std::int64_t count) const;  // from the team's first rank
     void broadcast(std::int64_t* values, int count) const;
-    void broadcast(std::string& text, int root) const;  // from `root`, whatever its length
     std::int64_t min(std::int64_t value) const;
     std::int64_t max(std::int64_t value) const;
     void barrier() const;  // without spinning

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/train/fold_trainer.hpp"
+#include "hpopt/workload/team.hpp"
 #include "train/flat_model.hpp"
 #include "train/learner.hpp"
-#include "train/team.hpp"
-#include "hpopt/train/fold_trainer.hpp"
 
 namespace hpopt::train {
 namespace fs = std::filesystem;
@@ -71,19 +71,11 @@ public:
     }
 
 private:
-    // The fold's data, or a TrialFailure on every rank of the team when any rank could not read
+    // The fold's data, or the same failure on every rank of the team when any rank could not read
     // it (a file missing on one node): a rank that left alone would leave the others waiting.
     const FoldData& fold_on_every_rank(const workload::TrialContext& context) {
-        std::string failure;
         const FoldData* data = nullptr;
-        try {
-            data = &fold(context.fold, context.folds);
-        } catch (const std::exception& error) {
-            failure = error.what();
-        }
-        if (Team(context.team).max(failure.empty() ? 0 : 1) > 0) {
-            throw workload::TrialFailure(failure.empty() ? "another rank of the fold team could not read the data" : failure);
-        }
+        workload::as_team(context.team, [&] { data = &fold(context.fold, context.folds); });
         return *data;
     }
 

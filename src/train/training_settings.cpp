@@ -81,6 +81,20 @@ void check_layout(config::ObjectReader& reader, Algorithm algorithm, const spec:
     }
 }
 
+void read_checkpoint_every(config::ObjectReader& reader, TrainingSettings& settings) {
+    const auto every_s = reader.number("checkpoint_every_s");
+    if (!every_s) return;
+    if (!(*every_s > 0)) {
+        reader.report("checkpoint_every_s", "must be > 0");
+    } else if (settings.algorithm != Algorithm::allreduce) {
+        reader.report("checkpoint_every_s", "applies to allreduce training only (a parameter server checkpoints at each epoch's end)");
+    } else if (!settings.checkpoints) {
+        reader.report("checkpoint_every_s", "needs \"checkpoints\": true");
+    } else {
+        settings.checkpoint_every_s = every_s;
+    }
+}
+
 }  // namespace
 
 TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout& layout, const space::Space* space,
@@ -128,6 +142,7 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     settings.sync_period = reader.integer_or("sync_period", settings.sync_period);
     if (settings.sync_period < 1) reader.report("sync_period", "must be >= 1");
     settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
+    read_checkpoint_every(reader, settings);
     settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));
     if (settings.threads < 1 || settings.threads > 1024) reader.report("threads", "must be in [1, 1024]");
     check_space(reader, space);

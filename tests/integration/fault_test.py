@@ -120,6 +120,37 @@ class OneProcessTest(FaultCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.check_each_trial_finished_once(1)
 
+    def test_a_trial_past_its_deadline_and_the_grace_ends_the_run_resumably(self):
+        # The watchdog of one process: the trial's thread never returns, the coordinator's does.
+        self.write_spec(branin(6, budget={"trial_timeout_s": 1, "grace_s": 1, "max_retries": 1}, duration_s=fixed(0.1),
+                               hang_trials=[2]))
+        started = time.monotonic()
+        done = self.hpopt("run", "spec.json", "--output", "run")
+        self.assertLess(time.monotonic() - started, 10 * TIME_SCALE)
+        self.assertEqual(done.returncode, INTERRUPTED, done.stderr)
+        self.assertIn("hpopt resume run", done.stdout)
+        lost = self.events("group_lost")
+        self.assertEqual([(r["group"], r["trial"]) for r in lost], [(0, 2)])
+        self.assertIn("no result 1 s after the trial's deadline of 1 s", lost[0]["reason"])
+        self.assertEqual([r["trial"] for r in self.events("trial_attempt_failed")], [2])
+        self.assertEqual(self.records()[-1]["stop_reason"], "every group lost")
+        again = self.hpopt("resume", "run")  # the trial's second attempt runs normally
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.check_each_trial_finished_once(6)
+
+    def test_a_trial_deaf_to_an_interruption_is_left_after_the_grace(self):
+        self.write_spec(branin(4, budget={"grace_s": 0.5}, duration_s=fixed(0.1), hang_trials=[1]))
+        process = self.start([HPOPT, "run", "spec.json", "--output", "run"])
+        self.wait_for(lambda: len(self.events("trial_suggested")) == 2)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30 * TIME_SCALE)
+        self.assertLess(time.monotonic() - signalled, 3 * TIME_SCALE)
+        self.assertEqual(process.returncode, INTERRUPTED, err)
+        self.assertIn("did not stop within the grace of 0.5 s", err)
+        self.assertEqual(self.records()[-2]["unfinished_trials"], [1])
+        self.assertEqual(self.records()[-1]["stop_reason"], "interrupted")
+
     def test_an_interrupted_training_goes_on_from_its_checkpoint_and_ends_as_if_never_stopped(self):
         spec = branin(1, layout={"folds": 1})
         spec["space"] = {"lr": {"type": "real", "low": 0.05, "high": 0.1}}
@@ -255,6 +286,31 @@ class MpiTest(FaultCase):
 
     def test_a_silent_group_is_lost_and_the_search_finishes(self):
         self.check_hung_group_is_given_up({"silence_limit_s": 2}, "silent for", 40)
+
+    def test_a_team_whose_one_rank_throws_leaves_the_trial_together_and_the_search_goes_on(self):
+        # Teams of 2 ranks stepping together through workload::as_team; trial 2's last rank
+        # throws at its 4th step, as a GPU out of memory would.
+        self.write_spec(branin(6, budget={"max_retries": 1}, layout={"groups": 2, "workers": 2}, duration_s=fixed(0.3),
+                               step_s=0.05, team=True, rank_fault_trials=[2]))
+        started = time.monotonic()
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=5)
+        self.assertLess(time.monotonic() - started, 60 * TIME_SCALE)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        failed = self.events("trial_attempt_failed")
+        self.assertEqual([(r["trial"], r["reason"]) for r in failed],
+                         [(2, "rank 1 of the fold team failed: injected fault on rank 1 at step 4")])
+        self.assertEqual(self.events("group_lost"), [])
+        self.check_each_trial_finished_once(6)
+
+    def test_a_team_whose_one_rank_hangs_is_given_up_at_the_deadline(self):
+        self.write_spec(branin(4, budget={"trial_timeout_s": 1, "grace_s": 1, "max_retries": 1},
+                               layout={"groups": 2, "workers": 2}, duration_s=fixed(0.1), team=True, hang_trials=[1]))
+        started = time.monotonic()
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=5)
+        self.assertLess(time.monotonic() - started, 40 * TIME_SCALE)
+        self.assertEqual(done.returncode, INTERRUPTED, done.stderr)
+        self.assertEqual([r["trial"] for r in self.events("group_lost")], [1])
+        self.check_each_trial_finished_once(4)
 
     def test_a_rank_killed_at_random_moments_loses_nothing_finished_and_nothing_runs_twice(self):
         # Generational evolution: a generation needs every one of its children told, so a

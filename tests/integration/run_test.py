@@ -390,6 +390,10 @@ class RunTest(unittest.TestCase):
              "training.algorithm: 2 sub-masters need at least as many workers (layout.workers is 1)"),
             (dict(training={"algorithm": "easgd", "sync_fraction": 0.5}, layout={"masters": 1},
                   workload={"plugin": "fashion_mlp"}), {}, "training.sync_fraction: applies to downpour only"),
+            (dict(training={"algorithm": "easgd", "checkpoint_every_s": 60}, layout={"masters": 1},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.checkpoint_every_s: applies to allreduce training only"),
+            (dict(training={"checkpoint_every_s": 0}, workload={"plugin": "fashion_mlp"}), {},
+             "training.checkpoint_every_s: must be > 0"),
             (dict(layout={"masters": 1}, workload={"plugin": "fashion_mlp"}), {},
              "layout: all-reduce training (the default) has no masters"),
         ]

@@ -3,10 +3,15 @@
 #include <mpi.h>
 
 #include <filesystem>
+#include <functional>
+#include <new>
+
+#include <fmt/format.h>
 
 #include "../support/blobs_workload.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 #include "hpopt/train/trained_workload.hpp"
+#include "hpopt/workload/team.hpp"
 
 #include "../support/doctest_with_torch.hpp"
 
@@ -147,6 +152,31 @@ TEST_CASE("an interruption the team's first rank hears of stops every rank at th
     }
 }
 
+TEST_CASE("a team interrupted inside an epoch goes on from there, every rank as if never stopped") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
+        CAPTURE(static_cast<int>(averaging));
+        const std::string dir = "/tmp/hpopt-train-mpi-test/inside-" + std::to_string(static_cast<int>(averaging));
+        if (rank == 0) std::filesystem::remove_all(dir);
+        MPI_Barrier(MPI_COMM_WORLD);
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        const train::TrainingSettings settings = settings_for(averaging);
+        const Json params = {{"dropout", 0.1}};
+        const auto straight = train::train_fold(workload, settings, params, data, team_context(MPI_COMM_WORLD));
+        workload::TrialContext context = team_context(MPI_COMM_WORLD, dir);
+        int requests = 0;  // on the first rank: once a step (every_step) or an average (kavg)
+        context.interruption = [&] { return ++requests == 2; };
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, params, data, context), "interrupted in epoch 1",
+                             workload::TrialInterrupted);
+        const auto continued = train::train_fold(workload, settings, params, data, team_context(MPI_COMM_WORLD, dir));
+        CHECK(continued.epochs[0].training_loss == straight.epochs[0].training_loss);
+        CHECK(continued.epochs.back().validation_loss == straight.epochs.back().validation_loss);
+        CHECK(torch::equal(continued.parameters, straight.parameters));
+    }
+}
+
 // Throws from rank 1's `failing_call`-th loss (a GPU out of memory, say), or from its model's
 // construction; the other ranks never fail.
 class FailingOnRankOne : public testing::BlobsWorkload {
@@ -206,11 +236,33 @@ TEST_CASE("data that one rank cannot read fails the trial on every rank of the t
         }
     };
     const auto workload = train::trained_workload(std::make_unique<MissingOnRankOne>(), settings_for(train::Averaging::every_step));
+    // A fault (it may not happen again), the same on every rank.
+    CHECK_THROWS_WITH_AS(workload->evaluate(Json::object(), team_context(MPI_COMM_WORLD)),
+                         "rank 1 of the fold team failed: no such file: /data/on/rank/1", std::runtime_error);
+}
+
+TEST_CASE("a direct workload's own step, run as a team, throws on every rank what one rank threw") {
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    const std::string expected = rank == 1 ? "no such file: /data/on/rank/1" : "another rank of the fold team could not read the data";
-    CHECK_THROWS_WITH_AS(workload->evaluate(Json::object(), team_context(MPI_COMM_WORLD)), expected.c_str(),
-                         workload::TrialFailure);
+    const auto on_rank = [&](int thrower, const std::function<void()>& failure) {
+        return [=] {
+            if (rank == thrower) failure();
+        };
+    };
+    CHECK_NOTHROW(workload::as_team(MPI_COMM_WORLD, [] {}));
+    CHECK_THROWS_WITH_AS(workload::as_team(MPI_COMM_WORLD, on_rank(2, [] { throw workload::TrialFailure("diverged"); })),
+                         "rank 2 of the fold team failed: diverged", workload::TrialFailure);
+    CHECK_THROWS_WITH_AS(workload::as_team(MPI_COMM_WORLD, on_rank(1, [] { throw std::bad_alloc(); })),
+                         "rank 1 of the fold team failed: std::bad_alloc", std::runtime_error);
+    CHECK_THROWS_WITH_AS(workload::as_team(MPI_COMM_WORLD, on_rank(0, [] { throw workload::TrialInterrupted("interrupted"); })),
+                         "interrupted", workload::TrialInterrupted);
+    // Several ranks: the first one's reason.
+    CHECK_THROWS_WITH_AS(workload::as_team(MPI_COMM_WORLD, [&] { throw std::runtime_error(fmt::format("out of memory on {}", rank)); }),
+                         "rank 0 of the fold team failed: out of memory on 0", std::runtime_error);
+    // The team is still in step: a collective after the failures adds up.
+    int ranks = 1;
+    MPI_Allreduce(MPI_IN_PLACE, &ranks, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    CHECK(ranks == 3);
 }
 
 #include "../support/mpi_doctest_main.hpp"

@@ -1,4 +1,6 @@
 #include <filesystem>
+#include <functional>
+#include <optional>
 
 #include "../support/blobs_workload.hpp"
 #include "../../src/train/energy_matching.hpp"
@@ -130,6 +132,73 @@ TEST_CASE("an interrupted training stops between steps and goes on from its last
                          "interrupted in epoch 3", workload::TrialInterrupted);
     const auto continued = train::train_fold(workload, settings_with(3, "adam"), params, data, context_in(dir.string()));
     CHECK(torch::equal(continued.parameters, straight.parameters));
+}
+
+// A run of `settings` that counts its training steps (the first rank asks for a request once
+// per step) and is cut, as by an interruption or a crash, at the step `cut_at` (from 1; 0: never).
+struct CutRun {
+    std::int64_t steps = 0;
+    std::optional<train::FoldTraining> trained;
+};
+
+CutRun run_cut(testing::BlobsWorkload& workload, const train::TrainingSettings& settings, const train::FoldData& data,
+               const fs::path& dir, std::int64_t cut_at, const std::function<void()>& cut) {
+    CutRun run;
+    workload::TrialContext context = context_in(dir.string());
+    context.interruption = [&] {
+        if (++run.steps == cut_at) cut();
+        return false;
+    };
+    const Json params = {{"dropout", 0.1}};
+    try {
+        run.trained = train::train_fold(workload, settings, params, data, context);
+    } catch (const std::exception&) {
+    }
+    return run;
+}
+
+void check_same_training(const train::FoldTraining& continued, const train::FoldTraining& straight) {
+    REQUIRE(continued.epochs.size() == straight.epochs.size());
+    for (std::size_t e = 0; e < straight.epochs.size(); ++e) {
+        CAPTURE(e);
+        CHECK(continued.epochs[e].training_loss == straight.epochs[e].training_loss);
+        CHECK(continued.epochs[e].validation_loss == straight.epochs[e].validation_loss);
+    }
+    CHECK(torch::equal(continued.parameters, straight.parameters));
+}
+
+TEST_CASE("an interruption inside an epoch checkpoints there: the fold goes on loss for loss, no step trained twice") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const train::TrainingSettings settings = settings_with(3, "adam");  // 15 steps an epoch
+    const auto straight = run_cut(workload, settings, data, fresh_dir("straight"), 0, [] {});
+    REQUIRE(straight.trained);
+    CHECK(straight.steps == 45);
+    const fs::path dir = fresh_dir("interrupted-inside");
+    workload::TrialContext context = context_in(dir.string());
+    std::int64_t steps = 0;
+    context.interruption = [&] { return ++steps == 20; };  // epoch 2's 5th step
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, {{"dropout", 0.1}}, data, context), "interrupted in epoch 2",
+                         workload::TrialInterrupted);
+    const auto continued = run_cut(workload, settings, data, dir, 0, [] {});
+    REQUIRE(continued.trained);
+    CHECK(continued.steps == 45 - 20);
+    check_same_training(*continued.trained, *straight.trained);
+}
+
+TEST_CASE("with checkpoint_every_s a fold that crashed inside an epoch goes on from its last step's checkpoint, loss for loss") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    train::TrainingSettings settings = settings_with(3, "adam");
+    const auto straight = run_cut(workload, settings, data, fresh_dir("straight-every"), 0, [] {});
+    settings.checkpoint_every_s = 1e-9;  // every step
+    const fs::path dir = fresh_dir("crashed-inside");
+    const auto crashed = run_cut(workload, settings, data, dir, 20, [] { throw std::runtime_error("node lost"); });
+    CHECK_FALSE(crashed.trained);
+    const auto continued = run_cut(workload, settings, data, dir, 0, [] {});
+    REQUIRE(continued.trained);
+    CHECK(continued.steps == 45 - 19);  // the 20th step had not been applied
+    check_same_training(*continued.trained, *straight.trained);
 }
 
 TEST_CASE("gradient energy matching scales a worker's step to keep the collective at kappa times the proxy") {

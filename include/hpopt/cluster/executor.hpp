@@ -2,7 +2,9 @@
 // Where the coordinator's trials run: `groups()` groups, each evaluating one trial at a time.
 // The coordinator starts a trial on an idle group and waits for whichever finishes first.
 #include <functional>
+#include <memory>
 #include <optional>
+#include <thread>
 
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/trial.hpp"
@@ -38,34 +40,40 @@ public:
     virtual void abandon(int group) { (void)group; }
     // Where the running trials' epoch reports go, as they arrive during wait().
     void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
-    // Asked by trials that run inside wait() (in this process), between their steps: true when
-    // the search is stopping.
-    void interrupt_when(std::function<bool()> due) { interruption_due_ = std::move(due); }
 
 protected:
     EpochCallback on_epoch_;
-    std::function<bool()> interruption_due_;
 };
 
-// One group: this process, evaluating each trial's folds in turn when it is waited for.
+// One group: this process. A trial's folds are evaluated in turn on a thread of their own
+// (the watchdog's way: the coordinator keeps waiting with a timeout, so that it holds the
+// trial's deadline and an interruption's grace even for a workload that ignores both). A
+// trial abandoned as hung keeps its thread: the process must then end by std::_Exit, not by
+// returning from main (static destructors under a running workload).
 class InProcessExecutor : public Executor {
 public:
     // `checkpoint_root`: where trials keep checkpoints, one folder each ("" for none).
     InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s,
                       std::string checkpoint_root = "");
+    ~InProcessExecutor() override;
 
     int groups() const override { return 1; }
     void start(int group, const journal::Trial& trial) override;
     std::optional<Finished> wait(double timeout_s) override;
     void shutdown() override {}
-    void interrupt() override {}  // the trial asks interruption_due_ itself
+    void interrupt() override;
+    void abandon(int group) override;
 
 private:
+    struct Mailbox;  // what the trial's thread hands to the coordinator's
+
     workload::Workload& workload_;
     int folds_;
     std::optional<double> trial_timeout_s_;
     std::string checkpoint_root_;
-    std::optional<journal::Trial> started_;
+    // The running trial's; shared with its thread, which outlives the executor once abandoned.
+    std::shared_ptr<Mailbox> mailbox_;
+    std::thread thread_;
 };
 
 }  // namespace hpopt::cluster

@@ -2,6 +2,7 @@
 // The spec's "training" object: how the framework trains a model workload's models. Plain
 // values, no torch: the spec module reads them. docs/spec.md lists every key.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "hpopt/config/object_reader.hpp"
@@ -56,6 +57,9 @@ struct TrainingSettings {
     std::int64_t sync_period = 4;   // sub-masters: updates applied between exchanges with the top
     spec::Layout layout;            // the spec's, whose fold teams train
     bool checkpoints = true; // every epoch, so that a trial can continue where it stopped
+    // allreduce: also inside an epoch, at the first step this long after the last checkpoint
+    // (and at an interruption or the deadline), so that a long epoch is not trained twice.
+    std::optional<double> checkpoint_every_s;
     int threads = 1;         // torch's intra-op threads per rank
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 };
