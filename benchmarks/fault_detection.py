@@ -181,31 +181,40 @@ def bad_spec(hpopt, work, name, text):
     return f"{1e3 * (time.monotonic() - start):.0f} ms", f"exit {done.returncode}: `{message}`; nothing written"
 
 
-def mid_epoch_kill(hpopt, work):
-    """One trial of 2 long epochs with checkpoint_every_s 1, killed in its second epoch."""
-    training = {"name": "mid-epoch", "seed": 3, "space": {"lr": {"type": "real", "low": 0.01, "high": 0.05}},
-                "optimizer": {"kind": "random"}, "budget": {"trials": 1},
-                "training": {"epochs": 2, "batch_size": 32, "optimizer": "sgd", "momentum": 0.9, "checkpoint_every_s": 1},
-                "workload": {"plugin": "fashion_mlp", "layers": 2, "width": 256,
-                             "data": {"format": "idx", "path": "/usr/share/datasets/fashion-mnist", "subset": 30000,
-                                      "test_subset": 100}}}
-    done, _ = run(hpopt, work, training, "straight")
-    straight = next(r for r in read_records(work, "straight") if r["event"] == "trial_finished")
-    process = start_and_wait(hpopt, work, training, "mid-epoch", 0)
-    while not any(r["event"] == "epoch_finished" for r in records_so_far(work, "mid-epoch")):
+def kill_in_second_epoch(hpopt, work, training, output, trial_s):
+    """Runs `training`, kills it half way through its second epoch, resumes it; returns the
+    seconds trained before the kill, the resumed trial's record and the resume's exit status."""
+    process = start_and_wait(hpopt, work, training, output, 0)
+    while not any(r["event"] == "epoch_finished" for r in records_so_far(work, output)):
         time.sleep(0.02)
-    time.sleep(straight["duration_s"] / 4)  # half way through the second epoch
+    time.sleep(trial_s / 4)
     process.kill()
     process.communicate()
-    records = read_records(work, "mid-epoch")
-    trained_before = time.time() - seconds(next(r for r in records if r["event"] == "trial_suggested"))
-    again = resume(hpopt, work, "mid-epoch")
-    continued = next(r for r in read_records(work, "mid-epoch") if r["event"] == "trial_finished")
-    lost = trained_before + continued["duration_s"] - straight["duration_s"]
+    suggested = next(r for r in read_records(work, output) if r["event"] == "trial_suggested")
+    before = time.time() - seconds(suggested)
+    again = resume(hpopt, work, output)
+    return before, next(r for r in read_records(work, output) if r["event"] == "trial_finished"), again.returncode
+
+
+def mid_epoch_kill(hpopt, work):
+    """One trial of 2 epochs of about 10 s, killed in its second epoch, with and without
+    training.checkpoint_every_s."""
+    training = {"name": "mid-epoch", "seed": 3, "space": {"lr": {"type": "real", "low": 0.01, "high": 0.05}},
+                "optimizer": {"kind": "random"}, "budget": {"trials": 1},
+                "training": {"epochs": 2, "batch_size": 32, "optimizer": "sgd", "momentum": 0.9},
+                "workload": {"plugin": "fashion_mlp", "layers": 3, "width": 1024,
+                             "data": {"format": "idx", "path": "/usr/share/datasets/fashion-mnist", "test_subset": 100}}}
+    run(hpopt, work, training, "straight")
+    straight = next(r for r in read_records(work, "straight") if r["event"] == "trial_finished")
+    trial_s = straight["duration_s"]
+    epoch_end_only = kill_in_second_epoch(hpopt, work, training, "epoch-end", trial_s)
+    training["training"]["checkpoint_every_s"] = 1
+    before, continued, status = kill_in_second_epoch(hpopt, work, training, "mid-epoch", trial_s)
     same = continued["fom"] == straight["fom"]
-    return (f"killed {trained_before:.1f} s into a trial of {straight['duration_s']:.1f} s (2 epochs)",
-            f"hpopt resume (exit {again.returncode}) went on from the last mid-epoch checkpoint and took "
-            f"{continued['duration_s']:.1f} s: {lost:.1f} s of training lost or redone (start-up included); "
+    return (f"killed {before:.1f} s into a trial of {trial_s:.1f} s (2 epochs)",
+            f"hpopt resume (exit {status}) went on from the last checkpoint inside the epoch: {continued['duration_s']:.1f} s "
+            f"more, {before + continued['duration_s']:.1f} s in all (without checkpoint_every_s, from the first epoch's end: "
+            f"{epoch_end_only[1]['duration_s']:.1f} s more, {epoch_end_only[0] + epoch_end_only[1]['duration_s']:.1f} s in all); "
             f"the FoM the same as never stopped: {'yes' if same else 'NO'} ({continued['fom']:.6g})")
 
 
