@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/workload/team.hpp"
+#include "learning_curve.hpp"
 #include "simulated_duration.hpp"
 #include "test_functions.hpp"
 
@@ -24,6 +26,8 @@ struct Options {
     double failure_rate = 0;  // verdicts: TrialFailure, the same for every attempt
     double fault_rate = 0;    // faults: another exception, drawn anew for each attempt
     double step_s = 0.02;     // how often the simulated run looks at its deadline and interruption
+    std::optional<std::int64_t> epochs;  // a learning curve of this many epochs (see learning_curve.hpp)
+    double curve_gap = 1;                // its largest distance above the final value
     bool team = false;  // every rank of the fold team evaluates, each step taken together
     std::set<std::int64_t> hang_trials;        // a stuck node: these trials' first runs never return
     std::set<std::int64_t> rank_fault_trials;  // these trials' first runs throw on one rank
@@ -133,6 +137,11 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
     if (!(options.fault_rate >= 0 && options.fault_rate <= 1)) reader.report("fault_rate", "must be in [0, 1]");
     options.step_s = reader.number_or("step_s", options.step_s);
     if (!(options.step_s > 0)) reader.report("step_s", "must be > 0");
+    options.epochs = reader.integer("epochs");
+    if (options.epochs && *options.epochs < 1) reader.report("epochs", "must be >= 1");
+    options.curve_gap = reader.number_or("curve_gap", options.curve_gap);
+    if (!(options.curve_gap >= 0)) reader.report("curve_gap", "must be >= 0");
+    if (reader.has("curve_gap") && !options.epochs) reader.report("curve_gap", "applies with \"epochs\" only");
     options.team = reader.boolean_or("team", false);
     options.hang_trials = read_trial_ids(reader, "hang_trials");
     options.rank_fault_trials = read_trial_ids(reader, "rank_fault_trials");
@@ -156,13 +165,33 @@ public:
             pause(duration * rng.uniform(), context);
             throw workload::TrialFailure(fmt::format("injected failure (failure_rate {})", options_.failure_rate));
         }
-        pause(duration, context);
         std::vector<double> x(options_.dimensions);
         for (int i = 0; i < options_.dimensions; ++i) x[i] = params.at(input_name(i)).get<double>();
-        return options_.function->evaluate(x) + options_.noise * rng.normal();
+        const double final_value = options_.function->evaluate(x);
+        if (options_.epochs) return train_along_curve(final_value, curve_of(x, options_.curve_gap), duration, rng, context);
+        pause(duration, context);
+        return final_value + options_.noise * rng.normal();
     }
 
 private:
+    // Epoch after epoch along the configuration's curve, each `epoch_s` long and reported; early
+    // stopping may stop it after any of them.
+    double train_along_curve(double final_value, const LearningCurve& curve, double epoch_s, random::Rng& rng,
+                             const workload::TrialContext& context) const {
+        const std::int64_t epochs = *options_.epochs;
+        double fom = final_value;
+        for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
+            pause(epoch_s, context);
+            fom = curve.at(final_value, epoch, epochs) + options_.noise * rng.normal();
+            if (context.report_epoch) context.report_epoch(epoch, fom, nullptr);
+            if (epoch == epochs) break;
+            as_step(context, [&] {
+                if (context.stopped_early()) throw workload::TrialStopped(fmt::format("stopped early after epoch {}", epoch));
+            });
+        }
+        return fom;
+    }
+
     // A stuck node: the trial's first run sleeps for ever without looking at its deadline or
     // the search's interruption; the coordinator must find the group hung. In a team, the last
     // rank hangs and the others wait for it in their next step.
@@ -200,14 +229,22 @@ private:
             const auto take_step = [&] {
                 if (context.past_deadline()) throw workload::TrialFailure("stopped at the trial's deadline");
                 if (context.interrupted()) throw workload::TrialInterrupted("interrupted");
+                if (context.stopped_early()) throw workload::TrialStopped("stopped early");
                 throw_rank_fault_if_told(context, step);
                 std::this_thread::sleep_for(slice);
             };
-            if (options_.team) {
-                workload::as_team(context.team, take_step);
-            } else {
-                take_step();
-            }
+            as_step(context, take_step);
+        }
+    }
+
+    // A team takes each step together: what one rank throws (a fault, its deadline, a stop),
+    // every rank does.
+    template <class Step>
+    void as_step(const workload::TrialContext& context, Step&& step) const {
+        if (options_.team) {
+            workload::as_team(context.team, step);
+        } else {
+            step();
         }
     }
 

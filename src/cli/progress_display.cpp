@@ -92,6 +92,7 @@ std::string ProgressDisplay::line(Clock::time_point now) const {
     std::string text = fmt::format("{}{} trials done, {} running, {} failed", progress.finished,
                                    settings_.trials ? fmt::format("/{}", *settings_.trials) : "", progress.running,
                                    progress.failed);
+    if (progress.stopped > 0) text += fmt::format(", {} stopped early", progress.stopped);
     if (progress.best) text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
     if (elapsed_s > 0) text += fmt::format(" | utilization {:.0f}%", 100 * busy_s / (progress.groups * elapsed_s));
     if (progress.lost_groups > 0) text += fmt::format(" | {} group(s) lost", progress.lost_groups);

@@ -8,6 +8,7 @@
 
 #include "cluster/journal_replay.hpp"
 #include "hpopt/cluster/trial_evaluation.hpp"
+#include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/log/log.hpp"
 #include "hpopt/random/rng.hpp"
 
@@ -24,6 +25,7 @@ constexpr double poll_s = 0.25;
 std::string to_string(StopReason reason) {
     switch (reason) {
         case StopReason::trial_budget: return "trial budget reached";
+        case StopReason::epoch_budget: return "epoch budget reached";
         case StopReason::target: return "target reached";
         case StopReason::exhausted: return "search space exhausted";
         case StopReason::wall_time: return "wall time reached";
@@ -41,8 +43,14 @@ double SearchMetrics::mean_dispatch_latency_s() const {
 
 Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor,
                          journal::Journal& journal, journal::ResultsFiles& results, std::string fom_name)
-    : spec_(spec), optimizer_(optimizer), executor_(executor), journal_(journal), results_(results),
-      fom_name_(std::move(fom_name)) {}
+    : spec_(spec),
+      optimizer_(optimizer),
+      executor_(executor),
+      journal_(journal),
+      results_(results),
+      fom_name_(std::move(fom_name)),
+      fold_means_(spec.layout.folds),
+      early_stopping_(fidelity::make_early_stopping(spec.early_stopping)) {}
 
 // Why the search ends once the running trials have finished.
 std::optional<StopReason> Coordinator::budget_spent() const {
@@ -51,8 +59,11 @@ std::optional<StopReason> Coordinator::budget_spent() const {
         return StopReason::target;
     }
     if (budget.trials && next_id_ >= *budget.trials && reruns_.empty()) return StopReason::trial_budget;
+    if (budget.epochs && epochs_spent() >= *budget.epochs && reruns_.empty()) return StopReason::epoch_budget;
     return std::nullopt;
 }
+
+std::int64_t Coordinator::epochs_spent() const { return fold_means_.epochs() + trials_without_epochs_; }
 
 // Why the search stops without waiting for the running trials to finish.
 std::optional<StopReason> Coordinator::interruption_due() const {
@@ -171,6 +182,10 @@ void Coordinator::record(const Finished& finished) {
     log::debug("trial {} <- group {}: {} {:.6g}{}", result.id, finished.group, journal::to_string(result.status), result.fom,
                result.reason.empty() ? "" : ": " + result.reason);
     result.started_s = seconds(running.dispatched - start_);
+    if (const auto stopped = stopped_at_.find(result.id); stopped != stopped_at_.end() && result.status == journal::TrialStatus::stopped) {
+        result.fom = stopped->second.fom;  // the FoM it was judged by, its folds' mean at that epoch
+        result.stopped_epoch = stopped->second.epoch;
+    }
     if (result.status == journal::TrialStatus::interrupted) {
         journal_.append(journal::trial_interrupted_record(result.id, result.reason), journal::Journal::Sync::later);
         interrupted_.push_back(result.id);
@@ -190,6 +205,30 @@ void Coordinator::settle(const journal::Trial& trial, const journal::TrialResult
     } else {
         finish(trial, result);
     }
+}
+
+// An epoch a running trial reported: journaled, and once each of the trial's folds has reported
+// it, judged by early stopping.
+void Coordinator::take_epoch(const journal::EpochReport& report) {
+    journal_.append(journal::epoch_finished_record(report), journal::Journal::Sync::later);
+    progress_.last_epoch = report;
+    if (const auto mean = fold_means_.add(report)) judge(report.trial, report.epoch, *mean);
+    report_progress();
+}
+
+// Early stopping's verdict on a running trial's epoch: a trial it stops is asked to stop at its
+// next step (a trial that finishes first keeps its result).
+void Coordinator::judge(std::int64_t trial, std::int64_t epoch, double fom) {
+    if (!early_stopping_ || stopped_at_.count(trial)) return;
+    const auto cut = early_stopping_->judge(trial, epoch, spec_.objective.loss(fom));
+    if (!cut) return;
+    const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
+    if (running == running_.end()) return;  // finished or given up meanwhile
+    const double cut_fom = spec_.objective.loss(cut->loss);  // a loss is ±FoM: its own inverse
+    stopped_at_[trial] = {epoch, fom};
+    journal_.append(journal::trial_stopped_early_record(trial, epoch, fom, cut_fom, cut->basis), journal::Journal::Sync::later);
+    log::debug("trial {} stopped early at epoch {}: {:.6g} is worse than {:.6g}, {}", trial, epoch, fom, cut_fom, cut->basis);
+    executor_.stop_early(running->first, trial);
 }
 
 // Groups past their trial's deadline and the grace, or silent too long, are hung. (While the
@@ -241,6 +280,7 @@ void Coordinator::report_progress() {
     progress_.elapsed_s = seconds(now - start_);
     progress_.groups = executor_.groups();
     progress_.lost_groups = static_cast<int>(lost_groups_.size());
+    progress_.epochs = epochs_spent();
     progress_.busy_group_s = finished_busy_s_;
     for (const auto& [group, running] : running_) progress_.busy_group_s += seconds(now - running.dispatched);
     if (on_progress_) on_progress_(progress_);
@@ -274,18 +314,30 @@ void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult
 
 // The optimizer learns the result: the FoM as a loss (it minimizes), none for a failure.
 void Coordinator::tell(const journal::Trial& trial, const journal::TrialResult& result) {
-    optimizer_.tell({trial.point, result.ok() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+    optimizer_.tell({trial.point, result.has_fom() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
 }
 
 // A finished trial in the results, the counts and the best so far.
 void Coordinator::account(const journal::Trial& trial, const journal::TrialResult& result) {
     results_.add(trial, result);
     ++progress_.finished;
-    if (!result.ok()) ++progress_.failed;
-    if (result.ok() && (!progress_.best || spec_.objective.better(result.fom, progress_.best->result.fom))) {
+    if (result.status == journal::TrialStatus::failed) ++progress_.failed;
+    if (result.status == journal::TrialStatus::stopped) ++progress_.stopped;
+    if (result.epoch_foms.empty()) ++trials_without_epochs_;
+    if (new_best(result)) {
         progress_.best = BestTrial{trial, result};
         results_.write_best(trial, result, fom_name_);
     }
+}
+
+// The best trial is among those trained to their last epoch; before there is one, among those
+// stopped early (by the FoM they were stopped at).
+bool Coordinator::new_best(const journal::TrialResult& result) const {
+    if (!result.has_fom()) return false;
+    if (!progress_.best) return true;
+    const journal::TrialResult& best = progress_.best->result;
+    if (result.ok() != best.ok()) return result.ok();
+    return spec_.objective.better(result.fom, best.fom);
 }
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
@@ -294,14 +346,49 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
         account(trial, result);
     });
     replay.replay(records);
+    replay_epochs(records);
     next_id_ = replay.next_trial_id();
     std::vector<std::int64_t> ids;
     for (const auto& [id, trial] : replay.in_flight()) {
+        if (stopped_at_.count(id)) {
+            stopped_in_flight_.push_back(trial);  // a stopped trial stays stopped
+            continue;
+        }
         reruns_.push_back({trial, Rerun::Cause::resume});
         ids.push_back(id);
     }
     resumed_record_ = journal::run_resumed_record(ids, dropped);
     return replay.differed();
+}
+
+// The journal's epochs again, in its order: the epoch budget's count and early stopping's state
+// as the run left them, with the verdicts it made.
+void Coordinator::replay_epochs(const std::vector<Json>& records) {
+    for (const Json& record : records) {
+        const auto event = journal::event_of(record);
+        if (event == journal::Event::epoch_finished) {
+            const journal::EpochReport report = journal::epoch_report(record);
+            const auto mean = fold_means_.add(report);
+            if (mean && early_stopping_) early_stopping_->judge(report.trial, report.epoch, spec_.objective.loss(*mean));
+        } else if (event == journal::Event::trial_stopped_early) {
+            stopped_at_[journal::integer_field(record, "trial")] = {journal::integer_field(record, "epoch"),
+                                                                   config::number_from_json(record.at("fom"))};
+        }
+    }
+}
+
+// A trial stopped early whose result the run did not record (it ended first): finished as
+// stopped, with the FoM it was judged by.
+void Coordinator::finish_stopped(const journal::Trial& trial) {
+    const StoppedAt& at = stopped_at_.at(trial.id);
+    journal::TrialResult result;
+    result.id = trial.id;
+    result.status = journal::TrialStatus::stopped;
+    result.fom = at.fom;
+    result.fold_foms = {at.fom};
+    result.stopped_epoch = at.epoch;
+    result.reason = fmt::format("stopped early at epoch {} (its run ended before it said so)", at.epoch);
+    finish(trial, result);
 }
 
 void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
@@ -312,14 +399,11 @@ void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
 
 SearchOutcome Coordinator::run(const std::string& version) {
     start_ = Clock::now();
-    executor_.report_epochs_to([this](const journal::EpochReport& report) {
-        journal_.append(journal::epoch_finished_record(report), journal::Journal::Sync::later);
-        progress_.last_epoch = report;
-        report_progress();
-    });
+    executor_.report_epochs_to([this](const journal::EpochReport& report) { take_epoch(report); });
     journal_.append(resumed_record_ ? *resumed_record_
                                     : journal::run_started_record(spec_.document, spec::fingerprint(spec_.document), version, fom_name_));
     for (int group = executor_.groups() - 1; group >= 0; --group) idle_.push_back(group);
+    for (const journal::Trial& trial : stopped_in_flight_) finish_stopped(trial);
 
     while (true) {
         if (!interruption_) {
@@ -371,6 +455,8 @@ Json to_json(const SearchOutcome& outcome) {
     const SearchMetrics& metrics = outcome.metrics;
     Json summary = {{"trials", progress.finished},
                     {"failed", progress.failed},
+                    {"stopped", progress.stopped},
+                    {"epochs", progress.epochs},
                     {"elapsed_s", progress.elapsed_s},
                     {"groups", progress.groups},
                     {"utilization", progress.utilization()},

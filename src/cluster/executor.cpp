@@ -15,7 +15,9 @@ struct InProcessExecutor::Mailbox {
     std::condition_variable posted;
     std::deque<journal::EpochReport> epochs;  // reported, not yet handed on
     std::optional<journal::TrialResult> result;
+    std::int64_t trial = 0;
     std::atomic<bool> interrupted{false};
+    std::atomic<bool> stopped_early{false};
 };
 
 InProcessExecutor::InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s,
@@ -30,6 +32,7 @@ InProcessExecutor::~InProcessExecutor() {
 
 void InProcessExecutor::start(int, const journal::Trial& trial) {
     mailbox_ = std::make_shared<Mailbox>();
+    mailbox_->trial = trial.id;
     thread_ = std::thread([mailbox = mailbox_, trial, workload = &workload_, folds = folds_, timeout_s = trial_timeout_s_,
                            checkpoint_root = checkpoint_root_] {
         const auto post_epoch = [&](const journal::EpochReport& report) {
@@ -38,7 +41,9 @@ void InProcessExecutor::start(int, const journal::Trial& trial) {
             mailbox->posted.notify_one();
         };
         const auto interrupted = [&] { return mailbox->interrupted.load(); };
-        journal::TrialResult result = evaluate_trial(*workload, trial, folds, timeout_s, checkpoint_root, post_epoch, interrupted);
+        const auto stopped_early = [&] { return mailbox->stopped_early.load(); };
+        journal::TrialResult result =
+            evaluate_trial(*workload, trial, folds, timeout_s, checkpoint_root, post_epoch, interrupted, stopped_early);
         const std::lock_guard lock(mailbox->mutex);
         mailbox->result = std::move(result);
         mailbox->posted.notify_one();
@@ -65,6 +70,10 @@ std::optional<Finished> InProcessExecutor::wait(double timeout_s) {
 
 void InProcessExecutor::interrupt() {
     if (mailbox_) mailbox_->interrupted = true;
+}
+
+void InProcessExecutor::stop_early(int, std::int64_t trial) {
+    if (mailbox_ && mailbox_->trial == trial) mailbox_->stopped_early = true;
 }
 
 void InProcessExecutor::abandon(int) {

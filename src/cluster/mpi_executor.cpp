@@ -49,10 +49,23 @@ std::function<bool()> interruption_watch(MPI_Comm world, Heartbeat* heartbeat) {
     };
 }
 
+// A fold leader's answer to "has early stopping stopped this trial?": the coordinator's
+// stop_early message for it (one for an earlier trial is dropped).
+std::function<bool()> early_stop_watch(MPI_Comm world, std::int64_t trial) {
+    return [world, trial, stopped = false]() mutable {
+        while (!stopped) {
+            const auto message = receive(world, 0, Tag::stop_early, 0.0);
+            if (!message) break;
+            stopped = message->body.at("trial").get<std::int64_t>() == trial;
+        }
+        return stopped;
+    };
+}
+
 FoldTask fold_task(const TrialOrder& order, int fold, Clock::time_point start, MPI_Comm team, EpochCallback on_epoch,
-                   std::function<bool()> interruption) {
+                   std::function<bool()> interruption, std::function<bool()> early_stop) {
     return {order.trial, fold,   order.folds, order.timeout_s, start, team, order.checkpoint_root, std::move(on_epoch),
-            std::move(interruption)};
+            std::move(interruption), std::move(early_stop)};
 }
 
 // This rank's fold of a trial; the whole fold team evaluates it when the workload trains as a team.
@@ -64,7 +77,8 @@ FoldResult evaluate_own_fold(workload::Workload& workload, const Json& order_jso
         tell_team(comms, Tag::trial, order_json);
         team = comms.fold_team;
     }
-    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch), interruption_watch(world, heartbeat)));
+    return evaluate_fold(workload, fold_task(order, fold, start, team, std::move(on_epoch), interruption_watch(world, heartbeat),
+                                             early_stop_watch(world, order.trial.id)));
 }
 
 // A group leader: fold 0 here, the other folds on their fold leaders (rank fold * ranks_per_fold
@@ -74,7 +88,7 @@ void lead_group(const Layout& layout, workload::Workload& workload, MPI_Comm wor
     const auto fold_leader = [&](int fold) { return fold * layout.ranks_per_fold(); };
     while (true) {
         const Message message = *receive(world, 0, std::nullopt, std::nullopt);
-        if (message.tag == Tag::interrupt) continue;  // for a trial that had finished already
+        if (message.tag == Tag::interrupt || message.tag == Tag::stop_early) continue;  // for a trial that had finished already
         if (message.tag == Tag::stop) {
             for (int fold = 1; fold < folds; ++fold) send(comms.group, fold_leader(fold), Tag::stop, Json::object());
             stop_team(comms);
@@ -140,7 +154,7 @@ void join_team(const Role& role, workload::Workload& workload, const Communicato
         const Message message = *receive(comms.fold_team, 0, std::nullopt, std::nullopt);
         if (message.tag == Tag::stop) return;
         const TrialOrder order = trial_order_from_json(message.body);
-        evaluate_fold(workload, fold_task(order, role.fold, Clock::now(), comms.fold_team, {}, {}));
+        evaluate_fold(workload, fold_task(order, role.fold, Clock::now(), comms.fold_team, {}, {}, {}));
     }
 }
 
@@ -190,6 +204,12 @@ void MpiExecutor::abandon(int group) {
 void MpiExecutor::interrupt() {
     for (int group : busy_) {
         for (int fold = 0; fold < layout_.shape().folds; ++fold) send(comm_, layout_.fold_leader(group, fold), Tag::interrupt, Json::object());
+    }
+}
+
+void MpiExecutor::stop_early(int group, std::int64_t trial) {
+    for (int fold = 0; fold < layout_.shape().folds; ++fold) {
+        send(comm_, layout_.fold_leader(group, fold), Tag::stop_early, Json{{"trial", trial}});
     }
 }
 

@@ -35,6 +35,8 @@ FoldResult evaluate_in_context(workload::Workload& workload, const journal::Tria
         return {journal::TrialStatus::ok, fom, "", false, {}};
     } catch (const workload::TrialInterrupted& stopped) {
         return interrupted(stopped.what());
+    } catch (const workload::TrialStopped& stopped) {
+        return {journal::TrialStatus::stopped, nan, stopped.what(), false, {}};
     } catch (const workload::TrialFailure& error) {
         if (context.past_deadline()) return timed_out();
         return failure(error.what(), false);
@@ -44,6 +46,16 @@ FoldResult evaluate_in_context(workload::Workload& workload, const journal::Tria
     } catch (...) {
         return failure("unknown exception", true);
     }
+}
+
+// The mean of the result's fold FoMs and their standard deviation.
+void set_mean_and_std(journal::TrialResult& result) {
+    const double n = static_cast<double>(result.fold_foms.size());
+    double sum = 0, sum_of_squares = 0;
+    for (double fom : result.fold_foms) sum += fom;
+    result.fom = sum / n;
+    for (double fom : result.fold_foms) sum_of_squares += (fom - result.fom) * (fom - result.fom);
+    result.fom_std = n > 1 ? std::sqrt(sum_of_squares / (n - 1)) : 0.0;
 }
 
 }  // namespace
@@ -62,6 +74,7 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     context.team = task.team;
     context.checkpoint_dir = checkpoint_dir(task.checkpoint_root, task.trial.id);
     context.interruption = task.interruption;
+    context.early_stop = task.early_stop;
     if (task.timeout_s) {
         context.deadline = task.start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                             std::chrono::duration<double>(*task.timeout_s));
@@ -74,6 +87,10 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     };
     log::debug("trial {} fold {}: started (attempt {})", task.trial.id, task.fold, task.trial.attempt + 1);
     FoldResult result = evaluate_in_context(workload, task.trial, context, task.timeout_s);
+    if (result.status == journal::TrialStatus::stopped) {
+        if (epoch_foms.empty()) return failure("stopped early before its first epoch", false);
+        result.fom = epoch_foms.back();
+    }
     result.epoch_foms = std::move(epoch_foms);
     log::debug("trial {} fold {}: {} {:.6g} in {:.3f} s{}", task.trial.id, task.fold, journal::to_string(result.status), result.fom,
                seconds_since(task.start), result.reason.empty() ? "" : ": " + result.reason);
@@ -90,7 +107,17 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
         return std::find_if(folds.begin(), folds.end(), [&](const FoldResult& fold) { return fold.status == status; });
     };
     auto first = not_ok(journal::TrialStatus::failed);
+    if (first == folds.end()) first = not_ok(journal::TrialStatus::stopped);
     if (first == folds.end()) first = not_ok(journal::TrialStatus::interrupted);
+    if (first != folds.end() && first->status == journal::TrialStatus::stopped) {
+        // The search's verdict: each fold's FoM is its last epoch's (the coordinator puts the
+        // FoM it judged by in their place).
+        result.status = first->status;
+        result.reason = first->reason;
+        for (const FoldResult& fold : folds) result.fold_foms.push_back(fold.fom);
+        set_mean_and_std(result);
+        return result;
+    }
     if (first != folds.end()) {
         result.status = first->status;
         result.fom = result.fom_std = nan;
@@ -99,23 +126,20 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
         return result;
     }
     for (const FoldResult& fold : folds) result.fold_foms.push_back(fold.fom);
-    const double n = static_cast<double>(result.fold_foms.size());
-    double sum = 0, sum_of_squares = 0;
-    for (double fom : result.fold_foms) sum += fom;
-    result.fom = sum / n;
-    for (double fom : result.fold_foms) sum_of_squares += (fom - result.fom) * (fom - result.fom);
-    result.fom_std = n > 1 ? std::sqrt(sum_of_squares / (n - 1)) : 0.0;
+    set_mean_and_std(result);
     return result;
 }
 
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
                                     std::optional<double> timeout_s, const std::string& checkpoint_root,
-                                    const EpochCallback& on_epoch, const std::function<bool()>& interruption) {
+                                    const EpochCallback& on_epoch, const std::function<bool()>& interruption,
+                                    const std::function<bool()>& early_stop) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
     for (int fold = 0; fold < folds && (results.empty() || results.back().ok()); ++fold) {
         results.push_back(
-            evaluate_fold(workload, {trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root, on_epoch, interruption}));
+            evaluate_fold(workload, {trial, fold, folds, timeout_s, start, MPI_COMM_NULL, checkpoint_root, on_epoch, interruption,
+                                     early_stop}));
     }
     journal::TrialResult result = combine_folds(trial.id, results);
     result.duration_s = seconds_since(start);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
 namespace hpopt::config {
 namespace {
 
@@ -143,6 +145,17 @@ std::optional<bool> ObjectReader::boolean(const std::string& key) {
         return std::nullopt;
     }
     return value->get<bool>();
+}
+
+std::optional<std::size_t> ObjectReader::choice(const std::string& key, const std::vector<std::string>& names) {
+    const auto name = string(key);
+    if (!name) return std::nullopt;
+    const auto found = std::find(names.begin(), names.end(), *name);
+    if (found != names.end()) return static_cast<std::size_t>(found - names.begin());
+    std::string message = fmt::format("expected one of {}", fmt::join(names, ", "));
+    if (const auto hint = closest_match(*name, names)) message = "unknown value (did you mean \"" + *hint + "\"?)";
+    report(key, message);
+    return std::nullopt;
 }
 
 const Json* ObjectReader::any(const std::string& key) { return lookup(key); }

@@ -32,13 +32,14 @@ std::string to_string(TrialStatus status) {
     switch (status) {
         case TrialStatus::ok: return "ok";
         case TrialStatus::failed: return "failed";
+        case TrialStatus::stopped: return "stopped";
         case TrialStatus::interrupted: return "interrupted";
     }
     return "?";
 }
 
 TrialStatus trial_status_from(const std::string& name) {
-    for (TrialStatus status : {TrialStatus::ok, TrialStatus::failed, TrialStatus::interrupted}) {
+    for (TrialStatus status : {TrialStatus::ok, TrialStatus::failed, TrialStatus::stopped, TrialStatus::interrupted}) {
         if (to_string(status) == name) return status;
     }
     throw std::invalid_argument(fmt::format("\"{}\" is not a trial status", name));
@@ -98,6 +99,7 @@ std::string to_string(Event event) {
         case Event::trial_finished: return "trial_finished";
         case Event::trial_attempt_failed: return "trial_attempt_failed";
         case Event::trial_interrupted: return "trial_interrupted";
+        case Event::trial_stopped_early: return "trial_stopped_early";
         case Event::group_lost: return "group_lost";
         case Event::run_interrupted: return "run_interrupted";
         case Event::run_finished: return "run_finished";
@@ -144,6 +146,7 @@ Json trial_finished_record(const TrialResult& result) {
         for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(config::numbers_to_json(fold));
     }
     if (!result.ok()) record["reason"] = result.reason;
+    if (result.status == TrialStatus::stopped) record["epoch"] = result.stopped_epoch;
     return record;
 }
 
@@ -177,6 +180,11 @@ Json trial_attempt_failed_record(const TrialResult& result, int attempt) {
 
 Json trial_retried_record(std::int64_t trial, int group, int attempt) {
     return {{"event", to_string(Event::trial_retried)}, {"trial", trial}, {"group", group}, {"attempt", attempt}};
+}
+
+Json trial_stopped_early_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis) {
+    return {{"event", to_string(Event::trial_stopped_early)}, {"trial", trial}, {"epoch", epoch},
+            {"fom", config::number_to_json(fom)}, {"cut", config::number_to_json(cut)}, {"basis", basis}};
 }
 
 Json group_lost_record(int group, std::int64_t trial, const std::string& reason) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -89,12 +90,24 @@ TrialResult finished_result(const Json& record) {
             for (const Json& fold : record.at("epoch_foms")) result.epoch_foms.push_back(config::numbers_from_json(fold));
         }
         result.reason = record.value("reason", "");
+        if (result.status == TrialStatus::stopped) result.stopped_epoch = integer_field(record, "epoch");
         result.started_s = record.at("started_s").get<double>();
         result.duration_s = record.at("duration_s").get<double>();
         return result;
     } catch (const std::exception& error) {  // a missing field, or a status that is none
         throw JournalError(fmt::format("a trial_finished record without its fields ({}): {}", error.what(), excerpt(record.dump())));
     }
+}
+
+EpochReport epoch_report(const Json& record) {
+    EpochReport report;
+    report.trial = integer_field(record, "trial");
+    report.fold = static_cast<int>(integer_field(record, "fold"));
+    report.epoch = integer_field(record, "epoch");
+    const Json fom = record.value("fom", Json());
+    report.fom = fom.is_number() ? fom.get<double>() : std::numeric_limits<double>::quiet_NaN();
+    report.details = record.value("training", Json());
+    return report;
 }
 
 }  // namespace hpopt::journal

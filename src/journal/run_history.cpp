@@ -13,6 +13,16 @@
 namespace hpopt::journal {
 namespace {
 
+TrialRun::Outcome outcome_of(TrialStatus status) {
+    switch (status) {
+        case TrialStatus::ok: return TrialRun::Outcome::ok;
+        case TrialStatus::stopped: return TrialRun::Outcome::stopped;
+        case TrialStatus::failed:
+        case TrialStatus::interrupted: break;  // an interrupted run is no trial_finished
+    }
+    return TrialRun::Outcome::failed;
+}
+
 // Follows the records one by one; each record's line number names it in errors.
 class HistoryBuilder {
 public:
@@ -47,21 +57,21 @@ private:
             case Event::trial_resumed:
             case Event::trial_retried: start_run(integer_field(record, "trial"), record, time_s); break;
             case Event::epoch_finished: {
-                const double fom = record.value("fom", Json()).is_number() ? record.at("fom").get<double>() : NAN;
-                trial(integer_field(record, "trial"))
-                    .epochs.push_back({static_cast<int>(integer_field(record, "fold")), integer_field(record, "epoch"), fom, time_s});
+                const EpochReport report = epoch_report(record);
+                trial(report.trial).epochs.push_back({report.fold, report.epoch, report.fom, time_s});
                 break;
             }
             case Event::trial_finished: {
                 TrialResult result = finished_result(record);
                 TrialHistory& finished = trial(result.id);
-                end_run(result.id, result.ok() ? TrialRun::Outcome::ok : TrialRun::Outcome::failed, time_s);
+                end_run(result.id, outcome_of(result.status), time_s);
                 finished.result = std::move(result);
                 finished.finished_s = time_s;
                 break;
             }
             case Event::trial_attempt_failed: end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s); break;
             case Event::trial_interrupted: end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s); break;
+            case Event::trial_stopped_early: break;  // its trial_finished says it
             case Event::group_lost: history_.lost_groups.insert(static_cast<int>(integer_field(record, "group"))); break;
             case Event::run_interrupted: interrupted_ = true; break;
             case Event::run_finished:
@@ -151,6 +161,7 @@ std::string to_string(TrialRun::Outcome outcome) {
         case TrialRun::Outcome::running: return "running";
         case TrialRun::Outcome::ok: return "ok";
         case TrialRun::Outcome::failed: return "failed";
+        case TrialRun::Outcome::stopped: return "stopped";
         case TrialRun::Outcome::attempt_failed: return "attempt failed";
         case TrialRun::Outcome::interrupted: return "interrupted";
         case TrialRun::Outcome::lost: return "lost";

@@ -29,14 +29,9 @@ SobolSettings read_sobol(config::ObjectReader& reader, const space::Space* space
 template <class T>
 std::optional<T> read_choice(config::ObjectReader& reader, const std::string& key, const std::vector<std::string>& names,
                              const std::vector<T>& values) {
-    const auto name = reader.string(key);
-    if (!name) return std::nullopt;
-    const auto found = std::find(names.begin(), names.end(), *name);
-    if (found != names.end()) return values[static_cast<std::size_t>(found - names.begin())];
-    std::string message = "expected one of " + fmt::format("{}", fmt::join(names, ", "));
-    if (const auto hint = config::closest_match(*name, names)) message = "unknown value (did you mean \"" + *hint + "\"?)";
-    reader.report(key, message);
-    return std::nullopt;
+    const auto index = reader.choice(key, names);
+    if (!index) return std::nullopt;
+    return values[*index];
 }
 
 bayes::BayesSettings read_bayes(config::ObjectReader& reader) {

@@ -270,7 +270,7 @@ std::string parameter_plots(const RunView& run) {
         }
         for (const TrialHistory* trial : run.history().finished()) {
             const auto x = axis.position(trial->trial.params);
-            if (trial->result->ok() || !x) continue;
+            if (trial->result->status != journal::TrialStatus::failed || !x) continue;
             chart.cross({axis.scale(*x + jitter(trial->trial.id)), chart.bottom() - 6},
                         fmt::format("trial {} failed: {}", trial->trial.id, trial->result->reason), "failed");
         }
@@ -283,6 +283,7 @@ std::string outcome_colour(journal::TrialRun::Outcome outcome) {
     switch (outcome) {
         case journal::TrialRun::Outcome::ok: return "#4c78a8";
         case journal::TrialRun::Outcome::failed: return "#d62728";
+        case journal::TrialRun::Outcome::stopped: return "#9ecae9";
         case journal::TrialRun::Outcome::attempt_failed: return "#ff9f40";
         case journal::TrialRun::Outcome::interrupted: return "#9467bd";
         case journal::TrialRun::Outcome::lost: return "#999999";
@@ -316,7 +317,8 @@ std::string gantt(const RunView& run) {
                    outcome_colour(each.outcome), label, "run");
     }
     std::string legend = "<p class=\"note\">";
-    for (auto outcome : {journal::TrialRun::Outcome::ok, journal::TrialRun::Outcome::failed, journal::TrialRun::Outcome::attempt_failed,
+    for (auto outcome : {journal::TrialRun::Outcome::ok, journal::TrialRun::Outcome::failed, journal::TrialRun::Outcome::stopped,
+                         journal::TrialRun::Outcome::attempt_failed,
                          journal::TrialRun::Outcome::interrupted, journal::TrialRun::Outcome::lost, journal::TrialRun::Outcome::running}) {
         legend += fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", outcome_colour(outcome), journal::to_string(outcome));
     }

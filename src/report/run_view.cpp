@@ -24,9 +24,9 @@ std::int64_t RunView::finished() const {
     return count;
 }
 
-std::int64_t RunView::failed() const {
+std::int64_t RunView::finished_as(journal::TrialStatus status) const {
     std::int64_t count = 0;
-    for (const auto& trial : history_.trials) count += trial.result && !trial.result->ok() ? 1 : 0;
+    for (const auto& trial : history_.trials) count += trial.result && trial.result->status == status ? 1 : 0;
     return count;
 }
 

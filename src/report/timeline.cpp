@@ -34,9 +34,10 @@ void name_tracks(const RunView& run, Json& events) {
 
 Json trial_args(const RunView& run, const journal::TrialHistory& trial, journal::TrialRun::Outcome outcome) {
     Json args = {{"outcome", journal::to_string(outcome)}, {"params", trial.trial.params}};
-    if (outcome == journal::TrialRun::Outcome::ok || outcome == journal::TrialRun::Outcome::failed) {
+    if (trial.result && (outcome == journal::TrialRun::Outcome::ok || outcome == journal::TrialRun::Outcome::failed ||
+                         outcome == journal::TrialRun::Outcome::stopped)) {
         const journal::TrialResult& result = *trial.result;
-        if (result.ok()) args[run.history().fom_name] = result.fom;
+        if (result.has_fom()) args[run.history().fom_name] = result.fom;
         if (!result.ok()) args["reason"] = result.reason;
     }
     return args;

@@ -26,6 +26,8 @@ Budget read_budget(config::ObjectReader& reader) {
     Budget budget;
     budget.trials = reader.integer("trials");
     if (budget.trials && *budget.trials < 1) reader.report("trials", "must be >= 1");
+    budget.epochs = reader.integer("epochs");
+    if (budget.epochs && *budget.epochs < 1) reader.report("epochs", "must be >= 1");
     budget.target = reader.number("target");
     budget.wall_time_s = reader.number("wall_time_s");
     if (budget.wall_time_s && !(*budget.wall_time_s > 0)) reader.report("wall_time_s", "must be > 0");
@@ -37,8 +39,8 @@ Budget read_budget(config::ObjectReader& reader) {
     if (!(budget.silence_limit_s > 0)) reader.report("silence_limit_s", "must be > 0");
     budget.max_retries = reader.integer_or("max_retries", 0);
     if (budget.max_retries < 0) reader.report("max_retries", "must be >= 0");
-    if (!reader.has("trials") && !reader.has("wall_time_s")) {
-        reader.report_here("needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
+    if (!reader.has("trials") && !reader.has("epochs") && !reader.has("wall_time_s")) {
+        reader.report_here("needs \"trials\", \"epochs\" or \"wall_time_s\" (or several), or the search would never stop");
     }
     reader.finish();
     return budget;
@@ -205,6 +207,7 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.budget = read_section(root, "budget", true, read_budget);
     spec.objective = read_section(root, "objective", false, read_objective);
     spec.layout = read_section(root, "layout", false, read_layout);
+    spec.early_stopping = read_section(root, "early_stopping", false, fidelity::read_early_stopping);
     spec.workload = read_section(root, "workload", true, [&](auto& r) {
         return read_workload(r, plugins, space_or_null, document.at("workload"));
     });

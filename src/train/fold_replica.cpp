@@ -8,6 +8,7 @@ namespace hpopt::train {
 
 void Halt::raise() const {
     if (cause == Cause::interrupted) throw workload::TrialInterrupted(reason);
+    if (cause == Cause::stopped_early) throw workload::TrialStopped(reason);
     throw workload::TrialFailure(reason);
 }
 
@@ -22,6 +23,7 @@ std::optional<Halt> halt_for_request(TeamRequest request, std::int64_t epoch) {
         case TeamRequest::checkpoint: return std::nullopt;
         case TeamRequest::deadline: return Halt{Halt::Cause::deadline, fmt::format("stopped at the trial's deadline in epoch {}", epoch)};
         case TeamRequest::interruption: return Halt{Halt::Cause::interrupted, fmt::format("interrupted in epoch {}", epoch)};
+        case TeamRequest::stop_early: return Halt{Halt::Cause::stopped_early, fmt::format("stopped early in epoch {}", epoch)};
     }
     return std::nullopt;
 }
@@ -51,6 +53,7 @@ double FoldReplica::fom_of(const EpochRecord& record) const {
 TeamRequest FoldReplica::request() const {
     if (context.past_deadline()) return TeamRequest::deadline;
     if (context.interrupted()) return TeamRequest::interruption;
+    if (context.stopped_early()) return TeamRequest::stop_early;
     const auto every_s = settings.checkpoint_every_s;
     return every_s && checkpoints() && checkpoint.seconds_since_saved() >= *every_s ? TeamRequest::checkpoint : TeamRequest::none;
 }

@@ -17,20 +17,20 @@
 namespace hpopt::train {
 
 // What a team's first rank asks of the others in a step's collective: to go on, to stop at the
-// trial's deadline or because the search is being interrupted, or to go on after a checkpoint
-// (training.checkpoint_every_s). It travels as a float (the others add 0), so the values are
-// fixed.
-enum class TeamRequest : int { none = 0, deadline = 1, interruption = 2, checkpoint = 3 };
+// trial's deadline, because the search is being interrupted or because early stopping stopped
+// the trial, or to go on after a checkpoint (training.checkpoint_every_s). It travels as a float
+// (the others add 0), so the values are fixed.
+enum class TeamRequest : int { none = 0, deadline = 1, interruption = 2, checkpoint = 3, stop_early = 4 };
 
 // Why a fold's training ends before its last epoch.
 struct Halt {
     // rank_failed: a rank's step threw; the team learns which and why from SharedFailure.
-    enum class Cause { diverged, deadline, interrupted, rank_failed };
+    enum class Cause { diverged, deadline, interrupted, rank_failed, stopped_early };
     Cause cause;
     std::string reason;  // for people: "the training loss is nan in epoch 3"
 
     // A workload::TrialInterrupted for an interruption (the trial runs again on resume), a
-    // workload::TrialFailure otherwise.
+    // workload::TrialStopped for an early stop, a workload::TrialFailure otherwise.
     [[noreturn]] void raise() const;
 };
 
@@ -68,7 +68,7 @@ public:
     void raise_if_any(const Team& team, bool any) const { failure_.raise_if_any(team.comm(), any); }
 
 private:
-    static constexpr float failure_mark = 4;  // above every TeamRequest
+    static constexpr float failure_mark = 8;  // above every TeamRequest
     workload::TeamFailure failure_;
 };
 
@@ -87,8 +87,8 @@ public:
 
     bool checkpoints() const { return settings.checkpoints && checkpoint.enabled(); }
     double fom_of(const EpochRecord& record) const;
-    // The first rank's request to the team, from the context's deadline and interruption, and
-    // training.checkpoint_every_s.
+    // The first rank's request to the team, from the context's deadline, interruption and early
+    // stop, and training.checkpoint_every_s.
     TeamRequest request() const;
     // Collective over the team.
     Resumable resumable() const;

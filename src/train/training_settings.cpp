@@ -58,15 +58,10 @@ void check_space(config::ObjectReader& reader, const space::Space* space) {
 template <class Enum>
 Enum read_enum(config::ObjectReader& reader, const std::string& key, Enum fallback,
                const std::vector<std::pair<std::string, Enum>>& names) {
-    const auto name = reader.string(key);
-    if (!name) return fallback;
-    for (const auto& [known, value] : names) {
-        if (*name == known) return value;
-    }
     std::vector<std::string> known;
-    for (const auto& entry : names) known.push_back('"' + entry.first + '"');
-    reader.report(key, fmt::format("must be one of {}", fmt::join(known, ", ")));
-    return fallback;
+    for (const auto& entry : names) known.push_back(entry.first);
+    const auto index = reader.choice(key, known);
+    return index ? names[*index].second : fallback;
 }
 
 void check_layout(config::ObjectReader& reader, Algorithm algorithm, const spec::Layout& team) {

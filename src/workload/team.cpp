@@ -60,6 +60,7 @@ void TeamFailure::raise_if_any(MPI_Comm team, bool any) const {
     const auto kind = static_cast<Kind>(shared.front());
     const std::string reason = shared.substr(1);
     if (kind == Kind::interruption) throw TrialInterrupted(reason);
+    if (kind == Kind::early_stop) throw TrialStopped(reason);
     const std::string message = fmt::format("rank {} of the fold team failed: {}", first, reason);
     if (kind == Kind::verdict) throw TrialFailure(message);
     throw std::runtime_error(message);

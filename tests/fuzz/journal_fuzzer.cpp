@@ -41,6 +41,7 @@ public:
     std::optional<cluster::Finished> wait(double) override { return std::nullopt; }
     void shutdown() override {}
     void interrupt() override {}
+    void stop_early(int, std::int64_t) override {}
 };
 
 // Where the replay writes its journal and results files, removed when the process ends.

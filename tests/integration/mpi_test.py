@@ -225,6 +225,30 @@ class SearchTest(MpiCase):
                 params = {json.dumps(r["params"]) for r in records if r["event"] == "trial_suggested"}
                 self.assertEqual(len(params), 30)
 
+    def test_early_stopping_judges_the_mean_of_the_folds_and_stops_every_fold(self):
+        # 2 groups of 2 folds, teams of 2 ranks stepping together: the stop reaches both fold
+        # leaders and each team leaves together.
+        document = spec({"groups": 2, "folds": 2, "workers": 2}, trials=16, epochs=9, curve_gap=50, team=True, noise=0.5,
+                        duration_s={"distribution": "fixed", "value": 0.02}, step_s=0.01)
+        document["early_stopping"] = {"kind": "asha"}
+        done = self.mpirun(9, document)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        records = self.journal()
+        self.check_every_trial_once(records, 16)
+        # A verdict at the last epoch comes when the trial has finished.
+        decisions = {r["trial"]: r for r in records if r["event"] == "trial_stopped_early" and r["epoch"] < 9}
+        self.assertTrue(decisions)
+        for record in records:
+            if record["event"] == "trial_finished" and record["trial"] in decisions:
+                decision = decisions[record["trial"]]
+                epochs = [r["fom"] for r in records if r["event"] == "epoch_finished" and r["trial"] == record["trial"]
+                          and r["epoch"] == decision["epoch"]]
+                self.assertEqual(len(epochs), 2)  # both folds, their mean judged
+                self.assertAlmostEqual(decision["fom"], sum(epochs) / 2, places=9)
+                self.assertEqual(record["status"], "stopped")
+                self.assertEqual(record["fom"], decision["fom"])
+                self.assertTrue(all(len(fold) < 9 for fold in record["epoch_foms"]))  # every fold stopped early
+
     def test_failed_and_timed_out_trials_do_not_stop_the_search(self):
         document = spec({"groups": 2}, trials=30, failure_rate=0.2,
                         duration_s={"distribution": "uniform", "low": 0.0, "high": 0.3})

@@ -55,7 +55,10 @@ def shrunk(spec_path, copy_path):
         json.dump(spec, f)
     return copy_path
 
-class RunTest(unittest.TestCase):
+
+class RunCase(unittest.TestCase):
+    """A fresh directory to run hpopt in, and what a run there wrote."""
+
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="hpopt_run_test_")
         self.addCleanup(self.dir.cleanup)
@@ -80,6 +83,9 @@ class RunTest(unittest.TestCase):
         with open(self.path(run, "results.csv"), newline="") as f:
             return list(csv.DictReader(f))
 
+
+
+class RunTest(RunCase):
     def test_sobol_branin_run_writes_journal_results_and_best(self):
         done = self.run_spec(branin_spec())
         self.assertEqual(done.returncode, 0, done.stderr)
@@ -383,7 +389,7 @@ class RunTest(unittest.TestCase):
             (dict(workload={"plugin": "fashion_mlp", "layers": 0}), {}, "workload.layers: must be >= 1"),
             (dict(training={"epochs": 1}), {}, "training: the analytic workload trains no model"),
             (dict(training={"algorithm": "hogwild"}, workload={"plugin": "fashion_mlp"}), {},
-             'training.algorithm: must be one of "allreduce", "downpour", "easgd", "gem"'),
+             'training.algorithm: expected one of allreduce, downpour, easgd, gem'),
             (dict(training={"algorithm": "downpour"}, workload={"plugin": "fashion_mlp"}), {},
              "training.algorithm: a parameter server needs a master: set layout.masters to 1 or more"),
             (dict(training={"algorithm": "gem"}, layout={"masters": 3, "workers": 1}, workload={"plugin": "fashion_mlp"}), {},
@@ -585,6 +591,90 @@ class RunTest(unittest.TestCase):
         done = self.hpopt("resume", "nowhere")
         self.assertEqual(done.returncode, 2)
         self.assertIn("cannot read the spec file nowhere/spec.json", done.stderr)
+
+
+class EarlyStoppingTest(RunCase):
+    def curve_spec(self, early_stopping, budget=None, **workload):
+        return branin_spec(optimizer={"kind": "random"}, budget=budget or {"trials": 24},
+                           early_stopping=early_stopping,
+                           workload=dict({"plugin": "analytic", "function": "branin", "epochs": 9, "curve_gap": 50,
+                                          "duration_s": {"distribution": "fixed", "value": 0.002}}, **workload))
+
+    def test_asha_stops_trials_at_their_rungs_and_says_why(self):
+        done = self.run_spec(self.curve_spec({"kind": "asha", "min_epochs": 1, "reduction_factor": 3}))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = self.journal()
+        # A verdict at the last epoch (the rung of epoch 9) comes when the trial has finished.
+        decisions = {r["trial"]: r for r in records if r["event"] == "trial_stopped_early" and r["epoch"] < 9}
+        finished = {r["trial"]: r for r in records if r["event"] == "trial_finished"}
+        self.assertEqual(len(finished), 24)
+        self.assertGreater(len(decisions), 8)  # most of 24 random trials do not make the cut
+        for trial, decision in decisions.items():
+            self.assertIn(decision["epoch"], (1, 3))  # the rungs
+            self.assertGreater(decision["fom"], decision["cut"])  # minimizing: worse than the cut
+            self.assertIn(f"at the rung of epoch {decision['epoch']}", decision["basis"])
+            stopped = finished[trial]
+            self.assertEqual((stopped["status"], stopped["epoch"], stopped["fom"]), ("stopped", decision["epoch"], decision["fom"]))
+            # The verdict reaches the trial while it trains on: an epoch of 2 ms may end first.
+            self.assertIn(len(stopped["epoch_foms"][0]), range(decision["epoch"], 9))
+        full = [r for r in finished.values() if r["status"] == "ok"]
+        self.assertTrue(all(len(r["epoch_foms"][0]) == 9 for r in full))
+        rows = {int(row["trial"]): row for row in self.results()}
+        self.assertEqual({t for t, row in rows.items() if row["status"] == "stopped"}, set(decisions))
+        self.assertTrue(all(rows[t]["stopped_at_epoch"] == str(d["epoch"]) for t, d in decisions.items()))
+        with open(self.path("runs/branin/best.json")) as f:
+            best = json.load(f)
+        self.assertEqual(best["fom"], min(r["fom"] for r in full))  # among the trials trained to the end
+        self.assertIn(f"{len(decisions)} stopped early", done.stdout)
+        status = self.hpopt("status", "runs/branin")
+        self.assertIn(f"{len(decisions)} stopped early", status.stdout)
+        summary = records[-1]["summary"]
+        self.assertEqual(summary["stopped"], len(decisions))
+        self.assertEqual(summary["epochs"], sum(len(r["epoch_foms"][0]) for r in finished.values()))
+
+    def test_the_median_rule_and_an_epoch_budget(self):
+        done = self.run_spec(self.curve_spec({"kind": "median", "min_epochs": 2}, budget={"epochs": 90}))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = self.journal()
+        self.assertEqual(records[-1]["stop_reason"], "epoch budget reached")
+        trained = records[-1]["summary"]["epochs"]
+        self.assertGreaterEqual(trained, 90)
+        self.assertLess(trained, 90 + 9)  # one group: the last trial may go past the budget
+        decisions = [r for r in records if r["event"] == "trial_stopped_early"]
+        self.assertTrue(decisions)
+        self.assertTrue(all(d["epoch"] >= 2 and "median of" in d["basis"] for d in decisions))
+        self.assertGreater(len([r for r in records if r["event"] == "trial_finished"]), 10)  # more trials than 90 / 9
+
+    def test_a_search_killed_and_resumed_stops_the_same_trials_and_ends_alike(self):
+        spec = self.curve_spec({"kind": "asha"}, budget={"trials": 30},
+                               duration_s={"distribution": "fixed", "value": 0.02})
+        self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("killed", "journal.jsonl")):
+                stopped = [r for r in self.journal("killed") if r["event"] == "trial_stopped_early"]
+                if len(stopped) >= 4:
+                    break
+            time.sleep(0.01)
+        process.kill()
+        process.wait()
+        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
+        done = self.hpopt("resume", "killed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        outcome = lambda run: sorted((r["trial"], r["status"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished")
+        self.assertEqual(outcome("killed"), outcome("straight"))
+
+    def test_early_stopping_problems_are_spec_errors(self):
+        for early_stopping, message in [({"kind": "hyperband"}, "early_stopping.kind: expected one of none, asha, median"),
+                                        ({"kind": "asha", "min_trials": 2}, "early_stopping.min_trials: applies to median only")]:
+            with self.subTest(message=message):
+                done = self.run_spec(self.curve_spec(early_stopping))
+                self.assertEqual(done.returncode, 2)
+                self.assertIn(message, done.stderr)
 
 
 if __name__ == "__main__":

@@ -278,6 +278,23 @@ TEST_CASE("an interruption the top master hears of stops every rank of the team,
     }
 }
 
+TEST_CASE("early stopping that the top master hears of stops every rank of the team mid-epoch, as stopped") {
+    for (const auto algorithm : parameter_servers) {
+        CAPTURE(static_cast<int>(algorithm));
+        testing::BlobsWorkload workload;
+        const auto data = workload.training_data();
+        const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
+        workload::TrialContext context;
+        context.team = MPI_COMM_WORLD;
+        std::int64_t epochs_done = 0;
+        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+        context.early_stop = [&] { return world_rank() == 0 && epochs_done == 1; };
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(algorithm, {2, 4, 1}), Json::object(), fold, context),
+                             world_rank() == 0 ? doctest::Contains("stopped early in epoch 2") : doctest::Contains("the master stopped"),
+                             workload::TrialStopped);
+    }
+}
+
 TEST_CASE("a team that does not match its layout fails the trial with the counts") {
     workload::TrialContext context;
     context.team = MPI_COMM_WORLD;

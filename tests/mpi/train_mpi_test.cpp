@@ -177,6 +177,22 @@ TEST_CASE("a team interrupted inside an epoch goes on from there, every rank as 
     }
 }
 
+TEST_CASE("early stopping that the first rank hears of stops every rank at the same step, as stopped") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
+        CAPTURE(static_cast<int>(averaging));
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
+        workload::TrialContext context = team_context(MPI_COMM_WORLD);
+        std::int64_t epochs_done = 0;
+        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+        context.early_stop = [&] { return rank == 0 && epochs_done == 2; };  // only the fold leader is asked
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, context),
+                             "stopped early in epoch 3", workload::TrialStopped);
+    }
+}
+
 // Throws from rank 1's `failing_call`-th loss (a GPU out of memory, say), or from its model's
 // construction; the other ranks never fail.
 class FailingOnRankOne : public testing::BlobsWorkload {

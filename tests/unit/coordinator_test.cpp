@@ -59,6 +59,7 @@ public:
     }
     void shutdown() override {}
     void interrupt() override { interrupted_ = true; }
+    void stop_early(int, std::int64_t trial) override { log_.push_back("stop early " + std::to_string(trial)); }
 
     bool one_per_wait = false;
     bool stubborn = false;

@@ -114,11 +114,19 @@ TEST_CASE("results.csv has a row per trial with every parameter, quoted where ne
     failed.status = journal::TrialStatus::failed;
     failed.reason = "said \"no\"";
     results.add(trial(1, {{"lr", 0.1}, {"act", "relu"}, {"epochs", 5}}), failed);
+    journal::TrialResult stopped;
+    stopped.id = 2;
+    stopped.status = journal::TrialStatus::stopped;
+    stopped.fom = 0.75;
+    stopped.stopped_epoch = 3;
+    stopped.reason = "stopped early";
+    results.add(trial(2, {{"lr", 0.2}, {"act", "relu"}, {"epochs", 5}}), stopped);
     results.flush();
     CHECK(read_text(run.results_csv()) ==
-          "trial,status,fom,fom_std,lr,act,epochs,started_s,duration_s,reason\n"
-          "0,ok,0.25,0.5,0.001,\"a,b\",5,0.000,1.500,\n"
-          "1,failed,,,0.1,relu,5,0.000,0.000,\"said \"\"no\"\"\"\n");
+          "trial,status,fom,fom_std,lr,act,epochs,started_s,duration_s,stopped_at_epoch,reason\n"
+          "0,ok,0.25,0.5,0.001,\"a,b\",5,0.000,1.500,,\n"
+          "1,failed,,,0.1,relu,5,0.000,0.000,,\"said \"\"no\"\"\"\n"
+          "2,stopped,0.75,0,0.2,relu,5,0.000,0.000,3,stopped early\n");
     CHECK_FALSE(fs::exists(run.results_csv().string() + ".tmp"));
 }
 

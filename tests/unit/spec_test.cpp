@@ -176,7 +176,7 @@ TEST_CASE("budgets must be positive and bounded") {
     CHECK(problem_of(document) == "budget.wall_time_s: must be > 0 (got -5)");
 
     document["budget"] = {{"target", 0.4}};
-    CHECK(problem_of(document) == "budget: needs \"trials\" or \"wall_time_s\" (or both), or the search would never stop");
+    CHECK(problem_of(document) == "budget: needs \"trials\", \"epochs\" or \"wall_time_s\" (or several), or the search would never stop");
 
     document["budget"] = {{"trials", 5}, {"grace_s", -1}};
     CHECK(problem_of(document) == "budget.grace_s: must be >= 0 (got -1)");

@@ -201,6 +201,19 @@ TEST_CASE("with checkpoint_every_s a fold that crashed inside an epoch goes on f
     check_same_training(*continued.trained, *straight.trained);
 }
 
+TEST_CASE("a training stopped early leaves at its next step, its checkpoint kept for a later continuation") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const fs::path dir = fresh_dir("stopped-early");
+    workload::TrialContext context = context_in(dir.string());
+    std::int64_t epochs_done = 0;
+    context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+    context.early_stop = [&] { return epochs_done == 1; };
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_with(3), Json::object(), data, context), "stopped early in epoch 2",
+                         workload::TrialStopped);
+    CHECK(fs::exists(dir / "fold-0.rank-0.pt"));
+}
+
 TEST_CASE("gradient energy matching scales a worker's step to keep the collective at kappa times the proxy") {
     const torch::Tensor start = torch::zeros({3});
     train::EnergyMatching gem(start, /*lr=*/0.1, /*momentum=*/0.5, /*kappa=*/2.0);

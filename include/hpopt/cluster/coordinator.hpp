@@ -4,7 +4,9 @@
 // and stops on the budget, the target or exhaustion (once the running trials have finished),
 // or is interrupted by a stop request or the wall time: then the running trials are asked to
 // stop at their next step and waited for at most budget.grace_s, and the run is left to resume.
-// Groups never wait for each other: a group that reports gets the next trial at once, asked
+// With early stopping, each epoch a trial reports (its folds' mean) is judged, and a trial
+// judged hopeless is asked to stop at its next step; its result then has the FoM it was judged
+// by. Groups never wait for each other: a group that reports gets the next trial at once, asked
 // with the trials still running as pending points (with several groups, asked while they were
 // all busy). A failure that may be transient runs again, up to budget.max_retries times. A
 // group past its trial's deadline and the grace, or silent for budget.silence_limit_s, is
@@ -14,12 +16,14 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "hpopt/cluster/executor.hpp"
+#include "hpopt/fidelity/early_stopping.hpp"
 #include "hpopt/journal/journal.hpp"
 #include "hpopt/journal/results_files.hpp"
 #include "hpopt/optim/optimizer.hpp"
@@ -35,7 +39,9 @@ struct BestTrial {
 struct SearchProgress {
     std::int64_t finished = 0;  // failed ones included
     std::int64_t failed = 0;
+    std::int64_t stopped = 0;  // early
     std::int64_t running = 0;
+    std::int64_t epochs = 0;   // trained, as budget.epochs counts them
     double elapsed_s = 0;
     int groups = 1;
     int lost_groups = 0;  // found hung: past their trial's deadline and the grace, or silent
@@ -58,11 +64,12 @@ struct SearchMetrics {
     double mean_dispatch_latency_s() const;
 };
 
-// Why a search ended: the first three once the running trials had finished, the others
+// Why a search ended: the first four once the running trials had finished, the others
 // without waiting for them (the search can be resumed).
-enum class StopReason { trial_budget, target, exhausted, wall_time, interrupted, groups_lost };
-// "trial budget reached", "target reached", "search space exhausted", "wall time reached",
-// "interrupted", "every group lost": as the journal's run_finished record says it.
+enum class StopReason { trial_budget, epoch_budget, target, exhausted, wall_time, interrupted, groups_lost };
+// "trial budget reached", "epoch budget reached", "target reached", "search space exhausted",
+// "wall time reached", "interrupted", "every group lost": as the journal's run_finished record
+// says it.
 std::string to_string(StopReason reason);
 
 struct SearchOutcome {
@@ -112,6 +119,11 @@ private:
         journal::Trial trial;
         Clock::time_point dispatched;
     };
+    // Early stopping's verdict on a trial: the epoch and the FoM it was judged by.
+    struct StoppedAt {
+        std::int64_t epoch;
+        double fom;
+    };
     // A trial handed out again before any new one: after a failure that may not happen again,
     // or one that was running when the search stopped, after a resume.
     struct Rerun {
@@ -129,6 +141,11 @@ private:
     std::optional<journal::Trial> prepare(int group);
     void dispatch();
     void record(const Finished& finished);
+    void take_epoch(const journal::EpochReport& report);
+    void judge(std::int64_t trial, std::int64_t epoch, double fom);
+    std::int64_t epochs_spent() const;
+    void replay_epochs(const std::vector<Json>& records);
+    void finish_stopped(const journal::Trial& trial);
     void give_up_hung_groups();
     void lose_group(int group, const std::string& reason);
     void settle(const journal::Trial& trial, const journal::TrialResult& result);
@@ -136,6 +153,7 @@ private:
     void finish(const journal::Trial& trial, const journal::TrialResult& result);
     void tell(const journal::Trial& trial, const journal::TrialResult& result);
     void account(const journal::Trial& trial, const journal::TrialResult& result);
+    bool new_best(const journal::TrialResult& result) const;
     void report_progress();
     void remove_checkpoints(std::int64_t trial_id) const;
     SearchOutcome conclude();
@@ -165,6 +183,11 @@ private:
     Clock::time_point grace_end_;                  // when it stops waiting for interrupted trials
     std::vector<std::int64_t> interrupted_;        // trials that stopped when asked
     std::set<int> lost_groups_;                    // hung: they get nothing more
+    fidelity::FoldMeans fold_means_;               // the trials' epochs, their folds brought together
+    std::unique_ptr<fidelity::EarlyStopping> early_stopping_;  // null without early stopping
+    std::map<std::int64_t, StoppedAt> stopped_at_;  // trials early stopping stopped, by id
+    std::vector<journal::Trial> stopped_in_flight_;  // resumed: stopped, without their result
+    std::int64_t trials_without_epochs_ = 0;       // finished without an epoch report: one epoch each
     double finished_busy_s_ = 0;                   // the finished trials' durations, summed
     SearchProgress progress_;
     SearchMetrics metrics_;

@@ -30,6 +30,9 @@ public:
     // Asks the running trials to stop at their next step (keeping their last checkpoint); each
     // then reports back as interrupted.
     virtual void interrupt() = 0;
+    // Asks `group` to stop `trial` early at its next step; it then reports back as stopped (or
+    // with its result, if it finished first). For a trial that finished, nothing happens.
+    virtual void stop_early(int group, std::int64_t trial) = 0;
     // How long `group`, running a trial, has sent nothing (no result, no epoch, no heartbeat);
     // nullopt where that cannot be known (a trial run in this process).
     virtual std::optional<double> silent_s(int group) const {
@@ -62,6 +65,7 @@ public:
     std::optional<Finished> wait(double timeout_s) override;
     void shutdown() override {}
     void interrupt() override;
+    void stop_early(int group, std::int64_t trial) override;
     void abandon(int group) override;
 
 private:

@@ -4,7 +4,9 @@
 //
 //   coordinator -> group leader:   trial (id, params, point, seed, attempt, folds, timeout) | stop
 //   coordinator -> fold leaders:   interrupt (the search is stopping: stop the trial at the next
-//                                  step; looked for while training, ignored by an idle group)
+//                                  step; looked for while training, ignored by an idle group) |
+//                                  stop_early (trial: early stopping stops it; looked for while
+//                                  training, ignored for another trial or by an idle group)
 //   group leader -> fold leaders:  the same trial | stop
 //   fold leader -> group leader:   epoch (trial, fold, epoch, fom) after each epoch | fold_result (ok, fom, reason)
 //   group leader -> coordinator:   epoch (its folds', forwarded) | result (status, mean FoM, std,
@@ -22,7 +24,7 @@
 
 namespace hpopt::cluster {
 
-enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5, interrupt = 6, heartbeat = 7 };
+enum class Tag : int { trial = 1, stop = 2, fold_result = 3, result = 4, epoch = 5, interrupt = 6, heartbeat = 7, stop_early = 8 };
 
 struct Message {
     int source;

@@ -26,6 +26,7 @@ public:
     void interrupt() override;
     std::optional<double> silent_s(int group) const override;
     void abandon(int group) override;
+    void stop_early(int group, std::int64_t trial) override;
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -38,18 +38,21 @@ struct FoldTask {
     std::string checkpoint_root;    // "" for no checkpoints
     EpochCallback on_epoch;         // may be empty
     std::function<bool()> interruption;  // true once the search is stopping; may be empty
+    std::function<bool()> early_stop;    // true once the search stops this trial early; may be empty
 };
 
 FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task);
 
 // The trial's result from its folds' (in fold order): the mean and standard deviation of the
 // FoMs, or the first failure's reason, prefixed with its fold when there are several; a failure
-// outweighs an interruption (it is a result).
+// outweighs an early stop (whose FoMs are each fold's last epoch's), which outweighs an
+// interruption (they are results).
 journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds);
 
 // Every fold in turn in this process, stopping at the first that does not succeed.
 journal::TrialResult evaluate_trial(workload::Workload& workload, const journal::Trial& trial, int folds,
                                     std::optional<double> timeout_s = std::nullopt, const std::string& checkpoint_root = "",
-                                    const EpochCallback& on_epoch = {}, const std::function<bool()>& interruption = {});
+                                    const EpochCallback& on_epoch = {}, const std::function<bool()>& interruption = {},
+                                    const std::function<bool()>& early_stop = {});
 
 }  // namespace hpopt::cluster

@@ -32,6 +32,9 @@ public:
     std::optional<std::int64_t> integer(const std::string& key);
     std::optional<std::string> string(const std::string& key);
     std::optional<bool> boolean(const std::string& key);
+    // Which of `names` the string under `key` is, as its index; nullopt when the key is missing,
+    // or for another value (a problem: "expected one of ...", or a "did you mean" hint).
+    std::optional<std::size_t> choice(const std::string& key, const std::vector<std::string>& names);
     // The value whatever its type; nullptr when the key is missing.
     const Json* any(const std::string& key);
     // A nested object; nullopt when the key is missing or holds something else.

@@ -55,6 +55,7 @@ enum class Event {
     trial_finished,
     trial_attempt_failed,
     trial_interrupted,
+    trial_stopped_early,
     group_lost,
     run_interrupted,
     run_finished,
@@ -80,6 +81,10 @@ Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::s
 Json trial_resumed_record(std::int64_t trial, int group);  // a trial of before the resume, handed out again
 // The search stopped a running trial (a signal, the wall time): it runs again on resume.
 Json trial_interrupted_record(std::int64_t trial, const std::string& reason);
+// Early stopping judged a running trial by its FoM (its folds' mean) after `epoch` and stops it:
+// the FoM was worse than `cut`, which `basis` explains. Its trial_finished (status stopped, or
+// ok if it had finished first) follows.
+Json trial_stopped_early_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis);
 // A run of a trial failed in a way that may not happen again, and budget.max_retries leaves
 // room for another (`attempt` counts from 0); then the trial is handed out again.
 Json trial_attempt_failed_record(const TrialResult& result, int attempt);

@@ -39,5 +39,7 @@ std::int64_t integer_field(const Json& record, const char* key);
 // A trial_suggested record's trial, and a trial_finished record's result.
 Trial suggested_trial(const Json& record);
 TrialResult finished_result(const Json& record);
+// The report of an epoch_finished record (a FoM that was not finite is NaN).
+EpochReport epoch_report(const Json& record);
 
 }  // namespace hpopt::journal

@@ -18,7 +18,7 @@ namespace hpopt::journal {
 
 // One run of a trial on a group, from its hand-out to its end.
 struct TrialRun {
-    enum class Outcome { running, ok, failed, attempt_failed, interrupted, lost };
+    enum class Outcome { running, ok, failed, stopped, attempt_failed, interrupted, lost };
     std::int64_t trial = 0;
     int group = 0;
     double start_s = 0;
@@ -26,8 +26,8 @@ struct TrialRun {
     Outcome outcome = Outcome::running;
 };
 
-// "ok", "failed", "attempt failed", "interrupted", "running", "lost" (the run stopped without
-// a word of it: a crash or a kill).
+// "ok", "failed", "stopped" (early), "attempt failed", "interrupted", "running", "lost" (the run
+// stopped without a word of it: a crash or a kill).
 std::string to_string(TrialRun::Outcome outcome);
 
 struct EpochPoint {
@@ -41,7 +41,7 @@ struct TrialHistory {
     Trial trial;
     int group = 0;                      // of its latest run
     double suggested_s = 0;
-    std::optional<TrialResult> result;  // once it finished (ok or failed)
+    std::optional<TrialResult> result;  // once it finished (ok, failed or stopped early)
     double finished_s = 0;
     std::vector<EpochPoint> epochs;
     std::vector<std::size_t> runs;  // its runs on groups: places in RunHistory::runs

@@ -26,9 +26,11 @@ struct EpochReport {
     Json details;  // the training's figures for the epoch (training loss, staleness...); may be null
 };
 
-// interrupted: the search stopped the trial before it finished (a signal, the wall time); it
-// never reaches the journal as finished, and runs again when the search is resumed.
-enum class TrialStatus { ok, failed, interrupted };
+// stopped: the search judged the trial by an epoch's FoM and stopped it there (early stopping);
+// it has that FoM. interrupted: the search stopped the trial before it finished (a signal, the
+// wall time); it never reaches the journal as finished, and runs again when the search is
+// resumed.
+enum class TrialStatus { ok, failed, stopped, interrupted };
 
 std::string to_string(TrialStatus status);
 // The status named by to_string; throws std::invalid_argument for any other name.
@@ -41,7 +43,8 @@ struct TrialResult {
     double fom_std = 0;                                      // standard deviation over folds
     std::vector<double> fold_foms;
     std::vector<std::vector<double>> epoch_foms;  // per fold, the FoM after each epoch (trained workloads)
-    std::string reason;  // why the trial failed or was interrupted
+    std::string reason;  // why the trial failed, was stopped or was interrupted
+    std::int64_t stopped_epoch = 0;  // stopped: the epoch whose FoM it was judged by (and has)
     // A failure that may not happen again: an exception other than workload::TrialFailure, or
     // the timeout (not a NaN/infinite FoM or loss, nor the workload's own verdict).
     bool transient = false;
@@ -49,6 +52,7 @@ struct TrialResult {
     double duration_s = 0;
 
     bool ok() const { return status == TrialStatus::ok; }
+    bool has_fom() const { return status == TrialStatus::ok || status == TrialStatus::stopped; }
 };
 
 }  // namespace hpopt::journal

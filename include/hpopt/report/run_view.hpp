@@ -23,11 +23,14 @@ public:
     bool better(double fom, double than) const { return spec_.objective.better(fom, than); }
 
     std::int64_t finished() const;  // ok or failed
-    std::int64_t failed() const;
+    std::int64_t failed() const { return finished_as(journal::TrialStatus::failed); }
+    std::int64_t stopped() const { return finished_as(journal::TrialStatus::stopped); }  // early
     std::int64_t running() const;
     const journal::TrialHistory* best() const;  // nullptr before a trial succeeds
-    // "ok", "failed", "running", or "unfinished" (interrupted, lost, or waiting for a retry).
+    // "ok", "failed", "stopped" (early), "running", or "unfinished" (interrupted, lost, or
+    // waiting for a retry).
     std::string status(const journal::TrialHistory& trial) const;
+    std::int64_t finished_as(journal::TrialStatus status) const;
 
     struct BestSoFar {
         std::int64_t finished = 0;  // trials finished by then, failed ones included

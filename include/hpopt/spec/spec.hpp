@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hpopt/config/json.hpp"
+#include "hpopt/fidelity/early_stopping.hpp"
 #include "hpopt/optim/settings.hpp"
 #include "hpopt/space/space.hpp"
 #include "hpopt/spec/layout.hpp"
@@ -30,6 +31,9 @@ std::string to_string(Direction direction);
 
 struct Budget {
     std::optional<std::int64_t> trials;
+    // Epochs trained across trials (each epoch every fold of a trial reported counts once; a
+    // trial that reports none counts as one): with early stopping, trials differ in cost.
+    std::optional<std::int64_t> epochs;
     std::optional<double> target;       // stop once a trial's FoM is this good
     std::optional<double> wall_time_s;  // then interrupt the search, as a stop signal would
     std::optional<double> trial_timeout_s;  // a trial still running after this long fails
@@ -55,6 +59,7 @@ struct Spec {
     Budget budget;
     Objective objective;
     Layout layout;
+    fidelity::EarlyStoppingSettings early_stopping;
     WorkloadSpec workload;
     train::TrainingSettings training;  // for a plugin whose models the framework trains
     std::string output_dir;

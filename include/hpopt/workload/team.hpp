@@ -43,6 +43,8 @@ public:
             step();
         } catch (const TrialInterrupted& stopped) {
             failure_ = {Kind::interruption, stopped.what()};
+        } catch (const TrialStopped& stopped) {
+            failure_ = {Kind::early_stop, stopped.what()};
         } catch (const TrialFailure& error) {
             failure_ = {Kind::verdict, error.what()};
         } catch (const std::exception& error) {
@@ -55,11 +57,12 @@ public:
     // Collective over `team` when `any` (every rank agrees whether some rank failed): throws on
     // every rank the failure of the team's first failing rank R: a TrialFailure "rank R of the
     // fold team failed: <reason>" for a verdict on the parameters, a std::runtime_error with that
-    // message for a fault, a TrialInterrupted with the reason for an interruption.
+    // message for a fault, a TrialInterrupted or TrialStopped with the reason for an interruption
+    // or an early stop.
     void raise_if_any(MPI_Comm team, bool any) const;
 
 private:
-    enum class Kind : char { verdict = 'v', fault = 'f', interruption = 'i' };
+    enum class Kind : char { verdict = 'v', fault = 'f', interruption = 'i', early_stop = 's' };
     struct Failure {
         Kind kind;
         std::string reason;

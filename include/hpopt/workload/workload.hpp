@@ -38,9 +38,15 @@ struct TrialContext {
     // steps, like the deadline, and throws TrialInterrupted. The trial runs again when the search
     // is resumed, from its last checkpoint. May be empty (never interrupted).
     std::function<bool()> interruption;
+    // True once the search has stopped this trial early (the spec's early_stopping, after an
+    // epoch it reported): a workload checks it between steps or epochs, like interrupted(), and
+    // throws TrialStopped. The trial's FoM is then the one of the epoch the search judged it
+    // by. May be empty (never stopped).
+    std::function<bool()> early_stop;
 
     bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
     bool interrupted() const { return interruption && interruption(); }
+    bool stopped_early() const { return early_stop && early_stop(); }
 };
 
 // Thrown by a workload to fail a trial with a reason: a verdict on its parameters, which a
@@ -54,6 +60,13 @@ public:
 // Thrown by a workload that stops because the context says interrupted(): the trial has not
 // failed, it has not finished.
 class TrialInterrupted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown by a workload that stops because the context says stopped_early(): the trial has
+// not failed; its result is the FoM of its last reported epoch.
+class TrialStopped : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -1,0 +1,82 @@
+#pragma once
+// Early stopping: the coordinator judges each trial by the FoMs it reports epoch after epoch
+// (the mean over its folds) and stops the hopeless ones, so that the search spends its epochs
+// on the promising. Two rules:
+//   asha    asynchronous successive halving, stopping variant (Li et al., "A System for
+//           Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at min_epochs *
+//           reduction_factor^k epochs; a trial reaching a rung goes on only if its FoM is
+//           within the best 1/reduction_factor of those recorded at that rung before it.
+//   median  the median stopping rule (Golovin et al., "Google Vizier", KDD 2017): a trial stops
+//           at epoch e when its best FoM so far is worse than the median of the other trials'
+//           running averages at e.
+// Rules see losses (lower is better: the objective's loss of the FoM), so that one code serves
+// both directions.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "hpopt/config/object_reader.hpp"
+#include "hpopt/journal/trial.hpp"
+
+namespace hpopt::fidelity {
+
+struct EarlyStoppingSettings {
+    enum class Kind { none, asha, median };
+    Kind kind = Kind::none;
+    std::int64_t min_epochs = 1;   // asha: the first rung; median: no stop before this epoch
+    double reduction_factor = 3;   // asha: each rung keeps the best 1/reduction_factor
+    std::int64_t min_trials = 3;   // median: other trials that must have reached the epoch
+};
+
+// Reads the spec's "early_stopping" object.
+EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader);
+std::string to_string(EarlyStoppingSettings::Kind kind);  // "none", "asha", "median"
+
+// The epoch reports of trials whose folds train side by side (or one after another), brought
+// together: an epoch counts once every fold of its trial has reported it.
+class FoldMeans {
+public:
+    explicit FoldMeans(int folds) : folds_(folds) {}
+
+    // The mean of the trial's folds at the report's epoch once this report completes it;
+    // nothing before, nor for a report seen already (a trial continued from its checkpoint
+    // reports its epochs again).
+    std::optional<double> add(const journal::EpochReport& report);
+    // Epochs completed so far, over every trial.
+    std::int64_t epochs() const { return epochs_; }
+
+private:
+    struct Epoch {
+        double sum = 0;
+        int count = 0;
+    };
+    int folds_;
+    std::set<std::tuple<std::int64_t, int, std::int64_t>> seen_;  // trial, fold, epoch
+    std::map<std::pair<std::int64_t, std::int64_t>, Epoch> open_;   // trial, epoch
+    std::int64_t epochs_ = 0;
+};
+
+// Why a trial stops: the loss it was judged by and the rule's cut, with the rule's words.
+struct Cut {
+    double loss;        // the cut: the trial's loss was worse
+    std::string basis;  // "the best 1/3 of 7 trials at the rung of epoch 3"
+};
+
+class EarlyStopping {
+public:
+    virtual ~EarlyStopping() = default;
+    // A trial's loss after `epoch` (its folds' mean): a Cut when it should stop there.
+    // Deterministic in the order of the calls, so that a resume that makes them again in the
+    // journal's order rebuilds the same state.
+    virtual std::optional<Cut> judge(std::int64_t trial, std::int64_t epoch, double loss) = 0;
+};
+
+// Null for Kind::none.
+std::unique_ptr<EarlyStopping> make_early_stopping(const EarlyStoppingSettings& settings);
+
+}  // namespace hpopt::fidelity

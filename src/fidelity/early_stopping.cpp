@@ -1,0 +1,140 @@
+#include "hpopt/fidelity/early_stopping.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace hpopt::fidelity {
+namespace {
+
+const std::vector<std::string> kind_names = {"none", "asha", "median"};
+
+// The q-quantile of values sorted in increasing order, interpolated between neighbours.
+double quantile(const std::vector<double>& sorted, double q) {
+    const double position = q * static_cast<double>(sorted.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(position));
+    const std::size_t above = std::min(below + 1, sorted.size() - 1);
+    return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+class AshaStop : public EarlyStopping {
+public:
+    explicit AshaStop(const EarlyStoppingSettings& settings)
+        : min_epochs_(settings.min_epochs), reduction_factor_(settings.reduction_factor) {}
+
+    // A trial is judged once per rung, at its first epoch at or past it.
+    std::optional<Cut> judge(std::int64_t trial, std::int64_t epoch, double loss) override {
+        std::size_t& rung = next_rung_[trial];
+        if (epoch < rung_epoch(rung)) return std::nullopt;
+        std::vector<double>& recorded = recorded_[rung];
+        std::optional<Cut> cut;
+        if (!recorded.empty()) {
+            const double threshold = quantile(recorded, 1 / reduction_factor_);
+            if (loss > threshold) {
+                cut = Cut{threshold, fmt::format("the best 1/{:g} of the {} trial(s) at the rung of epoch {}", reduction_factor_,
+                                                 recorded.size(), rung_epoch(rung))};
+            }
+        }
+        recorded.insert(std::upper_bound(recorded.begin(), recorded.end(), loss), loss);
+        ++rung;
+        return cut;
+    }
+
+private:
+    // min_epochs * reduction_factor^k, rounded, each rung at least one epoch past the one before.
+    std::int64_t rung_epoch(std::size_t rung) {
+        while (rung_epochs_.size() <= rung) {
+            const double exact = static_cast<double>(min_epochs_) * std::pow(reduction_factor_, static_cast<double>(rung_epochs_.size()));
+            const std::int64_t previous = rung_epochs_.empty() ? 0 : rung_epochs_.back();
+            rung_epochs_.push_back(std::max(previous + 1, static_cast<std::int64_t>(std::llround(exact))));
+        }
+        return rung_epochs_[rung];
+    }
+
+    std::int64_t min_epochs_;
+    double reduction_factor_;
+    std::vector<std::int64_t> rung_epochs_;
+    std::map<std::int64_t, std::size_t> next_rung_;         // by trial: the rung it is judged at next
+    std::map<std::size_t, std::vector<double>> recorded_;  // by rung: the losses seen there, sorted
+};
+
+class MedianStop : public EarlyStopping {
+public:
+    explicit MedianStop(const EarlyStoppingSettings& settings) : warmup_epochs_(settings.min_epochs), min_trials_(settings.min_trials) {}
+
+    std::optional<Cut> judge(std::int64_t trial, std::int64_t epoch, double loss) override {
+        Curve& mine = curves_[trial];
+        if (epoch != static_cast<std::int64_t>(mine.sums.size()) + 1) return std::nullopt;  // epochs in order, once each
+        mine.sums.push_back((mine.sums.empty() ? 0 : mine.sums.back()) + loss);
+        mine.best = std::min(mine.best, loss);
+        if (epoch < warmup_epochs_) return std::nullopt;
+        std::vector<double> averages;
+        for (const auto& [other, curve] : curves_) {
+            if (other != trial && static_cast<std::int64_t>(curve.sums.size()) >= epoch) {
+                averages.push_back(curve.sums[static_cast<std::size_t>(epoch - 1)] / static_cast<double>(epoch));
+            }
+        }
+        if (static_cast<std::int64_t>(averages.size()) < min_trials_) return std::nullopt;
+        std::sort(averages.begin(), averages.end());
+        const double median = quantile(averages, 0.5);
+        if (mine.best <= median) return std::nullopt;
+        return Cut{median, fmt::format("the median of {} other trials' running averages at epoch {}", averages.size(), epoch)};
+    }
+
+private:
+    struct Curve {
+        std::vector<double> sums;  // the losses of epochs 1..e summed, for each e
+        double best = HUGE_VAL;
+    };
+    std::int64_t warmup_epochs_;
+    std::int64_t min_trials_;
+    std::map<std::int64_t, Curve> curves_;
+};
+
+}  // namespace
+
+EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader) {
+    using Kind = EarlyStoppingSettings::Kind;
+    EarlyStoppingSettings settings;
+    reader.require("kind");
+    if (const auto kind = reader.choice("kind", kind_names)) settings.kind = static_cast<Kind>(*kind);
+    settings.min_epochs = reader.integer_or("min_epochs", settings.min_epochs);
+    if (settings.min_epochs < 1) reader.report("min_epochs", "must be >= 1");
+    if (settings.kind == Kind::asha || reader.has("reduction_factor")) {
+        settings.reduction_factor = reader.number_or("reduction_factor", settings.reduction_factor);
+        if (!(settings.reduction_factor >= 1.5)) reader.report("reduction_factor", "must be >= 1.5");
+        if (settings.kind != Kind::asha) reader.report("reduction_factor", "applies to asha only");
+    }
+    if (settings.kind == Kind::median || reader.has("min_trials")) {
+        settings.min_trials = reader.integer_or("min_trials", settings.min_trials);
+        if (settings.min_trials < 1) reader.report("min_trials", "must be >= 1");
+        if (settings.kind != Kind::median) reader.report("min_trials", "applies to median only");
+    }
+    reader.finish();
+    return settings;
+}
+
+std::string to_string(EarlyStoppingSettings::Kind kind) { return kind_names.at(static_cast<std::size_t>(kind)); }
+
+std::optional<double> FoldMeans::add(const journal::EpochReport& report) {
+    if (!seen_.insert({report.trial, report.fold, report.epoch}).second) return std::nullopt;
+    Epoch& epoch = open_[{report.trial, report.epoch}];
+    epoch.sum += report.fom;
+    if (++epoch.count < folds_) return std::nullopt;
+    const double mean = epoch.sum / folds_;
+    open_.erase({report.trial, report.epoch});
+    ++epochs_;
+    return mean;
+}
+
+std::unique_ptr<EarlyStopping> make_early_stopping(const EarlyStoppingSettings& settings) {
+    switch (settings.kind) {
+        case EarlyStoppingSettings::Kind::none: return nullptr;
+        case EarlyStoppingSettings::Kind::asha: return std::make_unique<AshaStop>(settings);
+        case EarlyStoppingSettings::Kind::median: return std::make_unique<MedianStop>(settings);
+    }
+    return nullptr;
+}
+
+}  // namespace hpopt::fidelity
