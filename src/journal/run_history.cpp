@@ -71,7 +71,10 @@ private:
             }
             case Event::trial_attempt_failed: end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s); break;
             case Event::trial_interrupted: end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s); break;
-            case Event::trial_stopped_early: break;  // its trial_finished says it
+            case Event::trial_stopped_early:
+                history_.early_stops.push_back({integer_field(record, "trial"), integer_field(record, "epoch"),
+                                                config::number_from_json(record.at("fom")), config::number_from_json(record.at("cut"))});
+                break;
             case Event::group_lost: history_.lost_groups.insert(static_cast<int>(integer_field(record, "group"))); break;
             case Event::run_interrupted: interrupted_ = true; break;
             case Event::run_finished:

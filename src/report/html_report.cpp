@@ -6,6 +6,7 @@
 #include <functional>  // std::greater
 #include <map>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,7 @@ svg.plot { background: #fff; border: 1px solid #eee; }
 svg .axis { stroke: #444; } svg .tick { stroke: #444; } svg .grid { stroke: #eee; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; } svg .axis-title { font-size: 12px; fill: #000; }
 svg .failed { stroke: #d62728; stroke-width: 1.5; } svg .session-gap { fill: #f4f4f4; }
+svg .rung { stroke-dasharray: 4 3; }
 .note { color: #666; } footer { margin-top: 3em; color: #888; font-size: 12px; }
 )";
 
@@ -141,7 +143,8 @@ std::string summary(const RunView& run) {
         {"state", journal::to_string(history.state) + (history.stop_reason.empty() ? "" : " (" + history.stop_reason + ")")},
         {"optimizer", value_text(history.spec.value("optimizer", Json::object()).value("kind", Json("?")))},
         {"objective", fmt::format("{} {}", spec::to_string(run.spec().objective.direction), history.fom_name)},
-        {"trials", fmt::format("{} finished ({} failed), {} running{}", run.finished(), run.failed(), run.running(),
+        {"trials", fmt::format("{} finished ({} failed{}), {} running{}", run.finished(), run.failed(),
+                               run.stopped() > 0 ? fmt::format(", {} stopped early", run.stopped()) : "", run.running(),
                                run.spec().budget.trials ? fmt::format(", budget {}", *run.spec().budget.trials) : "")},
         {"best", best ? fmt::format("trial {}: {}", best->trial.id, format_fom(best->result->fom)) : "none yet"},
         {"groups", fmt::format("{}, utilization {:.1f}%", history.groups(), 100 * run.utilization())},
@@ -358,6 +361,80 @@ std::string fold_spread(const RunView& run) {
     return chart.svg();
 }
 
+// A trial's FoM after each epoch that all its `folds` reported: their mean, as early stopping
+// judged it (a fold that ran again, after a failed attempt, by its latest report).
+std::vector<std::pair<std::int64_t, double>> mean_curve(const TrialHistory& trial, int folds) {
+    std::map<std::int64_t, std::map<int, double>> by_epoch;
+    for (const journal::EpochPoint& point : trial.epochs) by_epoch[point.epoch][point.fold] = point.fom;
+    std::vector<std::pair<std::int64_t, double>> curve;
+    for (const auto& [epoch, by_fold] : by_epoch) {
+        double sum = 0;
+        for (const auto& [fold, fom] : by_fold) sum += fom;
+        const double mean = sum / folds;
+        if (static_cast<int>(by_fold.size()) == folds && std::isfinite(mean)) curve.emplace_back(epoch, mean);
+    }
+    return curve;
+}
+
+// Trials that reached each epoch early stopping judged at, and those it stopped there (a verdict
+// that came when its trial had finished is no stop).
+std::string rung_table(const RunView& run, const std::map<const TrialHistory*, std::vector<std::pair<std::int64_t, double>>>& curves) {
+    std::map<std::int64_t, std::vector<const journal::EarlyStop*>> by_epoch;
+    for (const journal::EarlyStop& stop : run.history().early_stops) {
+        const TrialHistory& trial = run.history().trial(stop.trial);
+        if (trial.result && trial.result->status == journal::TrialStatus::stopped) by_epoch[stop.epoch].push_back(&stop);
+    }
+    std::string html = "<table class=\"trials\"><tr><th>epoch</th><th>trials that reached it</th><th>stopped there</th><th>cuts</th></tr>";
+    for (const auto& [epoch, stops] : by_epoch) {
+        const auto reached = std::count_if(curves.begin(), curves.end(), [&, e = epoch](const auto& entry) {
+            return !entry.second.empty() && entry.second.back().first >= e;
+        });
+        const auto [low, high] = std::minmax_element(stops.begin(), stops.end(), [](const auto* a, const auto* b) { return a->cut < b->cut; });
+        html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td></tr>", epoch, reached, stops.size(),
+                            format_fom((*low)->cut), format_fom((*high)->cut));
+    }
+    return html + "</table>";
+}
+
+std::string learning_curves(const RunView& run) {
+    std::map<const TrialHistory*, std::vector<std::pair<std::int64_t, double>>> curves;
+    double low = INFINITY, high = -INFINITY, last_epoch = 1;
+    for (const TrialHistory* trial : run.history().finished()) {
+        if (!trial->result->has_fom()) continue;
+        auto curve = mean_curve(*trial, run.spec().layout.folds);
+        if (curve.empty()) continue;
+        for (const auto& [epoch, fom] : curve) {
+            low = std::min(low, fom), high = std::max(high, fom);
+            last_epoch = std::max(last_epoch, static_cast<double>(epoch));
+        }
+        curves.emplace(trial, std::move(curve));
+    }
+    if (curves.empty()) return "<p class=\"note\">No trial reported epochs.</p>";
+    svg::Chart chart("learning-curves", 960, 340);
+    svg::Scale x = svg::Scale::linear(1, std::max(last_epoch, 2.0)).to_pixels(chart.left(), chart.right());
+    svg::Scale y = svg::Scale::linear(low, high).to_pixels(chart.bottom(), chart.top());
+    chart.x_axis(x, "epoch");
+    chart.y_axis(y, run.history().fom_name + " (mean over folds)");
+    std::set<std::int64_t> rungs;
+    for (const journal::EarlyStop& stop : run.history().early_stops) rungs.insert(stop.epoch);
+    for (std::int64_t rung : rungs) {
+        const double at = x(static_cast<double>(rung));
+        chart.line({{at, chart.bottom()}, {at, chart.top()}}, "#999", 1, fmt::format("early stopping judged trials at epoch {}", rung), "rung");
+    }
+    const FomColours colours(run, succeeded(run));
+    const double faintness = std::clamp(200.0 / static_cast<double>(curves.size()), 0.1, 1.0);
+    for (const bool full : {false, true}) {  // the trials trained to the end over the stopped ones
+        for (const auto& [trial, curve] : curves) {
+            if (trial->result->ok() != full) continue;
+            std::vector<svg::Point> points;
+            for (const auto& [epoch, fom] : curve) points.push_back({x(static_cast<double>(epoch)), y(fom)});
+            chart.line(points, full ? colours(trial->result->fom) : "#b0b0b0", full ? 1.5 : 1, tooltip(run, *trial),
+                       full ? "trial-curve" : "stopped-curve", full ? std::max(faintness, 0.5) : faintness);
+        }
+    }
+    return chart.svg() + (rungs.empty() ? "" : rung_table(run, curves));
+}
+
 std::string section(const std::string& id, const std::string& title, const std::string& note, const std::string& body) {
     return fmt::format("<section id=\"{}-section\"><h2>{}</h2>{}{}</section>\n", id, title,
                        note.empty() ? "" : "<p class=\"note\">" + note + "</p>", body);
@@ -381,6 +458,12 @@ std::string html_report(const RunView& run, const std::string& generated_by) {
                     parallel_coordinates(run));
     html += section("parameters", fom + " against each parameter", "Failed trials are red crosses along the bottom.",
                     parameter_plots(run));
+    html += section("learning-curves", "Learning curves",
+                    "Each finished trial's " + fom +
+                        " after each epoch, the mean over its folds: coloured to the end for the trials trained to their last "
+                        "epoch, grey where early stopping stopped a trial; dashed at the epochs it judged trials at, with the "
+                        "trials that reached each and those it stopped there.",
+                    learning_curves(run));
     html += section("groups", "Groups over time", "Each run of a trial on its group; the share of its time each group was busy.",
                     gantt(run));
     html += section("folds", "Spread over folds", "The folds' " + fom + " of each trial, from the lowest to the highest.",

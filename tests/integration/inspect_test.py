@@ -86,8 +86,9 @@ def mixed_space_spec(trials):
         "optimizer": {"kind": "random"},
         "budget": {"trials": trials, "max_retries": 1},
         "layout": {"folds": 3},
+        "early_stopping": {"kind": "asha", "reduction_factor": 2},
         "workload": {"plugin": "analytic", "function": "rastrigin", "noise": 0.2, "failure_rate": 0.15,
-                     "fault_rate": 0.1},
+                     "fault_rate": 0.1, "epochs": 4, "curve_gap": 20, "duration_s": 0.005},
     }
 
 
@@ -296,9 +297,11 @@ class InspectTest(unittest.TestCase):
         """The report's plots hold a mark per trial, as the journal says."""
         finished = [r for r in records if r["event"] == "trial_finished"]
         ok = sum(r["status"] == "ok" for r in finished)
-        failed = len(finished) - ok
+        failed = sum(r["status"] == "failed" for r in finished)
+        stopped = sum(r["status"] == "stopped" for r in finished)
         runs = sum(r["event"] in ("trial_suggested", "trial_retried", "trial_resumed") for r in records)
         self.assertGreater(failed, 0)
+        self.assertGreater(stopped, 0)
         self.assertGreater(runs, len(finished))  # some faults were retried
         for plot in ("convergence-trials", "convergence-time"):
             self.assertEqual(census.marks[plot][("circle", "point")], ok, plot)
@@ -311,6 +314,10 @@ class InspectTest(unittest.TestCase):
         self.assertEqual(census.marks["gantt"][("rect", "run")], runs)
         self.assertEqual(census.marks["fold-spread"][("polyline", "spread")], ok)
         self.assertEqual(census.marks["fold-spread"][("circle", "fold-point")], 3 * ok)
+        self.assertEqual(census.marks["learning-curves"][("polyline", "trial-curve")], ok)
+        self.assertEqual(census.marks["learning-curves"][("polyline", "stopped-curve")], stopped)
+        judged_at = {r["epoch"] for r in records if r["event"] == "trial_stopped_early"}
+        self.assertEqual(census.marks["learning-curves"][("polyline", "rung")], len(judged_at))
         # A log axis has ticks a factor apart, a categorical one a tick per choice.
         self.assertEqual(census.ticks["fom-vs-lr"], ["0.0001", "0.001", "0.01", "0.1"])
         self.assertEqual(census.ticks["fom-vs-width"], ["10", "100"])

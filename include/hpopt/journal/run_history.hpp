@@ -47,6 +47,14 @@ struct TrialHistory {
     std::vector<std::size_t> runs;  // its runs on groups: places in RunHistory::runs
 };
 
+// Early stopping's verdict on a trial (a trial_stopped_early record).
+struct EarlyStop {
+    std::int64_t trial = 0;
+    std::int64_t epoch = 0;
+    double fom = 0;
+    double cut = 0;
+};
+
 enum class RunState {
     finished,     // its last session ended with run_finished and no interruption
     interrupted,  // by a signal or the wall time: `hpopt resume` goes on with it
@@ -70,6 +78,7 @@ struct RunHistory {
     std::vector<TrialRun> runs;        // in the order they started
     std::string torn;                  // a torn last record left out; empty when none
     std::set<int> lost_groups;         // groups found hung in the last session
+    std::vector<EarlyStop> early_stops;  // in the order they were made
 
     const TrialHistory& trial(std::int64_t id) const;  // std::out_of_range for an id it has not
     std::vector<const TrialHistory*> finished() const;  // in the order they finished

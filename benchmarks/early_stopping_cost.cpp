@@ -1,0 +1,56 @@
+// What early stopping costs the coordinator per epoch report (benchmark 3 of issue 20): 1,000
+// trials running at once, each with 2 folds reporting 27 epochs, their reports interleaved as
+// they would arrive; each report goes through FoldMeans and, once both folds have reported the
+// epoch, the rule. Prints Markdown: the mean and the slowest report, for each rule.
+//
+//   early_stopping_cost --trials 1000 --epochs 27
+#include <algorithm>
+#include <chrono>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "hpopt/fidelity/early_stopping.hpp"
+#include "hpopt/random/rng.hpp"
+
+using namespace hpopt;
+
+int main(int argc, char** argv) {
+    CLI::App app{"early stopping's bookkeeping per epoch report"};
+    int trials = 1000;
+    int epochs = 27;
+    app.add_option("--trials", trials, "Trials running at once");
+    app.add_option("--epochs", epochs, "Epochs per trial");
+    CLI11_PARSE(app, argc, argv);
+    constexpr int folds = 2;
+
+    fmt::print("| rule | reports | mean per report | slowest report | trials stopped |\n|---|---|---|---|---|\n");
+    for (const auto kind : {fidelity::EarlyStoppingSettings::Kind::asha, fidelity::EarlyStoppingSettings::Kind::median}) {
+        fidelity::EarlyStoppingSettings settings;
+        settings.kind = kind;
+        const auto rule = fidelity::make_early_stopping(settings);
+        fidelity::FoldMeans means(folds);
+        random::Rng rng(7);
+        std::vector<bool> stopped(static_cast<std::size_t>(trials), false);
+        double total_s = 0, slowest_s = 0;
+        long reports = 0;
+        for (int epoch = 1; epoch <= epochs; ++epoch) {
+            for (int trial = 0; trial < trials; ++trial) {
+                if (stopped[static_cast<std::size_t>(trial)]) continue;
+                for (int fold = 0; fold < folds; ++fold) {
+                    const double fom = 1.0 / epoch + rng.uniform();
+                    const auto start = std::chrono::steady_clock::now();
+                    if (const auto mean = means.add({trial, fold, epoch, fom, nullptr})) {
+                        if (rule->judge(trial, epoch, *mean)) stopped[static_cast<std::size_t>(trial)] = true;
+                    }
+                    const double spent_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                    total_s += spent_s;
+                    slowest_s = std::max(slowest_s, spent_s);
+                    ++reports;
+                }
+            }
+        }
+        fmt::print("| {} | {} | {:.2f} us | {:.1f} us | {} of {} |\n", fidelity::to_string(kind), reports, 1e6 * total_s / reports,
+                   1e6 * slowest_s, std::count(stopped.begin(), stopped.end(), true), trials);
+    }
+}
