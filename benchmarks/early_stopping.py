@@ -2,10 +2,11 @@
 """Early stopping on analytic learning curves (benchmark 1 of issue 20): Hartmann6 trials of 27
 epochs of 10 ms along the analytic workload's crossing curves (curve_gap 1, and 3 where early
 FoMs mislead more), random search on 16 groups (mpirun -np 17), the same budget in epochs for
-every method: no early stopping, ASHA (stop, reduction factor 3, rungs 1, 3, 9) and the median
-rule. For each seed the regret (final value minus Hartmann6's minimum, -3.32237) of the best
-trial trained to its last epoch, and how many epochs each early-stopping search had spent when
-it first matched the median final regret of the searches without early stopping.
+every method: no early stopping, ASHA (stop, reduction factor 3, rungs 1, 3, 9), Hyperband
+(3 ASHA brackets, first rungs 1, 3 and 9) and the median rule. For each seed the regret (final
+value minus Hartmann6's minimum, -3.32237) of the best trial trained to its last epoch, and how
+many epochs each early-stopping search had spent when it first matched the median final regret
+of the searches without early stopping.
 
     benchmarks/early_stopping.py build/src/cli/hpopt [seeds]
 """
@@ -21,7 +22,9 @@ ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROO
 MINIMUM = -3.32237
 EPOCHS = 27
 BUDGET = 1620  # epochs: 60 full trials
-METHODS = {"none": None, "asha": {"kind": "asha", "reduction_factor": 3}, "median": {"kind": "median", "min_epochs": 3}}
+METHODS = {"none": None, "asha": {"kind": "asha", "reduction_factor": 3},
+           "hyperband": {"kind": "hyperband", "reduction_factor": 3, "brackets": 3},
+           "median": {"kind": "median", "min_epochs": 3}}
 
 
 def spec(seed, curve_gap, early_stopping):

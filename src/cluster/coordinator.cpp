@@ -216,11 +216,17 @@ void Coordinator::take_epoch(const journal::EpochReport& report) {
     report_progress();
 }
 
-// Early stopping's verdict on a running trial's epoch: a trial it stops is asked to stop at its
-// next step (a trial that finishes first keeps its result).
+// Early stopping's verdict on a trial's epoch (its folds' mean); none once it is stopped, for the
+// epochs it may train before it hears so.
+std::optional<fidelity::Cut> Coordinator::verdict(std::int64_t trial, std::int64_t epoch, double fom) {
+    if (!early_stopping_ || stopped_at_.count(trial)) return std::nullopt;
+    return early_stopping_->judge(trial, epoch, spec_.objective.loss(fom));
+}
+
+// A running trial that early stopping stops is asked to stop at its next step (a trial that
+// finishes first keeps its result).
 void Coordinator::judge(std::int64_t trial, std::int64_t epoch, double fom) {
-    if (!early_stopping_ || stopped_at_.count(trial)) return;
-    const auto cut = early_stopping_->judge(trial, epoch, spec_.objective.loss(fom));
+    const auto cut = verdict(trial, epoch, fom);
     if (!cut) return;
     const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
     if (running == running_.end()) return;  // finished or given up meanwhile
@@ -362,14 +368,13 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
 }
 
 // The journal's epochs again, in its order: the epoch budget's count and early stopping's state
-// as the run left them, with the verdicts it made.
+// as the run left them, with the verdicts it made (as journaled: the rules see what they saw).
 void Coordinator::replay_epochs(const std::vector<Json>& records) {
     for (const Json& record : records) {
         const auto event = journal::event_of(record);
         if (event == journal::Event::epoch_finished) {
             const journal::EpochReport report = journal::epoch_report(record);
-            const auto mean = fold_means_.add(report);
-            if (mean && early_stopping_) early_stopping_->judge(report.trial, report.epoch, spec_.objective.loss(*mean));
+            if (const auto mean = fold_means_.add(report)) verdict(report.trial, report.epoch, *mean);
         } else if (event == journal::Event::trial_stopped_early) {
             stopped_at_[journal::integer_field(record, "trial")] = {journal::integer_field(record, "epoch"),
                                                                    config::number_from_json(record.at("fom"))};

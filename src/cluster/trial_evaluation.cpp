@@ -110,8 +110,8 @@ journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<Fold
     if (first == folds.end()) first = not_ok(journal::TrialStatus::stopped);
     if (first == folds.end()) first = not_ok(journal::TrialStatus::interrupted);
     if (first != folds.end() && first->status == journal::TrialStatus::stopped) {
-        // The search's verdict: each fold's FoM is its last epoch's (the coordinator puts the
-        // FoM it judged by in their place).
+        // The search's verdict: each fold's FoM is its last epoch's (the coordinator then gives
+        // the trial the FoM it judged it by).
         result.status = first->status;
         result.reason = first->reason;
         for (const FoldResult& fold : folds) result.fold_foms.push_back(fold.fom);

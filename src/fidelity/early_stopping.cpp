@@ -8,7 +8,7 @@
 namespace hpopt::fidelity {
 namespace {
 
-const std::vector<std::string> kind_names = {"none", "asha", "median"};
+const std::vector<std::string> kind_names = {"none", "asha", "hyperband", "median"};
 
 // The q-quantile of values sorted in increasing order, interpolated between neighbours.
 double quantile(const std::vector<double>& sorted, double q) {
@@ -59,6 +59,51 @@ private:
     std::map<std::size_t, std::vector<double>> recorded_;  // by rung: the losses seen there, sorted
 };
 
+// Brackets of ASHA, bracket b's first rung at min_epochs * reduction_factor^b. A trial joins a
+// bracket when it is first judged: the one furthest behind its share, bracket b's share being
+// Hyperband's n_s for s = brackets - 1 - b halvings, reduction_factor^s / (s + 1), up to a constant.
+class HyperbandStop : public EarlyStopping {
+public:
+    explicit HyperbandStop(const EarlyStoppingSettings& settings) {
+        for (std::int64_t b = 0; b < settings.brackets; ++b) {
+            EarlyStoppingSettings bracket = settings;
+            bracket.min_epochs = std::llround(static_cast<double>(settings.min_epochs) * std::pow(settings.reduction_factor, static_cast<double>(b)));
+            const double halvings = static_cast<double>(settings.brackets - 1 - b);
+            brackets_.push_back({AshaStop(bracket), std::pow(settings.reduction_factor, halvings) / (halvings + 1), 0});
+        }
+    }
+
+    std::optional<Cut> judge(std::int64_t trial, std::int64_t epoch, double loss) override {
+        const auto [joined, fresh] = bracket_of_.emplace(trial, 0);
+        if (fresh) {
+            joined->second = furthest_behind();
+            ++brackets_[joined->second].trials;
+        }
+        auto cut = brackets_[joined->second].asha.judge(trial, epoch, loss);
+        if (cut) cut->basis += fmt::format(" (bracket {} of {})", joined->second + 1, brackets_.size());
+        return cut;
+    }
+
+private:
+    struct Bracket {
+        AshaStop asha;
+        double share;
+        std::int64_t trials;
+    };
+
+    std::size_t furthest_behind() const {
+        std::size_t chosen = 0;
+        for (std::size_t b = 1; b < brackets_.size(); ++b) {
+            const auto deficit = [&](std::size_t i) { return static_cast<double>(brackets_[i].trials) / brackets_[i].share; };
+            if (deficit(b) < deficit(chosen)) chosen = b;
+        }
+        return chosen;
+    }
+
+    std::vector<Bracket> brackets_;
+    std::map<std::int64_t, std::size_t> bracket_of_;  // by trial
+};
+
 class MedianStop : public EarlyStopping {
 public:
     explicit MedianStop(const EarlyStoppingSettings& settings) : warmup_epochs_(settings.min_epochs), min_trials_(settings.min_trials) {}
@@ -101,10 +146,16 @@ EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader) {
     if (const auto kind = reader.choice("kind", kind_names)) settings.kind = static_cast<Kind>(*kind);
     settings.min_epochs = reader.integer_or("min_epochs", settings.min_epochs);
     if (settings.min_epochs < 1) reader.report("min_epochs", "must be >= 1");
-    if (settings.kind == Kind::asha || reader.has("reduction_factor")) {
+    const bool rungs = settings.kind == Kind::asha || settings.kind == Kind::hyperband;
+    if (rungs || reader.has("reduction_factor")) {
         settings.reduction_factor = reader.number_or("reduction_factor", settings.reduction_factor);
         if (!(settings.reduction_factor >= 1.5)) reader.report("reduction_factor", "must be >= 1.5");
-        if (settings.kind != Kind::asha) reader.report("reduction_factor", "applies to asha only");
+        if (!rungs) reader.report("reduction_factor", "applies to asha and hyperband only");
+    }
+    if (settings.kind == Kind::hyperband || reader.has("brackets")) {
+        settings.brackets = reader.integer_or("brackets", settings.brackets);
+        if (settings.brackets < 1 || settings.brackets > 10) reader.report("brackets", "must be in [1, 10]");
+        if (settings.kind != Kind::hyperband) reader.report("brackets", "applies to hyperband only");
     }
     if (settings.kind == Kind::median || reader.has("min_trials")) {
         settings.min_trials = reader.integer_or("min_trials", settings.min_trials);
@@ -132,6 +183,7 @@ std::unique_ptr<EarlyStopping> make_early_stopping(const EarlyStoppingSettings& 
     switch (settings.kind) {
         case EarlyStoppingSettings::Kind::none: return nullptr;
         case EarlyStoppingSettings::Kind::asha: return std::make_unique<AshaStop>(settings);
+        case EarlyStoppingSettings::Kind::hyperband: return std::make_unique<HyperbandStop>(settings);
         case EarlyStoppingSettings::Kind::median: return std::make_unique<MedianStop>(settings);
     }
     return nullptr;

@@ -669,7 +669,7 @@ class EarlyStoppingTest(RunCase):
         self.assertEqual(outcome("killed"), outcome("straight"))
 
     def test_early_stopping_problems_are_spec_errors(self):
-        for early_stopping, message in [({"kind": "hyperband"}, "early_stopping.kind: expected one of none, asha, median"),
+        for early_stopping, message in [({"kind": "bohb"}, "early_stopping.kind: expected one of none, asha, hyperband, median"),
                                         ({"kind": "asha", "min_trials": 2}, "early_stopping.min_trials: applies to median only")]:
             with self.subTest(message=message):
                 done = self.run_spec(self.curve_spec(early_stopping))

@@ -54,6 +54,21 @@ TEST_CASE("asha's rungs grow by the reduction factor, rounded, one epoch apart a
     CHECK(rungs == std::vector<std::int64_t>{2, 3, 5, 7});
 }
 
+TEST_CASE("hyperband deals trials to its brackets by Hyperband's shares, each bracket an ASHA of its own") {
+    const auto hyperband = rule({{"kind", "hyperband"}, {"brackets", 3}, {"reduction_factor", 3}});
+    // Shares 3 : 1.5 : 1 for first rungs 1, 3, 9: trials 0, 1, 2 go one to each, then 3 and 4
+    // to the first, the one furthest behind its share.
+    CHECK_FALSE(hyperband->judge(0, 1, 0.1));  // bracket 1: the first at its rung of epoch 1
+    CHECK_FALSE(hyperband->judge(1, 1, 0.9));  // bracket 2: nothing judged before epoch 3
+    CHECK_FALSE(hyperband->judge(2, 1, 0.9));  // bracket 3: nothing before epoch 9
+    const auto cut = hyperband->judge(3, 1, 0.9);
+    REQUIRE(cut);
+    CHECK(cut->basis == "the best 1/3 of the 1 trial(s) at the rung of epoch 1 (bracket 1 of 3)");
+    CHECK_FALSE(hyperband->judge(1, 3, 0.5));  // the first at bracket 2's first rung
+    CHECK(hyperband->judge(4, 1, 0.95));        // bracket 1 again
+    CHECK(hyperband->judge(5, 3, 0.6));         // bracket 2: behind its share now; worse than 0.5
+}
+
 TEST_CASE("the median rule stops a trial whose best is worse than the others' running averages, after the warm-up") {
     const auto median = rule({{"kind", "median"}, {"min_epochs", 2}, {"min_trials", 2}});
     for (std::int64_t trial = 0; trial < 2; ++trial) {
@@ -96,7 +111,7 @@ TEST_CASE("early_stopping's problems are named with their keys") {
     CHECK(problems_of({{"kind", "asah"}}) ==
           std::vector<std::string>{"early_stopping.kind: unknown value (did you mean \"asha\"?) (got \"asah\")"});
     CHECK(problems_of({{"kind", "median"}, {"reduction_factor", 2}}) ==
-          std::vector<std::string>{"early_stopping.reduction_factor: applies to asha only (got 2)"});
+          std::vector<std::string>{"early_stopping.reduction_factor: applies to asha and hyperband only (got 2)"});
     CHECK(problems_of({{"kind", "asha"}, {"reduction_factor", 1}, {"min_epochs", 0}}) ==
           std::vector<std::string>{"early_stopping.min_epochs: must be >= 1 (got 0)",
                                    "early_stopping.reduction_factor: must be >= 1.5 (got 1)"});

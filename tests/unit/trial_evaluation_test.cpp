@@ -146,3 +146,29 @@ TEST_CASE("a failed fold outweighs an interrupted one: the trial has a result") 
     CHECK(cluster::combine_folds(1, {ok, interrupted, failed}).reason == "fold 2: diverged");
     CHECK(cluster::combine_folds(1, {ok, interrupted}).status == journal::TrialStatus::interrupted);
 }
+
+TEST_CASE("a fold stopped early keeps its last epoch's FoM, and the trial is stopped unless a fold failed") {
+    using journal::TrialStatus;
+    const cluster::FoldResult ok{TrialStatus::ok, 1.0, "", false, {0.5, 1.0}};
+    const cluster::FoldResult stopped{TrialStatus::stopped, 2.0, "stopped early after epoch 1", false, {2.0}};
+    const cluster::FoldResult failed{TrialStatus::failed, NAN, "out of memory", true, {}};
+    const auto result = cluster::combine_folds(3, {ok, stopped});
+    CHECK(result.status == TrialStatus::stopped);
+    CHECK(result.has_fom());
+    CHECK(result.fold_foms == std::vector<double>{1.0, 2.0});
+    CHECK(result.fom == 1.5);
+    CHECK(result.reason == "stopped early after epoch 1");
+    CHECK(cluster::combine_folds(3, {stopped, failed}).status == TrialStatus::failed);
+}
+
+TEST_CASE("a workload that stops early before reporting an epoch fails, having no FoM to stop at") {
+    class StopsAtOnce : public workload::Workload {
+    public:
+        std::string fom_name() const override { return "x"; }
+        double evaluate(const space::Params&, const workload::TrialContext&) override { throw workload::TrialStopped("stopped"); }
+    } workload;
+    const auto result = cluster::evaluate_trial(workload, trial, 1);
+    CHECK(result.status == journal::TrialStatus::failed);
+    CHECK(result.reason == "stopped early before its first epoch");
+}
+

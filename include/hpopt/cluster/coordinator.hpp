@@ -142,6 +142,7 @@ private:
     void dispatch();
     void record(const Finished& finished);
     void take_epoch(const journal::EpochReport& report);
+    std::optional<fidelity::Cut> verdict(std::int64_t trial, std::int64_t epoch, double fom);
     void judge(std::int64_t trial, std::int64_t epoch, double fom);
     std::int64_t epochs_spent() const;
     void replay_epochs(const std::vector<Json>& records);

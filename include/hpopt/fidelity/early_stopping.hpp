@@ -1,11 +1,15 @@
 #pragma once
 // Early stopping: the coordinator judges each trial by the FoMs it reports epoch after epoch
 // (the mean over its folds) and stops the hopeless ones, so that the search spends its epochs
-// on the promising. Two rules:
+// on the promising. Three rules:
 //   asha    asynchronous successive halving, stopping variant (Li et al., "A System for
 //           Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at min_epochs *
 //           reduction_factor^k epochs; a trial reaching a rung goes on only if its FoM is
 //           within the best 1/reduction_factor of those recorded at that rung before it.
+//   hyperband  several ASHA brackets whose first rungs are min_epochs * reduction_factor^b, b <
+//           brackets, trials dealt to them as Hyperband does (Li et al., JMLR 2018: the more
+//           aggressive a bracket, the more trials), so that a space where early FoMs mislead is
+//           still searched by trials judged late.
 //   median  the median stopping rule (Golovin et al., "Google Vizier", KDD 2017): a trial stops
 //           at epoch e when its best FoM so far is worse than the median of the other trials'
 //           running averages at e.
@@ -26,16 +30,17 @@
 namespace hpopt::fidelity {
 
 struct EarlyStoppingSettings {
-    enum class Kind { none, asha, median };
+    enum class Kind { none, asha, hyperband, median };
     Kind kind = Kind::none;
-    std::int64_t min_epochs = 1;   // asha: the first rung; median: no stop before this epoch
-    double reduction_factor = 3;   // asha: each rung keeps the best 1/reduction_factor
+    std::int64_t min_epochs = 1;   // asha, hyperband: the first rung; median: no stop before this epoch
+    double reduction_factor = 3;   // asha, hyperband: each rung keeps the best 1/reduction_factor
+    std::int64_t brackets = 3;     // hyperband: how many ASHA brackets
     std::int64_t min_trials = 3;   // median: other trials that must have reached the epoch
 };
 
 // Reads the spec's "early_stopping" object.
 EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader);
-std::string to_string(EarlyStoppingSettings::Kind kind);  // "none", "asha", "median"
+std::string to_string(EarlyStoppingSettings::Kind kind);  // "none", "asha", "hyperband", "median"
 
 // The epoch reports of trials whose folds train side by side (or one after another), brought
 // together: an epoch counts once every fold of its trial has reported it.
