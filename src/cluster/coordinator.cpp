@@ -318,9 +318,13 @@ void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult
     }
 }
 
-// The optimizer learns the result: the FoM as a loss (it minimizes), none for a failure.
+// The optimizer learns the result: the FoM as a loss (it minimizes), none for a failure; for a
+// trial stopped early, the FoM it was stopped at unless the spec says nothing.
 void Coordinator::tell(const journal::Trial& trial, const journal::TrialResult& result) {
-    optimizer_.tell({trial.point, result.has_fom() ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+    using TellStopped = fidelity::EarlyStoppingSettings::TellStopped;
+    const bool told = result.ok() || (result.status == journal::TrialStatus::stopped &&
+                                      spec_.early_stopping.tell_stopped == TellStopped::fom);
+    optimizer_.tell({trial.point, told ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
 }
 
 // A finished trial in the results, the counts and the best so far.

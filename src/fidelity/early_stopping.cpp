@@ -162,6 +162,9 @@ EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader) {
         if (settings.min_trials < 1) reader.report("min_trials", "must be >= 1");
         if (settings.kind != Kind::median) reader.report("min_trials", "applies to median only");
     }
+    if (const auto tell = reader.choice("tell_stopped", {"fom", "nothing"})) {
+        settings.tell_stopped = static_cast<EarlyStoppingSettings::TellStopped>(*tell);
+    }
     reader.finish();
     return settings;
 }

@@ -117,4 +117,16 @@ TEST_CASE("early_stopping's problems are named with their keys") {
                                    "early_stopping.reduction_factor: must be >= 1.5 (got 1)"});
     CHECK(problems_of(Json::object()) == std::vector<std::string>{"early_stopping.kind: required key is missing"});
     CHECK(problems_of({{"kind", "none"}}).empty());
+    CHECK(problems_of({{"kind", "asha"}, {"tell_stopped", "all"}}) ==
+          std::vector<std::string>{"early_stopping.tell_stopped: expected one of fom, nothing (got \"all\")"});
+}
+
+TEST_CASE("what the optimizer learns of a stopped trial: its FoM by default, or nothing") {
+    const auto read = [](const Json& json) {
+        config::Problems problems;
+        config::ObjectReader reader(json, "early_stopping", problems);
+        return fidelity::read_early_stopping(reader).tell_stopped;
+    };
+    CHECK(read({{"kind", "asha"}}) == EarlyStoppingSettings::TellStopped::fom);
+    CHECK(read({{"kind", "asha"}, {"tell_stopped", "nothing"}}) == EarlyStoppingSettings::TellStopped::nothing);
 }

@@ -36,6 +36,10 @@ struct EarlyStoppingSettings {
     double reduction_factor = 3;   // asha, hyperband: each rung keeps the best 1/reduction_factor
     std::int64_t brackets = 3;     // hyperband: how many ASHA brackets
     std::int64_t min_trials = 3;   // median: other trials that must have reached the epoch
+    // What the optimizer learns of a stopped trial: the FoM it was stopped at, or nothing (as of
+    // a failed trial; its point is not suggested again).
+    enum class TellStopped { fom, nothing };
+    TellStopped tell_stopped = TellStopped::fom;
 };
 
 // Reads the spec's "early_stopping" object.

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""What a Bayesian optimizer should learn from a trial that early stopping stopped (issue 20):
+the FoM it was stopped at (early_stopping.tell_stopped "fom", the default) or nothing
+("nothing": as of a failed trial). Hartmann6 along the analytic workload's learning curves (27
+epochs of 10 ms, curve_gap 1), Bayesian optimization on 4 groups (mpirun -np 5), ASHA (reduction
+factor 3), a budget of 540 epochs (20 full trials), against the same search without early
+stopping. The regret of the best trial trained to its last epoch, over seeds.
+
+    benchmarks/early_stopping_tell.py build/src/cli/hpopt [seeds]
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                   OMPI_MCA_rmaps_base_oversubscribe="1")
+MINIMUM = -3.32237
+WAYS = {"no early stopping": None,
+        "ASHA, stopped trials told their FoM": {"kind": "asha", "tell_stopped": "fom"},
+        "ASHA, stopped trials told nothing": {"kind": "asha", "tell_stopped": "nothing"}}
+
+
+def spec(seed, early_stopping):
+    document = {"name": "tell", "seed": seed,
+                "space": {f"x{i}": {"type": "real", "low": 0, "high": 1} for i in range(1, 7)},
+                "optimizer": {"kind": "bayes", "initial_points": 8}, "budget": {"epochs": 540}, "layout": {"groups": 4},
+                "workload": {"plugin": "analytic", "function": "hartmann6", "epochs": 27, "curve_gap": 1,
+                             "duration_s": {"distribution": "fixed", "value": 0.01}}}
+    if early_stopping:
+        document["early_stopping"] = early_stopping
+    return document
+
+
+def final_regret(hpopt, work, document):
+    with open(os.path.join(work, "spec.json"), "w") as f:
+        json.dump(document, f)
+    done = subprocess.run(["mpirun", "-np", "5", hpopt, "run", "spec.json", "--output", "run", "--force"], cwd=work,
+                          env=ENVIRONMENT, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    with open(os.path.join(work, "run", "journal.jsonl")) as f:
+        records = [json.loads(line) for line in f]
+    full = [r["fom"] for r in records if r["event"] == "trial_finished" and r["status"] == "ok"]
+    trials = sum(r["event"] == "trial_finished" for r in records)
+    return (min(full) - MINIMUM if full else float("inf")), trials
+
+
+def main():
+    hpopt = os.path.abspath(sys.argv[1])
+    seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    print("| search | final regret, median (quartiles) | trials, median |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        for way, early_stopping in WAYS.items():
+            runs = [final_regret(hpopt, work, spec(seed, early_stopping)) for seed in range(seeds)]
+            regrets = [regret for regret, _ in runs]
+            quartiles = statistics.quantiles(regrets, n=4)
+            print(f"| {way} | {statistics.median(regrets):.4f} ({quartiles[0]:.4f}-{quartiles[2]:.4f}) | "
+                  f"{statistics.median(trials for _, trials in runs):.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
