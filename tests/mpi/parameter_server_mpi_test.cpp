@@ -260,38 +260,31 @@ TEST_CASE("a NaN loss at a worker stops the whole parameter-server team") {
     }
 }
 
-TEST_CASE("an interruption the top master hears of stops every rank of the team, the trial not failed") {
+TEST_CASE("an interruption or an early stop the top master hears of stops every rank of the team mid-epoch") {
     for (const auto algorithm : parameter_servers) {
-        CAPTURE(static_cast<int>(algorithm));
-        testing::BlobsWorkload workload;
-        const auto data = workload.training_data();
-        const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
-        workload::TrialContext context;
-        context.team = MPI_COMM_WORLD;
-        std::int64_t epochs_done = 0;
-        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
-        // Only the top master (the fold leader) is asked, as under hpopt.
-        context.interruption = [&] { return world_rank() == 0 && epochs_done == 2; };
-        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(algorithm, {2, 4, 1}), Json::object(), fold, context),
-                             world_rank() == 0 ? doctest::Contains("interrupted in epoch 3") : doctest::Contains("the master stopped"),
-                             workload::TrialInterrupted);
-    }
-}
-
-TEST_CASE("early stopping that the top master hears of stops every rank of the team mid-epoch, as stopped") {
-    for (const auto algorithm : parameter_servers) {
-        CAPTURE(static_cast<int>(algorithm));
-        testing::BlobsWorkload workload;
-        const auto data = workload.training_data();
-        const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
-        workload::TrialContext context;
-        context.team = MPI_COMM_WORLD;
-        std::int64_t epochs_done = 0;
-        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
-        context.early_stop = [&] { return world_rank() == 0 && epochs_done == 1; };
-        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(algorithm, {2, 4, 1}), Json::object(), fold, context),
-                             world_rank() == 0 ? doctest::Contains("stopped early in epoch 2") : doctest::Contains("the master stopped"),
-                             workload::TrialStopped);
+        for (const bool interruption : {true, false}) {
+            CAPTURE(static_cast<int>(algorithm));
+            CAPTURE(interruption);
+            testing::BlobsWorkload workload;
+            const auto data = workload.training_data();
+            const train::FoldData fold = train::fold_data(*data, data::split_fold(*data, {1, 0.25, true, 3}, 0));
+            workload::TrialContext context;
+            context.team = MPI_COMM_WORLD;
+            std::int64_t epochs_done = 0;
+            context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+            // Only the top master (the fold leader) is asked, as under hpopt.
+            const auto heard = [&] { return world_rank() == 0 && epochs_done == 2; };
+            (interruption ? context.interruption : context.early_stop) = heard;
+            const auto train = [&] { train::train_fold(workload, settings_for(algorithm, {2, 4, 1}), Json::object(), fold, context); };
+            const auto others = doctest::Contains("the master stopped");
+            if (interruption) {
+                CHECK_THROWS_WITH_AS(train(), world_rank() == 0 ? doctest::Contains("interrupted in epoch 3") : others,
+                                     workload::TrialInterrupted);
+            } else {
+                CHECK_THROWS_WITH_AS(train(), world_rank() == 0 ? doctest::Contains("stopped early in epoch 3") : others,
+                                     workload::TrialStopped);
+            }
+        }
     }
 }
 

@@ -136,19 +136,27 @@ TEST_CASE("a team continues from its checkpoints as if never stopped") {
     }
 }
 
-TEST_CASE("an interruption the team's first rank hears of stops every rank at the same step") {
+TEST_CASE("an interruption or an early stop the team's first rank hears of stops every rank at the same step") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
-        CAPTURE(static_cast<int>(averaging));
-        testing::BlobsWorkload workload;
-        const train::FoldData data = blob_fold(workload);
-        workload::TrialContext context = team_context(MPI_COMM_WORLD);
-        std::int64_t epochs_done = 0;
-        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
-        int rank = 0;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        context.interruption = [&] { return rank == 0 && epochs_done == 1; };  // only the fold leader is asked
-        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, context),
-                             "interrupted in epoch 2", workload::TrialInterrupted);
+        for (const bool interruption : {true, false}) {
+            CAPTURE(static_cast<int>(averaging));
+            CAPTURE(interruption);
+            testing::BlobsWorkload workload;
+            const train::FoldData data = blob_fold(workload);
+            workload::TrialContext context = team_context(MPI_COMM_WORLD);
+            std::int64_t epochs_done = 0;
+            context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+            const auto heard = [&] { return rank == 0 && epochs_done == 1; };  // only the fold leader is asked
+            (interruption ? context.interruption : context.early_stop) = heard;
+            const auto train = [&] { train::train_fold(workload, settings_for(averaging), Json::object(), data, context); };
+            if (interruption) {
+                CHECK_THROWS_WITH_AS(train(), "interrupted in epoch 2", workload::TrialInterrupted);
+            } else {
+                CHECK_THROWS_WITH_AS(train(), "stopped early in epoch 2", workload::TrialStopped);
+            }
+        }
     }
 }
 
@@ -174,22 +182,6 @@ TEST_CASE("a team interrupted inside an epoch goes on from there, every rank as 
         CHECK(continued.epochs[0].training_loss == straight.epochs[0].training_loss);
         CHECK(continued.epochs.back().validation_loss == straight.epochs.back().validation_loss);
         CHECK(torch::equal(continued.parameters, straight.parameters));
-    }
-}
-
-TEST_CASE("early stopping that the first rank hears of stops every rank at the same step, as stopped") {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
-        CAPTURE(static_cast<int>(averaging));
-        testing::BlobsWorkload workload;
-        const train::FoldData data = blob_fold(workload);
-        workload::TrialContext context = team_context(MPI_COMM_WORLD);
-        std::int64_t epochs_done = 0;
-        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
-        context.early_stop = [&] { return rank == 0 && epochs_done == 2; };  // only the fold leader is asked
-        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, context),
-                             "stopped early in epoch 3", workload::TrialStopped);
     }
 }
 
