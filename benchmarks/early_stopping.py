@@ -10,15 +10,13 @@ of the searches without early stopping.
 
     benchmarks/early_stopping.py build/src/cli/hpopt [seeds]
 """
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
-ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                   OMPI_MCA_rmaps_base_oversubscribe="1")
+from mpi_search import run_search
+
 MINIMUM = -3.32237
 EPOCHS = 27
 BUDGET = 1620  # epochs: 60 full trials
@@ -36,17 +34,6 @@ def spec(seed, curve_gap, early_stopping):
     if early_stopping:
         document["early_stopping"] = early_stopping
     return document
-
-
-def search(hpopt, work, document):
-    with open(os.path.join(work, "spec.json"), "w") as f:
-        json.dump(document, f)
-    done = subprocess.run(["mpirun", "-np", "17", hpopt, "run", "spec.json", "--output", "run", "--force"], cwd=work,
-                          env=ENVIRONMENT, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    with open(os.path.join(work, "run", "journal.jsonl")) as f:
-        return [json.loads(line) for line in f]
 
 
 def regret_by_epochs(records):
@@ -77,7 +64,7 @@ def main():
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for curve_gap in (1, 3):
-            runs = {method: [search(hpopt, work, spec(seed, curve_gap, rule)) for seed in range(seeds)]
+            runs = {method: [run_search(hpopt, work, spec(seed, curve_gap, rule), 17) for seed in range(seeds)]
                     for method, rule in METHODS.items()}
             finals = {method: [final_regret(records) for records in records_list] for method, records_list in runs.items()}
             target = statistics.median(finals["none"])

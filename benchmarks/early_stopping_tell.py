@@ -8,15 +8,13 @@ stopping. The regret of the best trial trained to its last epoch, over seeds.
 
     benchmarks/early_stopping_tell.py build/src/cli/hpopt [seeds]
 """
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
-ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                   OMPI_MCA_rmaps_base_oversubscribe="1")
+from mpi_search import run_search
+
 MINIMUM = -3.32237
 WAYS = {"no early stopping": None,
         "ASHA, stopped trials told their FoM": {"kind": "asha", "tell_stopped": "fom"},
@@ -35,14 +33,7 @@ def spec(seed, early_stopping):
 
 
 def final_regret(hpopt, work, document):
-    with open(os.path.join(work, "spec.json"), "w") as f:
-        json.dump(document, f)
-    done = subprocess.run(["mpirun", "-np", "5", hpopt, "run", "spec.json", "--output", "run", "--force"], cwd=work,
-                          env=ENVIRONMENT, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    with open(os.path.join(work, "run", "journal.jsonl")) as f:
-        records = [json.loads(line) for line in f]
+    records = run_search(hpopt, work, document, 5)
     full = [r["fom"] for r in records if r["event"] == "trial_finished" and r["status"] == "ok"]
     trials = sum(r["event"] == "trial_finished" for r in records)
     return (min(full) - MINIMUM if full else float("inf")), trials
