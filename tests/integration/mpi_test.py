@@ -122,6 +122,34 @@ class TrainingTest(MpiCase):
             self.assertRegex(log, r"info: trial \d: ok 0\.\d+ over 2 fold\(s\)")
         self.assertNotIn("rank 1 ", done.stderr)
 
+    def test_early_stopping_stops_all_reduce_teams_of_every_fold_at_the_same_step(self):
+        # 1 group x 2 folds x 2 workers; a learning rate from hopeless to good; ASHA with rungs at
+        # epochs 1 and 2 of 4; epochs of about 50 ms, so that a stop arrives well before the end.
+        document = {
+            "seed": 2,
+            "space": {"lr": {"type": "real", "low": 1e-5, "high": 0.2, "log": True}},
+            "optimizer": {"kind": "random"},
+            "budget": {"trials": 8},
+            "layout": {"groups": 1, "folds": 2, "masters": 0, "workers": 2},
+            "early_stopping": {"kind": "asha", "reduction_factor": 2},
+            "training": {"epochs": 4, "batch_size": 32, "momentum": 0.9, "fom": "validation_error"},
+            "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32, "data": {"subset": 6000, "test_subset": 100}},
+        }
+        done = self.mpirun(5, document)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        records = self.journal()
+        self.check_every_trial_once(records, 8)
+        finished = {r["trial"]: r for r in records if r["event"] == "trial_finished"}
+        decisions = {r["trial"]: r for r in records if r["event"] == "trial_stopped_early" and r["epoch"] < 4}
+        self.assertTrue(decisions)
+        for trial, decision in decisions.items():
+            result = finished[trial]
+            self.assertEqual((result["status"], result["epoch"], result["fom"]), ("stopped", decision["epoch"], decision["fom"]))
+            # Both folds' teams left before their last epoch, each rank of a team at the same step.
+            self.assertTrue(all(len(fold) < 4 for fold in result["epoch_foms"]), result)
+        self.assertTrue(any(r["status"] == "ok" for r in finished.values()))
+        self.assertNotIn("rank 0 of the fold team failed", done.stdout + done.stderr)
+
     def test_a_parameter_server_trains_each_fold_with_its_master_and_workers(self):
         one_master = {"groups": 1, "folds": 1, "masters": 1, "workers": 2}
         sub_master = {"groups": 1, "folds": 1, "masters": 2, "workers": 2}
