@@ -18,6 +18,7 @@
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/log/log.hpp"
+#include "hpopt/report/run_view.hpp"
 #include "hpopt/report/timeline.hpp"
 #include "hpopt/version.hpp"
 #include "hpopt/workload/plugin_loader.hpp"
@@ -35,9 +36,8 @@ std::string describe_budget(const spec::Budget& budget) {
 
 void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
     const cluster::SearchProgress& progress = outcome.progress;
-    const std::string stopped = progress.stopped > 0 ? fmt::format(", {} stopped early", progress.stopped) : "";
-    fmt::print("done: {} after {} trials ({} failed{}) in {:.2f} s\n", cluster::to_string(outcome.stop_reason), progress.finished,
-               progress.failed, stopped, progress.elapsed_s);
+    fmt::print("done: {} after {} trials ({}) in {:.2f} s\n", cluster::to_string(outcome.stop_reason), progress.finished,
+               report::failed_and_stopped(progress.failed, progress.stopped), progress.elapsed_s);
     const cluster::SearchMetrics& metrics = outcome.metrics;
     fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer time: ask {:.3f} s, tell {:.3f} s\n",
                progress.groups, 100 * progress.utilization(),

@@ -77,6 +77,10 @@ double RunView::utilization() const {
     return busy / available;
 }
 
+std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped) {
+    return stopped > 0 ? fmt::format("{} failed, {} stopped early", failed, stopped) : fmt::format("{} failed", failed);
+}
+
 std::string readable_duration(double seconds) {
     if (seconds < 10) return fmt::format("{:.2f} s", seconds);
     if (seconds < 120) return fmt::format("{:.1f} s", seconds);

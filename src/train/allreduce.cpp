@@ -222,7 +222,7 @@ private:
         const auto [from, to] = share(replica_.data.validation_inputs.size(0), team().rank(), team().size());
         std::vector<double> sums;
         replica_.failure.guard(team(), [&] { sums = replica_.learner.validation_sums(from, to); });
-        replica_.failure.raise_if_any(team(), team().max(replica_.failure.failed() ? 1 : 0) > 0);
+        replica_.failure.raise_if_any_rank_failed(team());
         team().sum(sums);
         return replica_.learner.validation_figures(sums);
     }

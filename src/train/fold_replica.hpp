@@ -66,6 +66,8 @@ public:
     // Collective when `any` (the team agrees whether a rank failed): see
     // workload::TeamFailure::raise_if_any.
     void raise_if_any(const Team& team, bool any) const { failure_.raise_if_any(team.comm(), any); }
+    // The same where no collective of the training carried the mark: one all-reduce of a flag.
+    void raise_if_any_rank_failed(const Team& team) const { raise_if_any(team, team.max(failed() ? 1 : 0) > 0); }
 
 private:
     static constexpr float failure_mark = 8;  // above every TeamRequest

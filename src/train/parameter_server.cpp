@@ -88,7 +88,7 @@ FoldTraining train_with_parameter_server(Learner& learner, const TrainingSetting
     // Every rank's checkpoints are written before the fold is reported finished (and a finished
     // trial's checkpoints may be pruned).
     replica.team.barrier();
-    replica.failure.raise_if_any(replica.team, replica.team.max(replica.failure.failed() ? 1 : 0) > 0);
+    replica.failure.raise_if_any_rank_failed(replica.team);
     Outcome outcome(hyper.epochs);
     if (rank == 0) outcome.pack(halt, history);
     outcome.share(replica.team);

@@ -85,8 +85,8 @@ void Master::on_update(int client) {
     }
 }
 
-// The top master decides: a NaN or infinite loss, the trial's deadline or the search's
-// interruption stops the training.
+// The top master decides: a NaN or infinite loss, the trial's deadline, the search's
+// interruption or an early stop ends the training.
 void Master::decide_halt(float loss_sum) {
     if (!halt_) halt_ = halt_after(loss_sum, replica_.request(), epoch_ + 1);
 }

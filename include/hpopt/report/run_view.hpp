@@ -52,5 +52,7 @@ private:
 
 // "3.25 s", "42.0 s", "12.5 min", "3.10 h": a span of time for people.
 std::string readable_duration(double seconds);
+// "2 failed", or "2 failed, 5 stopped early" once early stopping has stopped trials.
+std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped);
 
 }  // namespace hpopt::report
