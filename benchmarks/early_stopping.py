@@ -2,8 +2,8 @@
 """Early stopping on analytic learning curves (benchmark 1 of issue 20): Hartmann6 trials of 27
 epochs of 10 ms along the analytic workload's crossing curves (curve_gap 1, and 3 where early
 FoMs mislead more), random search on 16 groups (mpirun -np 17), the same budget in epochs for
-every method: no early stopping, ASHA (stop, reduction factor 3, rungs 1, 3, 9), Hyperband
-(3 ASHA brackets, first rungs 1, 3 and 9) and the median rule. For each seed the regret (final
+every method: no early stopping, ASHA (reduction factor 3, rungs 1, 3, 9) stopping and
+promoting, Hyperband (3 ASHA brackets, first rungs 1, 3 and 9) and the median rule. For each seed the regret (final
 value minus Hartmann6's minimum, -3.32237) of the best trial trained to its last epoch, and how
 many epochs each early-stopping search had spent when it first matched the median final regret
 of the searches without early stopping.
@@ -21,6 +21,7 @@ MINIMUM = -3.32237
 EPOCHS = 27
 BUDGET = 1620  # epochs: 60 full trials
 METHODS = {"none": None, "asha": {"kind": "asha", "reduction_factor": 3},
+           "asha promote": {"kind": "asha", "reduction_factor": 3, "mode": "promote"},
            "hyperband": {"kind": "hyperband", "reduction_factor": 3, "brackets": 3},
            "median": {"kind": "median", "min_epochs": 3}}
 

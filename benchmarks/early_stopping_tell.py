@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """What a Bayesian optimizer should learn from a trial that early stopping stopped (issue 20):
-the FoM it was stopped at (early_stopping.tell_stopped "fom", the default) or nothing
-("nothing": as of a failed trial). Hartmann6 along the analytic workload's learning curves (27
+the FoM it was stopped at (early_stopping.tell_stopped "fom", as if it were final), nothing
+("nothing": as of a failed trial), or every trial's FoM at each rung with its epoch ("rungs":
+the model is fitted at the highest rung enough trials reached, as BOHB does), with ASHA stopping
+and promoting. Hartmann6 along the analytic workload's learning curves (27
 epochs of 10 ms, curve_gap 1), Bayesian optimization on 4 groups (mpirun -np 5), ASHA (reduction
 factor 3), a budget of 540 epochs (20 full trials), against the same search without early
 stopping. The regret of the best trial trained to its last epoch, over seeds.
@@ -18,7 +20,10 @@ from mpi_search import run_search
 MINIMUM = -3.32237
 WAYS = {"no early stopping": None,
         "ASHA, stopped trials told their FoM": {"kind": "asha", "tell_stopped": "fom"},
-        "ASHA, stopped trials told nothing": {"kind": "asha", "tell_stopped": "nothing"}}
+        "ASHA, stopped trials told nothing": {"kind": "asha", "tell_stopped": "nothing"},
+        "ASHA, every rung told (BOHB's model)": {"kind": "asha", "tell_stopped": "rungs"},
+        "ASHA promote, paused trials told their FoM": {"kind": "asha", "mode": "promote", "tell_stopped": "fom"},
+        "ASHA promote, every rung told": {"kind": "asha", "mode": "promote", "tell_stopped": "rungs"}}
 
 
 def spec(seed, early_stopping):

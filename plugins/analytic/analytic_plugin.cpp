@@ -168,28 +168,35 @@ public:
         std::vector<double> x(options_.dimensions);
         for (int i = 0; i < options_.dimensions; ++i) x[i] = params.at(input_name(i)).get<double>();
         const double final_value = options_.function->evaluate(x);
-        if (options_.epochs) return train_along_curve(final_value, curve_of(x, options_.curve_gap), duration, rng, context);
+        if (options_.epochs) return train_along_curve(final_value, curve_of(x, options_.curve_gap), duration, context);
         pause(duration, context);
         return final_value + options_.noise * rng.normal();
     }
 
 private:
-    // Epoch after epoch along the configuration's curve, each `epoch_s` long and reported; early
-    // stopping may stop it after any of them.
-    double train_along_curve(double final_value, const LearningCurve& curve, double epoch_s, random::Rng& rng,
+    // Epoch after epoch along the configuration's curve, each `epoch_s` long and reported, from
+    // the last epoch its checkpoint holds; early stopping may stop it after any of them.
+    double train_along_curve(double final_value, const LearningCurve& curve, double epoch_s,
                              const workload::TrialContext& context) const {
         const std::int64_t epochs = *options_.epochs;
-        double fom = final_value;
-        for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
+        const CurveCheckpoint checkpoint(context.checkpoint_dir, context.fold);
+        std::vector<double> foms = checkpoint.load();
+        foms.resize(std::min(foms.size(), static_cast<std::size_t>(epochs)));
+        for (std::size_t e = 0; e < foms.size() && context.report_epoch; ++e) {
+            context.report_epoch(static_cast<std::int64_t>(e) + 1, foms[e], nullptr);  // as restored epochs are
+        }
+        for (auto epoch = static_cast<std::int64_t>(foms.size()) + 1; epoch <= epochs; ++epoch) {
             pause(epoch_s, context);
-            fom = curve.at(final_value, epoch, epochs) + options_.noise * rng.normal();
-            if (context.report_epoch) context.report_epoch(epoch, fom, nullptr);
+            random::Rng noise(random::derive_seed(context.seed, static_cast<std::uint64_t>(epoch)));
+            foms.push_back(curve.at(final_value, epoch, epochs) + options_.noise * noise.normal());
+            if (rank_in_team(context) == 0) checkpoint.save(foms);
+            if (context.report_epoch) context.report_epoch(epoch, foms.back(), nullptr);
             if (epoch == epochs) break;
             as_step(context, [&] {
                 if (context.stopped_early()) throw workload::TrialStopped(fmt::format("stopped early after epoch {}", epoch));
             });
         }
-        return fom;
+        return foms.back();
     }
 
     // A stuck node: the trial's first run sleeps for ever without looking at its deadline or

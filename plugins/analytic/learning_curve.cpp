@@ -2,7 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
+#include <fmt/format.h>
+
+#include "hpopt/config/json.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::analytic {
@@ -25,6 +30,28 @@ LearningCurve curve_of(const std::vector<double>& x, double curve_gap) {
     const double gap = curve_gap * (0.25 + 0.75 * rng.uniform());
     const double rate = 0.5 + 7.5 * rng.uniform();
     return {gap, rate};
+}
+
+CurveCheckpoint::CurveCheckpoint(const std::string& dir, int fold)
+    : path_(dir.empty() ? "" : fmt::format("{}/analytic-fold-{}.json", dir, fold)) {}
+
+std::vector<double> CurveCheckpoint::load() const {
+    if (path_.empty() || !std::filesystem::exists(path_)) return {};
+    std::ifstream in(path_);
+    return Json::parse(in).at("epoch_foms").get<std::vector<double>>();
+}
+
+// Written aside and renamed, so that a kill leaves the last whole checkpoint.
+void CurveCheckpoint::save(const std::vector<double>& foms) const {
+    if (path_.empty()) return;
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+    const std::string aside = path_ + ".new";
+    {
+        std::ofstream out(aside);
+        out << Json{{"epoch_foms", foms}}.dump();
+        if (!out) throw std::runtime_error("cannot write " + aside);
+    }
+    std::filesystem::rename(aside, path_);
 }
 
 }  // namespace hpopt::analytic

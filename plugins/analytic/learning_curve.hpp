@@ -9,6 +9,7 @@
 // gap is in [0.25, 1] * curve_gap and k in [0.5, 8], both drawn from x itself, so that a
 // configuration learns alike in every trial and curves cross: a late learner may end best.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace hpopt::analytic {
@@ -22,5 +23,18 @@ struct LearningCurve {
 };
 
 LearningCurve curve_of(const std::vector<double>& x, double curve_gap);
+
+// The FoMs of the epochs a fold has trained, kept in its trial's checkpoint folder, so that a
+// trial that early stopping paused and promoted, or that a resume runs again, goes on from its
+// last epoch. With no folder, nothing is kept.
+class CurveCheckpoint {
+public:
+    CurveCheckpoint(const std::string& dir, int fold);
+    std::vector<double> load() const;  // none without a checkpoint
+    void save(const std::vector<double>& foms) const;
+
+private:
+    std::string path_;
+};
 
 }  // namespace hpopt::analytic

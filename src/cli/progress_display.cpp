@@ -90,8 +90,9 @@ std::string ProgressDisplay::line(Clock::time_point now) const {
     const double since_update_s = std::chrono::duration<double>(now - updated_at_).count();
     const double elapsed_s = progress.elapsed_s + since_update_s;
     const double busy_s = progress.busy_group_s + static_cast<double>(progress.running) * since_update_s;
-    std::string text = fmt::format("{}{} trials done, {} running, {}", progress.finished,
-                                   settings_.trials ? fmt::format("/{}", *settings_.trials) : "", progress.running,
+    std::string text = fmt::format("{}{} trials done, {}, {}", progress.finished,
+                                   settings_.trials ? fmt::format("/{}", *settings_.trials) : "",
+                                   report::running_and_paused(progress.running, progress.paused),
                                    report::failed_and_stopped(progress.failed, progress.stopped));
     if (progress.best) text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
     if (elapsed_s > 0) text += fmt::format(" | utilization {:.0f}%", 100 * busy_s / (progress.groups * elapsed_s));

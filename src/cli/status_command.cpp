@@ -72,9 +72,9 @@ int status_command(const std::string& run_dir) {
     fmt::print("search \"{}\" in {}: {}\n", run.spec().name, run_dir, state_line(run, run_dir));
     fmt::print("started {}; {} of wall time in {} session(s)\n", history.started_at, report::readable_duration(history.active_s()),
                history.sessions.size());
-    fmt::print("trials: {} finished{} ({}), {} running; {} group(s), utilization {:.1f}%\n", run.finished(),
+    fmt::print("trials: {} finished{} ({}), {}; {} group(s), utilization {:.1f}%\n", run.finished(),
                budget.trials ? fmt::format(" of {}", *budget.trials) : "", report::failed_and_stopped(run.failed(), run.stopped()),
-               run.running(), history.groups(), 100 * run.utilization());
+               report::running_and_paused(run.running(), run.paused()), history.groups(), 100 * run.utilization());
     if (!history.lost_groups.empty()) {
         fmt::print("lost (hung) group(s): {}; they got no more trials in this session\n", fmt::join(history.lost_groups, ", "));
     }

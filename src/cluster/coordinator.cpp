@@ -50,7 +50,8 @@ Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Ex
       results_(results),
       fom_name_(std::move(fom_name)),
       fold_means_(spec.layout.folds),
-      early_stopping_(fidelity::make_early_stopping(spec.early_stopping)) {}
+      early_stopping_(fidelity::make_early_stopping(spec.early_stopping)),
+      rungs_(spec.early_stopping.min_epochs, spec.early_stopping.reduction_factor) {}
 
 // Why the search ends once the running trials have finished.
 std::optional<StopReason> Coordinator::budget_spent() const {
@@ -58,7 +59,7 @@ std::optional<StopReason> Coordinator::budget_spent() const {
     if (budget.target && progress_.best && spec_.objective.reached(progress_.best->result.fom, *budget.target)) {
         return StopReason::target;
     }
-    if (budget.trials && next_id_ >= *budget.trials && reruns_.empty()) return StopReason::trial_budget;
+    if (budget.trials && next_id_ >= *budget.trials && reruns_.empty() && !promotion_due()) return StopReason::trial_budget;
     if (budget.epochs && epochs_spent() >= *budget.epochs && reruns_.empty()) return StopReason::epoch_budget;
     return std::nullopt;
 }
@@ -92,7 +93,7 @@ void Coordinator::notify(const std::string& notice) const {
 // resume can ask it again in the same circumstances.
 std::optional<Coordinator::Asked> Coordinator::ask() {
     Asked asked;
-    asked.told = progress_.finished;
+    asked.told = tells_;
     std::vector<optim::Point> pending;
     for (const auto& [g, running] : running_) {
         pending.push_back(running.trial.point);
@@ -126,6 +127,7 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
         running_[group] = {trial, Clock::now()};
         return trial;
     }
+    if (auto promoted = promote(group)) return promoted;
     const std::optional<Asked> asked = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
     if (!asked) return std::nullopt;
 
@@ -186,12 +188,16 @@ void Coordinator::record(const Finished& finished) {
         result.fom = stopped->second.fom;  // the FoM it was judged by, its folds' mean at that epoch
         result.stopped_epoch = stopped->second.epoch;
     }
-    if (result.status == journal::TrialStatus::interrupted) {
+    const bool paused = paused_at_.count(result.id) > 0;
+    if (paused && result.status == journal::TrialStatus::stopped) {
+        park(running.trial);
+    } else if (result.status == journal::TrialStatus::interrupted) {
         journal_.append(journal::trial_interrupted_record(result.id, result.reason), journal::Journal::Sync::later);
         interrupted_.push_back(result.id);
         // A group that had a stop signal of its own stops the search too.
         if (!interruption_) interrupt(interruption_due().value_or(StopReason::interrupted));
     } else {
+        paused_at_.erase(result.id);  // it ended before it heard of its pause
         settle(running.trial, result);
     }
     report_progress();
@@ -208,33 +214,82 @@ void Coordinator::settle(const journal::Trial& trial, const journal::TrialResult
 }
 
 // An epoch a running trial reported: journaled, and once each of the trial's folds has reported
-// it, judged by early stopping.
+// it, judged by early stopping. A trial that goes on from its checkpoint reports its epochs
+// again: the first report counts.
 void Coordinator::take_epoch(const journal::EpochReport& report) {
+    if (fold_means_.seen(report)) return;
     journal_.append(journal::epoch_finished_record(report), journal::Journal::Sync::later);
     progress_.last_epoch = report;
-    if (const auto mean = fold_means_.add(report)) judge(report.trial, report.epoch, *mean);
+    if (const auto mean = fold_means_.add(report)) {
+        tell_rung(report.trial, report.epoch, *mean);
+        judge(report.trial, report.epoch, *mean);
+    }
     report_progress();
 }
 
-// Early stopping's verdict on a trial's epoch (its folds' mean); none once it is stopped, for the
-// epochs it may train before it hears so.
+// Early stopping's verdict on a trial's epoch (its folds' mean); none once it is stopped or
+// paused, for the epochs it may train before it hears so.
 std::optional<fidelity::Cut> Coordinator::verdict(std::int64_t trial, std::int64_t epoch, double fom) {
-    if (!early_stopping_ || stopped_at_.count(trial)) return std::nullopt;
+    if (!early_stopping_ || stopped_at_.count(trial) || paused_at_.count(trial)) return std::nullopt;
     return early_stopping_->judge(trial, epoch, spec_.objective.loss(fom));
 }
 
-// A running trial that early stopping stops is asked to stop at its next step (a trial that
-// finishes first keeps its result).
+// With tell_stopped "rungs", the optimizer learns a running trial's FoM at each rung epoch (but
+// for the epochs a stopped or paused trial trains before it hears so).
+void Coordinator::tell_rung(std::int64_t trial, std::int64_t epoch, double fom) {
+    if (spec_.early_stopping.tell_stopped != fidelity::EarlyStoppingSettings::TellStopped::rungs) return;
+    if (!rungs_.is_rung(epoch) || stopped_at_.count(trial) || paused_at_.count(trial)) return;
+    const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
+    if (running == running_.end()) return;
+    journal_.append(journal::rung_reached_record(trial, epoch, fom), journal::Journal::Sync::later);
+    told_rung(running->second.trial, epoch, fom);
+}
+
+void Coordinator::told_rung(const journal::Trial& trial, std::int64_t epoch, double fom) {
+    optimizer_.tell_rung(trial.point, epoch, spec_.objective.loss(fom));
+    ++tells_;
+}
+
+// A running trial that early stopping stops (or pauses) is asked to stop at its next step (a
+// trial that finishes first keeps its result). The optimizer hears of a paused trial at once.
 void Coordinator::judge(std::int64_t trial, std::int64_t epoch, double fom) {
     const auto cut = verdict(trial, epoch, fom);
     if (!cut) return;
     const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
     if (running == running_.end()) return;  // finished or given up meanwhile
     const double cut_fom = spec_.objective.loss(cut->loss);  // a loss is ±FoM: its own inverse
-    stopped_at_[trial] = {epoch, fom};
-    journal_.append(journal::trial_stopped_early_record(trial, epoch, fom, cut_fom, cut->basis), journal::Journal::Sync::later);
-    log::debug("trial {} stopped early at epoch {}: {:.6g} is worse than {:.6g}, {}", trial, epoch, fom, cut_fom, cut->basis);
+    const bool pause = spec_.early_stopping.mode == fidelity::EarlyStoppingSettings::Mode::promote;
+    (pause ? paused_at_ : stopped_at_)[trial] = {epoch, fom};
+    journal_.append(pause ? journal::trial_paused_record(trial, epoch, fom, cut_fom, cut->basis)
+                          : journal::trial_stopped_early_record(trial, epoch, fom, cut_fom, cut->basis),
+                    journal::Journal::Sync::later);
+    log::debug("trial {} {} at epoch {}: {:.6g} is worse than {:.6g}, {}", trial, pause ? "paused" : "stopped early", epoch, fom,
+               cut_fom, cut->basis);
+    if (pause) tell(running->second.trial, stopped_fom_told(fom), epoch);
     executor_.stop_early(running->first, trial);
+}
+
+// A paused trial its group has left, keeping its checkpoint: a candidate for promotion.
+void Coordinator::park(const journal::Trial& trial) {
+    journal_.append(journal::trial_parked_record(trial.id), journal::Journal::Sync::later);
+    paused_[trial.id] = trial;
+    early_stopping_->hold(trial.id);
+}
+
+bool Coordinator::promotion_due() const { return early_stopping_ && early_stopping_->promotion(); }
+
+// The paused trial that now qualifies, handed to `group` to go on from its checkpoint.
+std::optional<journal::Trial> Coordinator::promote(int group) {
+    const auto id = early_stopping_ ? early_stopping_->promotion() : std::nullopt;
+    if (!id) return std::nullopt;
+    const journal::Trial trial = paused_.at(*id);  // only parked trials are held
+    paused_.erase(*id);
+    paused_at_.erase(*id);
+    early_stopping_->withdraw(*id);
+    journal_.append(journal::trial_promoted_record(*id, group), journal::Journal::Sync::later);
+    log::debug("trial {} promoted -> group {}", *id, group);
+    running_[group] = {trial, Clock::now()};
+    return trial;
 }
 
 // Groups past their trial's deadline and the grace, or silent too long, are hung. (While the
@@ -287,6 +342,7 @@ void Coordinator::report_progress() {
     progress_.groups = executor_.groups();
     progress_.lost_groups = static_cast<int>(lost_groups_.size());
     progress_.epochs = epochs_spent();
+    progress_.paused = static_cast<std::int64_t>(paused_.size());
     progress_.busy_group_s = finished_busy_s_;
     for (const auto& [group, running] : running_) progress_.busy_group_s += seconds(now - running.dispatched);
     if (on_progress_) on_progress_(progress_);
@@ -304,8 +360,9 @@ void Coordinator::retry(journal::Trial trial, const journal::TrialResult& result
 
 void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult& result) {
     journal_.append(journal::trial_finished_record(result), journal::Journal::Sync::later);
+    paused_at_.erase(trial.id);
     const auto told = Clock::now();
-    tell(trial, result);
+    tell(trial, told_fom(result), stopped_epoch_of(result));
     metrics_.tell_s += seconds(Clock::now() - told);
 
     const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
@@ -318,13 +375,31 @@ void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult
     }
 }
 
-// The optimizer learns the result: the FoM as a loss (it minimizes), none for a failure; for a
-// trial stopped early, the FoM it was stopped at unless the spec says nothing.
-void Coordinator::tell(const journal::Trial& trial, const journal::TrialResult& result) {
-    using TellStopped = fidelity::EarlyStoppingSettings::TellStopped;
-    const bool told = result.ok() || (result.status == journal::TrialStatus::stopped &&
-                                      spec_.early_stopping.tell_stopped == TellStopped::fom);
-    optimizer_.tell({trial.point, told ? std::optional(spec_.objective.loss(result.fom)) : std::nullopt});
+// What the optimizer learns of a finished trial: its FoM, none for a failure; for a trial stopped
+// early, what stopped_fom_told says.
+std::optional<double> Coordinator::told_fom(const journal::TrialResult& result) const {
+    if (result.ok()) return result.fom;
+    if (result.status == journal::TrialStatus::stopped) return stopped_fom_told(result.fom);
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> Coordinator::stopped_epoch_of(const journal::TrialResult& result) {
+    if (result.status != journal::TrialStatus::stopped) return std::nullopt;
+    return result.stopped_epoch;
+}
+
+// The FoM a trial was stopped or paused at, unless the spec says to tell nothing.
+std::optional<double> Coordinator::stopped_fom_told(double fom) const {
+    if (spec_.early_stopping.tell_stopped == fidelity::EarlyStoppingSettings::TellStopped::nothing) return std::nullopt;
+    return fom;
+}
+
+// The optimizer learns a FoM as a loss (it minimizes). A trial paused and promoted is told again
+// when it finishes: the optimizer takes the later for the earlier.
+void Coordinator::tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch) {
+    const bool again = !told_trials_.insert(trial.id).second;
+    optimizer_.tell({trial.point, fom ? std::optional(spec_.objective.loss(*fom)) : std::nullopt, again, stopped_epoch});
+    ++tells_;
 }
 
 // A finished trial in the results, the counts and the best so far.
@@ -333,7 +408,8 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
     ++progress_.finished;
     if (result.status == journal::TrialStatus::failed) ++progress_.failed;
     if (result.status == journal::TrialStatus::stopped) ++progress_.stopped;
-    if (result.epoch_foms.empty()) ++trials_without_epochs_;
+    const bool reported_epochs = !result.epoch_foms.empty() || result.status == journal::TrialStatus::stopped;
+    if (!reported_epochs) ++trials_without_epochs_;
     if (new_best(result)) {
         progress_.best = BestTrial{trial, result};
         results_.write_best(trial, result, fom_name_);
@@ -352,9 +428,11 @@ bool Coordinator::new_best(const journal::TrialResult& result) const {
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
     JournalReplay replay(spec_, optimizer_, [this](const journal::Trial& trial, const journal::TrialResult& result) {
-        tell(trial, result);
-        account(trial, result);
-    });
+            tell(trial, told_fom(result), stopped_epoch_of(result));
+            account(trial, result);
+        },
+        [this](const journal::Trial& trial, std::int64_t epoch, double fom) { tell(trial, stopped_fom_told(fom), epoch); },
+        [this](const journal::Trial& trial, std::int64_t epoch, double fom) { told_rung(trial, epoch, fom); });
     replay.replay(records);
     replay_epochs(records);
     next_id_ = replay.next_trial_id();
@@ -362,6 +440,11 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
     for (const auto& [id, trial] : replay.in_flight()) {
         if (stopped_at_.count(id)) {
             stopped_in_flight_.push_back(trial);  // a stopped trial stays stopped
+            continue;
+        }
+        if (paused_at_.count(id)) {  // a paused one waits for its promotion
+            paused_[id] = trial;
+            early_stopping_->hold(id);
             continue;
         }
         reruns_.push_back({trial, Rerun::Cause::resume});
@@ -374,29 +457,39 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
 // The journal's epochs again, in its order: the epoch budget's count and early stopping's state
 // as the run left them, with the verdicts it made (as journaled: the rules see what they saw).
 void Coordinator::replay_epochs(const std::vector<Json>& records) {
+    const auto judged_at = [](const Json& record) {
+        return JudgedAt{journal::integer_field(record, "epoch"), config::number_from_json(record.at("fom"))};
+    };
     for (const Json& record : records) {
         const auto event = journal::event_of(record);
-        if (event == journal::Event::epoch_finished) {
-            const journal::EpochReport report = journal::epoch_report(record);
-            if (const auto mean = fold_means_.add(report)) verdict(report.trial, report.epoch, *mean);
-        } else if (event == journal::Event::trial_stopped_early) {
-            stopped_at_[journal::integer_field(record, "trial")] = {journal::integer_field(record, "epoch"),
-                                                                   config::number_from_json(record.at("fom"))};
+        if (!event) continue;
+        const auto trial = [&] { return journal::integer_field(record, "trial"); };
+        switch (*event) {
+            case journal::Event::epoch_finished: {
+                const journal::EpochReport report = journal::epoch_report(record);
+                if (const auto mean = fold_means_.add(report)) verdict(report.trial, report.epoch, *mean);
+                break;
+            }
+            case journal::Event::trial_stopped_early: stopped_at_[trial()] = judged_at(record); break;
+            case journal::Event::trial_paused: paused_at_[trial()] = judged_at(record); break;
+            case journal::Event::trial_promoted:
+            case journal::Event::trial_attempt_failed:
+            case journal::Event::trial_finished: paused_at_.erase(trial()); break;
+            default: break;
         }
     }
 }
 
-// A trial stopped early whose result the run did not record (it ended first): finished as
-// stopped, with the FoM it was judged by.
-void Coordinator::finish_stopped(const journal::Trial& trial) {
-    const StoppedAt& at = stopped_at_.at(trial.id);
+// A trial stopped early whose result the run did not record, or paused and never promoted:
+// finished as stopped, with the FoM it was judged by.
+void Coordinator::finish_stopped(const journal::Trial& trial, const JudgedAt& at, const std::string& reason) {
     journal::TrialResult result;
     result.id = trial.id;
     result.status = journal::TrialStatus::stopped;
     result.fom = at.fom;
     result.fold_foms = {at.fom};
     result.stopped_epoch = at.epoch;
-    result.reason = fmt::format("stopped early at epoch {} (its run ended before it said so)", at.epoch);
+    result.reason = reason;
     finish(trial, result);
 }
 
@@ -412,7 +505,10 @@ SearchOutcome Coordinator::run(const std::string& version) {
     journal_.append(resumed_record_ ? *resumed_record_
                                     : journal::run_started_record(spec_.document, spec::fingerprint(spec_.document), version, fom_name_));
     for (int group = executor_.groups() - 1; group >= 0; --group) idle_.push_back(group);
-    for (const journal::Trial& trial : stopped_in_flight_) finish_stopped(trial);
+    for (const journal::Trial& trial : stopped_in_flight_) {
+        const JudgedAt& at = stopped_at_.at(trial.id);
+        finish_stopped(trial, at, fmt::format("stopped early at epoch {} (its run ended before it said so)", at.epoch));
+    }
 
     while (true) {
         if (!interruption_) {
@@ -437,6 +533,14 @@ SearchOutcome Coordinator::run(const std::string& version) {
 // hung: then the job ends by MPI_Abort, which Open MPI 4.1's launcher has been seen to crash in
 // while other ranks finalize), the results flushed, and the journal's last records.
 SearchOutcome Coordinator::conclude() {
+    const bool unfinished = interruption_ || *stop_reason_ == StopReason::groups_lost;
+    if (!unfinished) {  // the paused trials that no promotion reached: they stay where they stopped
+        for (const auto& [id, trial] : std::map(paused_)) {
+            const JudgedAt at = paused_at_.at(id);
+            finish_stopped(trial, at, fmt::format("paused at epoch {} and not promoted before the search ended", at.epoch));
+        }
+        paused_.clear();
+    }
     if (running_.empty() && lost_groups_.empty()) {
         executor_.shutdown();
     } else if (!running_.empty()) {
@@ -445,7 +549,6 @@ SearchOutcome Coordinator::conclude() {
     }
     report_progress();
     results_.flush();
-    const bool unfinished = interruption_ || *stop_reason_ == StopReason::groups_lost;
     const SearchOutcome outcome{*stop_reason_, progress_, metrics_, unfinished,
                                 static_cast<std::int64_t>(running_.size() + lost_groups_.size())};
     if (outcome.interrupted) {

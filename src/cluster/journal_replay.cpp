@@ -24,10 +24,20 @@ void each_record(const std::vector<Json>& records, Visit visit) {
     }
 }
 
+// The records of what the optimizer was told: asks count them.
+bool tells(std::optional<journal::Event> event) {
+    return event == journal::Event::trial_finished || event == journal::Event::trial_paused || event == journal::Event::rung_reached;
+}
+
 }  // namespace
 
-JournalReplay::JournalReplay(const spec::Spec& spec, optim::Optimizer& optimizer, OnFinished on_finished)
-    : spec_(spec), optimizer_(optimizer), on_finished_(std::move(on_finished)) {}
+JournalReplay::JournalReplay(const spec::Spec& spec, optim::Optimizer& optimizer, OnFinished on_finished, OnPaused on_paused,
+                             OnRung on_rung)
+    : spec_(spec),
+      optimizer_(optimizer),
+      on_finished_(std::move(on_finished)),
+      on_paused_(std::move(on_paused)),
+      on_rung_(std::move(on_rung)) {}
 
 void JournalReplay::replay(const std::vector<Json>& records) {
     each_record(records, [&](const Json& record) { collect_suggestion(record); });
@@ -40,11 +50,11 @@ void JournalReplay::replay(const std::vector<Json>& records) {
 // (a journal written before hpopt kept them: as its records' order says).
 void JournalReplay::collect_suggestion(const Json& record) {
     const std::optional<journal::Event> event = journal::event_of(record);
-    if (event == journal::Event::trial_finished) ++finished_records_;
+    if (tells(event)) ++told_records_;
     if (event != journal::Event::trial_suggested) return;
     const journal::Trial trial = journal::suggested_trial(record);
     check_fits_space(trial);
-    Ask ask{trial.id, {}, finished_records_};
+    Ask ask{trial.id, {}, told_records_};
     if (record.contains("told")) {
         ask.told = journal::integer_field(record, "told");
         ask.pending = record.at("pending").get<std::vector<std::int64_t>>();
@@ -76,6 +86,16 @@ void JournalReplay::follow(const Json& record) {
         ++told_;
         in_flight_.erase(result.id);
         finished_.insert(result.id);
+    } else if (event == journal::Event::trial_paused) {
+        ask_again(told_);
+        on_paused_(started(journal::integer_field(record, "trial")), journal::integer_field(record, "epoch"),
+                   config::number_from_json(record.at("fom")));
+        ++told_;
+    } else if (event == journal::Event::rung_reached) {
+        ask_again(told_);
+        on_rung_(started(journal::integer_field(record, "trial")), journal::integer_field(record, "epoch"),
+                 config::number_from_json(record.at("fom")));
+        ++told_;
     }
 }
 

@@ -2,7 +2,9 @@
 // A run's journal replayed into a fresh optimizer, for `hpopt resume`: every ask is made again
 // when the optimizer has been told as many results, with the same trials pending, as when the
 // journal's suggestion was made (so that the resumed search makes the suggestions of one never
-// stopped), and every result is told in the journal's order.
+// stopped), and every result is told in the journal's order: a finished trial's, and the FoM a
+// trial was paused at by early stopping's promote mode, and with tell_stopped "rungs" the FoM
+// of a trial at each rung.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,14 +22,19 @@ class JournalReplay {
 public:
     // Called for each finished trial in the journal's order: it tells the optimizer and counts it.
     using OnFinished = std::function<void(const journal::Trial& trial, const journal::TrialResult& result)>;
+    // Called for each trial_paused record: it tells the optimizer the FoM the trial paused at.
+    using OnPaused = std::function<void(const journal::Trial& trial, std::int64_t epoch, double fom)>;
+    // Called for each rung_reached record: it tells the optimizer the trial's FoM at the rung.
+    using OnRung = std::function<void(const journal::Trial& trial, std::int64_t epoch, double fom)>;
 
-    JournalReplay(const spec::Spec& spec, optim::Optimizer& optimizer, OnFinished on_finished);
+    JournalReplay(const spec::Spec& spec, optim::Optimizer& optimizer, OnFinished on_finished, OnPaused on_paused, OnRung on_rung);
 
     // A record that cannot be replayed (fields missing, a point outside the space, a trial
     // finished before it started) throws journal::JournalError naming its line.
     void replay(const std::vector<Json>& records);
 
-    // The trials suggested and not finished, by id: they run again first.
+    // The trials suggested and not finished, by id: they run again first (but for those early
+    // stopping stopped or paused).
     const std::map<std::int64_t, journal::Trial>& in_flight() const { return in_flight_; }
     std::int64_t next_trial_id() const { return next_trial_id_; }
     // How many suggestions made again differed from the journal's (none but for an optimizer
@@ -50,10 +57,12 @@ private:
     const spec::Spec& spec_;
     optim::Optimizer& optimizer_;
     OnFinished on_finished_;
+    OnPaused on_paused_;
+    OnRung on_rung_;
     std::map<std::int64_t, journal::Trial> suggested_;  // every trial of the journal
     std::vector<Ask> asks_;                             // in the order they are made again
     std::size_t asked_ = 0;                             // how many of them were made again
-    std::int64_t finished_records_ = 0;                 // first pass: trial_finished records seen
+    std::int64_t told_records_ = 0;                     // first pass: records of results told seen
     std::int64_t told_ = 0;                             // second pass: results told
     std::map<std::int64_t, journal::Trial> in_flight_;
     std::set<std::int64_t> finished_;

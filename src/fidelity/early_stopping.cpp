@@ -21,42 +21,97 @@ double quantile(const std::vector<double>& sorted, double q) {
 class AshaStop : public EarlyStopping {
 public:
     explicit AshaStop(const EarlyStoppingSettings& settings)
-        : min_epochs_(settings.min_epochs), reduction_factor_(settings.reduction_factor) {}
+        : ladder_(settings.min_epochs, settings.reduction_factor),
+          reduction_factor_(settings.reduction_factor),
+          promote_(settings.mode == EarlyStoppingSettings::Mode::promote) {}
 
     // A trial is judged once per rung, at its first epoch at or past it.
     std::optional<Cut> judge(std::int64_t trial, std::int64_t epoch, double loss) override {
         std::size_t& rung = next_rung_[trial];
-        if (epoch < rung_epoch(rung)) return std::nullopt;
-        std::vector<double>& recorded = recorded_[rung];
-        std::optional<Cut> cut;
-        if (!recorded.empty()) {
-            const double threshold = quantile(recorded, 1 / reduction_factor_);
-            if (loss > threshold) {
-                cut = Cut{threshold, fmt::format("the best 1/{:g} of the {} trial(s) at the rung of epoch {}", reduction_factor_,
-                                                 recorded.size(), rung_epoch(rung))};
+        if (epoch < ladder_.epoch(rung)) return std::nullopt;
+        const std::size_t at = rung++;
+        return promote_ ? pause_unless_promoted(trial, at, loss) : stop_below_cut(at, loss);
+    }
+
+    // A paused trial among the best floor(n/reduction_factor) of its rung.
+    struct Waiting {
+        std::int64_t trial;
+        std::int64_t rung_epoch;
+        double loss;
+    };
+    std::optional<Waiting> best_waiting() const {
+        for (auto rung = rungs_.rbegin(); rung != rungs_.rend(); ++rung) {
+            const std::vector<Entry>& ranked = rung->second.ranked;
+            for (std::size_t i = 0; i < promoted_share(ranked.size()); ++i) {
+                if (rung->second.waiting.count(ranked[i].trial)) return Waiting{ranked[i].trial, ladder_.epoch(rung->first), ranked[i].loss};
             }
         }
-        recorded.insert(std::upper_bound(recorded.begin(), recorded.end(), loss), loss);
-        ++rung;
-        return cut;
+        return std::nullopt;
+    }
+
+    std::optional<std::int64_t> promotion() const override {
+        const auto waiting = best_waiting();
+        return waiting ? std::optional(waiting->trial) : std::nullopt;
+    }
+
+    // At the rung it was last judged at.
+    void hold(std::int64_t trial) override {
+        if (const auto next = next_rung_.find(trial); next != next_rung_.end() && next->second > 0) {
+            rungs_[next->second - 1].waiting.insert(trial);
+        }
+    }
+
+    void withdraw(std::int64_t trial) override {
+        for (auto& [index, rung] : rungs_) rung.waiting.erase(trial);
     }
 
 private:
-    // min_epochs * reduction_factor^k, rounded, each rung at least one epoch past the one before.
-    std::int64_t rung_epoch(std::size_t rung) {
-        while (rung_epochs_.size() <= rung) {
-            const double exact = static_cast<double>(min_epochs_) * std::pow(reduction_factor_, static_cast<double>(rung_epochs_.size()));
-            const std::int64_t previous = rung_epochs_.empty() ? 0 : rung_epochs_.back();
-            rung_epochs_.push_back(std::max(previous + 1, static_cast<std::int64_t>(std::llround(exact))));
+    struct Entry {
+        double loss;
+        std::int64_t trial;
+    };
+    struct Rung {
+        std::vector<double> losses;       // stop mode: the losses seen there, sorted
+        std::vector<Entry> ranked;        // promote mode: the trials seen there, best first
+        std::set<std::int64_t> waiting;   // promote mode: those held there, paused
+    };
+
+    std::optional<Cut> stop_below_cut(std::size_t at, double loss) {
+        std::vector<double>& recorded = rungs_[at].losses;
+        std::optional<Cut> cut;
+        if (!recorded.empty()) {
+            const double threshold = quantile(recorded, 1 / reduction_factor_);
+            if (loss > threshold) cut = Cut{threshold, basis(recorded.size(), at)};
         }
-        return rung_epochs_[rung];
+        recorded.insert(std::upper_bound(recorded.begin(), recorded.end(), loss), loss);
+        return cut;
     }
 
-    std::int64_t min_epochs_;
+    std::optional<Cut> pause_unless_promoted(std::int64_t trial, std::size_t at, double loss) {
+        Rung& rung = rungs_[at];
+        const auto later = std::upper_bound(rung.ranked.begin(), rung.ranked.end(), loss,
+                                            [](double l, const Entry& e) { return l < e.loss; });
+        const auto rank = static_cast<std::size_t>(later - rung.ranked.begin());
+        rung.ranked.insert(later, {loss, trial});
+        const std::size_t share = promoted_share(rung.ranked.size());
+        if (rank < share) return std::nullopt;
+        const double threshold = rung.ranked[share > 0 ? share - 1 : 0].loss;
+        return Cut{threshold, basis(rung.ranked.size(), at)};
+    }
+
+    std::size_t promoted_share(std::size_t recorded) const {
+        return static_cast<std::size_t>(std::floor(static_cast<double>(recorded) / reduction_factor_));
+    }
+
+    std::string basis(std::size_t recorded, std::size_t at) const {
+        return fmt::format("the best 1/{:g} of the {} trial(s) at the rung of epoch {}", reduction_factor_, recorded, ladder_.epoch(at));
+    }
+
+    RungLadder ladder_;
     double reduction_factor_;
-    std::vector<std::int64_t> rung_epochs_;
-    std::map<std::int64_t, std::size_t> next_rung_;         // by trial: the rung it is judged at next
-    std::map<std::size_t, std::vector<double>> recorded_;  // by rung: the losses seen there, sorted
+    bool promote_;
+    std::map<std::int64_t, std::size_t> next_rung_;  // by trial: the rung it is judged at next
+    std::map<std::size_t, Rung> rungs_;               // by index
 };
 
 // Brackets of ASHA, bracket b's first rung at min_epochs * reduction_factor^b. A trial joins a
@@ -82,6 +137,26 @@ public:
         auto cut = brackets_[joined->second].asha.judge(trial, epoch, loss);
         if (cut) cut->basis += fmt::format(" (bracket {} of {})", joined->second + 1, brackets_.size());
         return cut;
+    }
+
+    // The waiting trial at the highest rung over every bracket, the best first.
+    std::optional<std::int64_t> promotion() const override {
+        std::optional<AshaStop::Waiting> chosen;
+        for (const Bracket& bracket : brackets_) {
+            const auto waiting = bracket.asha.best_waiting();
+            if (waiting && (!chosen || std::tie(waiting->rung_epoch, chosen->loss) > std::tie(chosen->rung_epoch, waiting->loss))) {
+                chosen = waiting;
+            }
+        }
+        return chosen ? std::optional(chosen->trial) : std::nullopt;
+    }
+
+    void hold(std::int64_t trial) override {
+        if (const auto bracket = bracket_of_.find(trial); bracket != bracket_of_.end()) brackets_[bracket->second].asha.hold(trial);
+    }
+
+    void withdraw(std::int64_t trial) override {
+        if (const auto bracket = bracket_of_.find(trial); bracket != bracket_of_.end()) brackets_[bracket->second].asha.withdraw(trial);
     }
 
 private:
@@ -152,6 +227,10 @@ EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader) {
         if (!(settings.reduction_factor >= 1.5)) reader.report("reduction_factor", "must be >= 1.5");
         if (!rungs) reader.report("reduction_factor", "applies to asha and hyperband only");
     }
+    if (const auto mode = reader.choice("mode", {"stop", "promote"})) {
+        settings.mode = static_cast<EarlyStoppingSettings::Mode>(*mode);
+        if (!rungs) reader.report("mode", "applies to asha and hyperband only");
+    }
     if (settings.kind == Kind::hyperband || reader.has("brackets")) {
         settings.brackets = reader.integer_or("brackets", settings.brackets);
         if (settings.brackets < 1 || settings.brackets > 10) reader.report("brackets", "must be in [1, 10]");
@@ -162,11 +241,29 @@ EarlyStoppingSettings read_early_stopping(config::ObjectReader& reader) {
         if (settings.min_trials < 1) reader.report("min_trials", "must be >= 1");
         if (settings.kind != Kind::median) reader.report("min_trials", "applies to median only");
     }
-    if (const auto tell = reader.choice("tell_stopped", {"fom", "nothing"})) {
+    if (const auto tell = reader.choice("tell_stopped", {"fom", "nothing", "rungs"})) {
         settings.tell_stopped = static_cast<EarlyStoppingSettings::TellStopped>(*tell);
+        if (settings.tell_stopped == EarlyStoppingSettings::TellStopped::rungs && !rungs) {
+            reader.report("tell_stopped", "\"rungs\" applies to asha and hyperband only");
+        }
     }
     reader.finish();
     return settings;
+}
+
+std::int64_t RungLadder::epoch(std::size_t rung) const {
+    while (epochs_.size() <= rung) {
+        const double exact = static_cast<double>(min_epochs_) * std::pow(reduction_factor_, static_cast<double>(epochs_.size()));
+        const std::int64_t previous = epochs_.empty() ? 0 : epochs_.back();
+        epochs_.push_back(std::max(previous + 1, static_cast<std::int64_t>(std::llround(exact))));
+    }
+    return epochs_[rung];
+}
+
+bool RungLadder::is_rung(std::int64_t epoch) const {
+    std::size_t rung = 0;
+    while (this->epoch(rung) < epoch) ++rung;
+    return this->epoch(rung) == epoch;
 }
 
 std::string to_string(EarlyStoppingSettings::Kind kind) { return kind_names.at(static_cast<std::size_t>(kind)); }

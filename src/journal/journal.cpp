@@ -26,6 +26,12 @@ namespace {
     throw RunDirectoryInUse(fmt::format("{} is being written by another hpopt process: its run goes on", journal.string()));
 }
 
+// Early stopping's verdict on a trial.
+Json verdict_record(Event event, std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis) {
+    return {{"event", to_string(event)}, {"trial", trial}, {"epoch", epoch}, {"fom", config::number_to_json(fom)},
+            {"cut", config::number_to_json(cut)}, {"basis", basis}};
+}
+
 }  // namespace
 
 std::string to_string(TrialStatus status) {
@@ -100,6 +106,10 @@ std::string to_string(Event event) {
         case Event::trial_attempt_failed: return "trial_attempt_failed";
         case Event::trial_interrupted: return "trial_interrupted";
         case Event::trial_stopped_early: return "trial_stopped_early";
+        case Event::trial_paused: return "trial_paused";
+        case Event::trial_parked: return "trial_parked";
+        case Event::trial_promoted: return "trial_promoted";
+        case Event::rung_reached: return "rung_reached";
         case Event::group_lost: return "group_lost";
         case Event::run_interrupted: return "run_interrupted";
         case Event::run_finished: return "run_finished";
@@ -183,8 +193,21 @@ Json trial_retried_record(std::int64_t trial, int group, int attempt) {
 }
 
 Json trial_stopped_early_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis) {
-    return {{"event", to_string(Event::trial_stopped_early)}, {"trial", trial}, {"epoch", epoch},
-            {"fom", config::number_to_json(fom)}, {"cut", config::number_to_json(cut)}, {"basis", basis}};
+    return verdict_record(Event::trial_stopped_early, trial, epoch, fom, cut, basis);
+}
+
+Json trial_paused_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis) {
+    return verdict_record(Event::trial_paused, trial, epoch, fom, cut, basis);
+}
+
+Json trial_parked_record(std::int64_t trial) { return {{"event", to_string(Event::trial_parked)}, {"trial", trial}}; }
+
+Json rung_reached_record(std::int64_t trial, std::int64_t epoch, double fom) {
+    return {{"event", to_string(Event::rung_reached)}, {"trial", trial}, {"epoch", epoch}, {"fom", config::number_to_json(fom)}};
+}
+
+Json trial_promoted_record(std::int64_t trial, int group) {
+    return {{"event", to_string(Event::trial_promoted)}, {"trial", trial}, {"group", group}};
 }
 
 Json group_lost_record(int group, std::int64_t trial, const std::string& reason) {

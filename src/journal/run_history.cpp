@@ -64,17 +64,32 @@ private:
             case Event::trial_finished: {
                 TrialResult result = finished_result(record);
                 TrialHistory& finished = trial(result.id);
-                end_run(result.id, outcome_of(result.status), time_s);
+                // A trial paused, or stopped while its run was cut short, finishes without a run.
+                const bool running = open_runs_.count(result.id) > 0;
+                if (running || result.status != TrialStatus::stopped) end_run(result.id, outcome_of(result.status), time_s);
                 finished.result = std::move(result);
                 finished.finished_s = time_s;
+                finished.paused = false;
                 break;
             }
             case Event::trial_attempt_failed: end_run(integer_field(record, "trial"), TrialRun::Outcome::attempt_failed, time_s); break;
             case Event::trial_interrupted: end_run(integer_field(record, "trial"), TrialRun::Outcome::interrupted, time_s); break;
             case Event::trial_stopped_early:
+            case Event::trial_paused:
                 history_.early_stops.push_back({integer_field(record, "trial"), integer_field(record, "epoch"),
                                                 config::number_from_json(record.at("fom")), config::number_from_json(record.at("cut"))});
                 break;
+            case Event::trial_parked: {
+                const std::int64_t id = integer_field(record, "trial");
+                end_run(id, TrialRun::Outcome::paused, time_s);
+                trial(id).paused = true;
+                break;
+            }
+            case Event::trial_promoted:
+                trial(integer_field(record, "trial")).paused = false;
+                start_run(integer_field(record, "trial"), record, time_s);
+                break;
+            case Event::rung_reached: break;  // what the optimizer was told: epoch_finished has it
             case Event::group_lost: history_.lost_groups.insert(static_cast<int>(integer_field(record, "group"))); break;
             case Event::run_interrupted: interrupted_ = true; break;
             case Event::run_finished:
@@ -165,6 +180,7 @@ std::string to_string(TrialRun::Outcome outcome) {
         case TrialRun::Outcome::ok: return "ok";
         case TrialRun::Outcome::failed: return "failed";
         case TrialRun::Outcome::stopped: return "stopped";
+        case TrialRun::Outcome::paused: return "paused";
         case TrialRun::Outcome::attempt_failed: return "attempt failed";
         case TrialRun::Outcome::interrupted: return "interrupted";
         case TrialRun::Outcome::lost: return "lost";

@@ -286,6 +286,7 @@ std::string outcome_colour(journal::TrialRun::Outcome outcome) {
         case journal::TrialRun::Outcome::ok: return "#4c78a8";
         case journal::TrialRun::Outcome::failed: return "#d62728";
         case journal::TrialRun::Outcome::stopped: return "#9ecae9";
+        case journal::TrialRun::Outcome::paused: return "#c7e9c0";
         case journal::TrialRun::Outcome::attempt_failed: return "#ff9f40";
         case journal::TrialRun::Outcome::interrupted: return "#9467bd";
         case journal::TrialRun::Outcome::lost: return "#999999";
@@ -320,7 +321,7 @@ std::string gantt(const RunView& run) {
     }
     std::string legend = "<p class=\"note\">";
     for (auto outcome : {journal::TrialRun::Outcome::ok, journal::TrialRun::Outcome::failed, journal::TrialRun::Outcome::stopped,
-                         journal::TrialRun::Outcome::attempt_failed,
+                         journal::TrialRun::Outcome::paused, journal::TrialRun::Outcome::attempt_failed,
                          journal::TrialRun::Outcome::interrupted, journal::TrialRun::Outcome::lost, journal::TrialRun::Outcome::running}) {
         legend += fmt::format("<span style=\"color:{}\">&#9632;</span> {} &nbsp; ", outcome_colour(outcome), journal::to_string(outcome));
     }
@@ -376,12 +377,13 @@ std::vector<std::pair<std::int64_t, double>> mean_curve(const TrialHistory& tria
 }
 
 // Trials that reached each epoch early stopping judged at, and those it stopped there (a verdict
-// that came when its trial had finished is no stop).
+// that came when its trial had finished is no stop, nor a pause from which it was promoted).
 std::string rung_table(const RunView& run, const std::map<const TrialHistory*, std::vector<std::pair<std::int64_t, double>>>& curves) {
     std::map<std::int64_t, std::vector<const journal::EarlyStop*>> by_epoch;
     for (const journal::EarlyStop& stop : run.history().early_stops) {
         const TrialHistory& trial = run.history().trial(stop.trial);
-        if (trial.result && trial.result->status == journal::TrialStatus::stopped) by_epoch[stop.epoch].push_back(&stop);
+        const bool last = trial.result && trial.result->status == journal::TrialStatus::stopped && trial.result->stopped_epoch == stop.epoch;
+        if (last) by_epoch[stop.epoch].push_back(&stop);
     }
     std::string html = "<table class=\"trials\"><tr><th>epoch</th><th>trials that reached it</th><th>stopped there</th><th>cuts</th></tr>";
     for (const auto& [epoch, stops] : by_epoch) {

@@ -1,5 +1,7 @@
 #include "hpopt/report/run_view.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hpopt/journal/journal_reader.hpp"
@@ -36,6 +38,10 @@ std::int64_t RunView::running() const {
     return count;
 }
 
+std::int64_t RunView::paused() const {
+    return std::count_if(history_.trials.begin(), history_.trials.end(), [](const journal::TrialHistory& trial) { return trial.paused; });
+}
+
 const journal::TrialHistory* RunView::best() const {
     const journal::TrialHistory* best = nullptr;
     for (const auto* trial : history_.finished()) {
@@ -46,6 +52,7 @@ const journal::TrialHistory* RunView::best() const {
 
 std::string RunView::status(const journal::TrialHistory& trial) const {
     if (trial.result) return journal::to_string(trial.result->status);
+    if (trial.paused) return "paused";
     const bool running = !trial.runs.empty() && history_.runs[trial.runs.back()].outcome == journal::TrialRun::Outcome::running;
     return running ? "running" : "unfinished";
 }
@@ -79,6 +86,10 @@ double RunView::utilization() const {
 
 std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped) {
     return stopped > 0 ? fmt::format("{} failed, {} stopped early", failed, stopped) : fmt::format("{} failed", failed);
+}
+
+std::string running_and_paused(std::int64_t running, std::int64_t paused) {
+    return paused > 0 ? fmt::format("{} running, {} paused", running, paused) : fmt::format("{} running", running);
 }
 
 std::string readable_duration(double seconds) {

@@ -217,6 +217,9 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.output_dir = read_output_dir(root, spec.name);
     root.finish();
     if (!problems.empty()) throw config::InvalidConfig(problems);
+    if (auto* bayes = std::get_if<optim::bayes::BayesSettings>(&spec.optimizer)) {
+        bayes->model_rungs = spec.early_stopping.tell_stopped == fidelity::EarlyStoppingSettings::TellStopped::rungs;
+    }
     if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&spec.optimizer)) {
         if (evolution->generations == 0 && spec.budget.trials) {  // a population of 2 or more: checked
             evolution->generations = optim::evolution::generations_for_budget(*evolution, *spec.budget.trials);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/log/log.hpp"
+
 namespace hpopt::train {
 
 void Halt::raise() const {
@@ -64,6 +66,10 @@ Resumable FoldReplica::resumable() const {
     const Position& at = resumable.position;
     const bool agreed = team.min(at.epochs) == team.max(at.epochs) && team.min(at.steps) == team.max(at.steps);
     if (!agreed || !at.started()) return {};
+    if (team.rank() == 0) {
+        log::info("trial {} fold {}: going on from its checkpoint after epoch {}{}", context.trial_id, context.fold, at.epochs,
+                  at.steps ? fmt::format(" and {} step(s) of the next", at.steps) : "");
+    }
     return resumable;
 }
 

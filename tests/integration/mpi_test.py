@@ -150,6 +150,38 @@ class TrainingTest(MpiCase):
         self.assertTrue(any(r["status"] == "ok" for r in finished.values()))
         self.assertNotIn("rank 0 of the fold team failed", done.stdout + done.stderr)
 
+    def test_asha_promote_pauses_all_reduce_teams_mid_epoch_and_goes_on_where_they_stopped(self):
+        # As above, in promote mode: a paused trial's teams checkpoint where they stop, and a
+        # promoted one goes on from there on both folds, every rank of a team at the same step.
+        document = {
+            "seed": 1,
+            "space": {"lr": {"type": "real", "low": 1e-5, "high": 0.2, "log": True}},
+            "optimizer": {"kind": "random"},
+            "budget": {"trials": 6},
+            "layout": {"groups": 1, "folds": 2, "masters": 0, "workers": 2},
+            "early_stopping": {"kind": "asha", "reduction_factor": 2, "mode": "promote"},
+            "training": {"epochs": 4, "batch_size": 32, "momentum": 0.9, "fom": "validation_error"},
+            "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32, "data": {"subset": 6000, "test_subset": 100}},
+        }
+        done = self.mpirun(5, document)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        records = self.journal()
+        self.check_every_trial_once(records, 6)
+        promoted = [r["trial"] for r in records if r["event"] == "trial_promoted"]
+        self.assertTrue(promoted)
+        finished = {r["trial"]: r for r in records if r["event"] == "trial_finished"}
+        for trial in set(promoted):
+            if finished[trial]["status"] == "ok":  # every epoch of both folds, reported once
+                self.assertEqual([len(fold) for fold in finished[trial]["epoch_foms"]], [4, 4])
+        logs = ""
+        for leader in (1, 3):  # the two fold leaders
+            with open(self.path("run", "logs", f"rank-{leader}.log")) as f:
+                logs += f.read()
+        for trial in set(promoted):
+            self.assertRegex(logs, rf"trial {trial} fold [01]: going on from its checkpoint after epoch \d+")
+        self.assertRegex(logs, r"going on from its checkpoint after epoch \d+ and \d+ step\(s\) of the next")  # mid-epoch
+        self.assertNotIn("rank 0 of the fold team failed", done.stdout + done.stderr)
+
     def test_a_parameter_server_trains_each_fold_with_its_master_and_workers(self):
         one_master = {"groups": 1, "folds": 1, "masters": 1, "workers": 2}
         sub_master = {"groups": 1, "folds": 1, "masters": 2, "workers": 2}

@@ -668,9 +668,105 @@ class EarlyStoppingTest(RunCase):
         outcome = lambda run: sorted((r["trial"], r["status"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished")
         self.assertEqual(outcome("killed"), outcome("straight"))
 
+    def test_asha_promote_pauses_trials_and_goes_on_with_the_best_from_their_checkpoints(self):
+        done = self.run_spec(self.curve_spec({"kind": "asha", "reduction_factor": 3, "mode": "promote"}, budget={"trials": 30}))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = self.journal()
+        paused = [r for r in records if r["event"] == "trial_paused" and r["epoch"] < 9]
+        promoted = [r["trial"] for r in records if r["event"] == "trial_promoted"]
+        finished = {r["trial"]: r for r in records if r["event"] == "trial_finished"}
+        self.assertEqual(len(finished), 30)
+        self.assertGreater(len(paused), 10)
+        self.assertTrue(promoted)
+        for decision in paused:
+            self.assertIn(decision["epoch"], (1, 3))
+            self.assertGreaterEqual(decision["fom"], decision["cut"])
+        for i, record in enumerate(records):  # each promotion goes on with a trial its group had left
+            if record["event"] == "trial_promoted":
+                before = [r["event"] for r in records[:i] if r.get("trial") == record["trial"]]
+                self.assertEqual(before[-1], "trial_parked")
+        # Every epoch of every trial is reported once, continued trials included, and a promoted
+        # trial's last result holds its whole curve: it went on from its checkpoint.
+        reports = [(r["trial"], r["epoch"]) for r in records if r["event"] == "epoch_finished"]
+        self.assertEqual(len(reports), len(set(reports)))
+        promoted_to_the_end = [t for t in set(promoted) if finished[t]["status"] == "ok"]
+        self.assertTrue(promoted_to_the_end)
+        for trial in promoted_to_the_end:
+            curve = [r["fom"] for r in records if r["event"] == "epoch_finished" and r["trial"] == trial]
+            self.assertEqual(finished[trial]["epoch_foms"][0], curve)
+            self.assertEqual(len(curve), 9)
+        # The trials still paused at the end finish as stopped, at the epoch of their last pause.
+        last_pause = {}
+        for r in records:
+            if r["event"] == "trial_paused":
+                last_pause[r["trial"]] = r
+        stopped = {t: r for t, r in finished.items() if r["status"] == "stopped"}
+        self.assertTrue(stopped)
+        for trial, result in stopped.items():
+            self.assertEqual((result["epoch"], result["fom"]), (last_pause[trial]["epoch"], last_pause[trial]["fom"]))
+            self.assertIn("not promoted before the search ended", result["reason"])
+        self.assertEqual(records[-1]["summary"]["epochs"], len(reports))
+
+    def test_a_promote_search_killed_and_resumed_keeps_its_rungs_and_ends_alike(self):
+        spec = self.curve_spec({"kind": "asha", "mode": "promote"}, budget={"trials": 30},
+                               duration_s={"distribution": "fixed", "value": 0.02})
+        self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("killed", "journal.jsonl")):
+                if sum(r["event"] == "trial_promoted" for r in self.journal("killed")) >= 2:
+                    break
+            time.sleep(0.01)
+        process.kill()
+        process.wait()
+        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
+        done = self.hpopt("resume", "killed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        outcome = lambda run: sorted((r["trial"], r["status"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished")
+        rungs = lambda run: sorted((r["trial"], r["epoch"], r["fom"], r["cut"]) for r in self.journal(run) if r["event"] == "trial_paused")
+        promotions = lambda run: [r["trial"] for r in self.journal(run) if r["event"] == "trial_promoted"]
+        self.assertEqual(outcome("killed"), outcome("straight"))
+        self.assertEqual(rungs("killed"), rungs("straight"))
+        self.assertEqual(promotions("killed"), promotions("straight"))
+
+    def test_bayes_told_every_rung_resumes_to_the_same_suggestions(self):
+        # The optimizer hears each trial at its rungs (rung_reached) and of its pauses: a resume
+        # must tell it the same things in the same order to ask alike.
+        spec = self.curve_spec({"kind": "asha", "mode": "promote", "tell_stopped": "rungs"}, budget={"trials": 24},
+                               duration_s={"distribution": "fixed", "value": 0.02})
+        spec["optimizer"] = {"kind": "bayes", "initial_points": 4}
+        self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
+        records = self.journal("straight")
+        rungs = [r for r in records if r["event"] == "rung_reached"]
+        self.assertTrue(rungs)
+        self.assertEqual({r["epoch"] for r in rungs}, {1, 3, 9})
+        suggested = [r for r in records if r["event"] == "trial_suggested"]
+        self.assertGreater(suggested[-1]["told"], len([r for r in records if r["event"] == "trial_finished"]))
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("killed", "journal.jsonl")):
+                if sum(r["event"] == "trial_suggested" for r in self.journal("killed")) >= 12:
+                    break
+            time.sleep(0.01)
+        process.kill()
+        process.wait()
+        done = self.hpopt("resume", "killed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        suggested = lambda run: {r["trial"]: r["params"] for r in self.journal(run) if r["event"] == "trial_suggested"}
+        self.assertEqual(suggested("killed"), suggested("straight"))
+
     def test_early_stopping_problems_are_spec_errors(self):
         for early_stopping, message in [({"kind": "bohb"}, "early_stopping.kind: expected one of none, asha, hyperband, median"),
-                                        ({"kind": "asha", "min_trials": 2}, "early_stopping.min_trials: applies to median only")]:
+                                        ({"kind": "asha", "min_trials": 2}, "early_stopping.min_trials: applies to median only"),
+                                        ({"kind": "median", "mode": "promote"}, "early_stopping.mode: applies to asha and hyperband only")]:
             with self.subTest(message=message):
                 done = self.run_spec(self.curve_spec(early_stopping))
                 self.assertEqual(done.returncode, 2)

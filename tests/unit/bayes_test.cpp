@@ -187,3 +187,38 @@ TEST_CASE("after load(save()) the next asks equal those of the uninterrupted opt
         }
     }
 }
+
+TEST_CASE("a trial told again (paused by early stopping, then promoted) replaces its earlier loss") {
+    BayesSearch bayes(branin_space, BayesSettings{}, 3);
+    const auto point = bayes.ask({});
+    REQUIRE(point);
+    bayes.tell({*point, 5.0});
+    bayes.tell({*point, 1.0, true});
+    bayes.tell({*point, std::nullopt, true});  // a failure after the promotion keeps what was learnt
+    const Json observations = bayes.save().at("observations");
+    REQUIRE(observations.size() == 1);
+    CHECK(observations[0].at("loss").get<double>() == 1.0);
+}
+
+TEST_CASE("with rung losses the model follows the highest rung that enough trials reached, then the results") {
+    BayesSettings settings;
+    settings.initial_points = 3;
+    settings.model_rungs = true;
+    BayesSearch bayes(branin_space, settings, 4);
+    std::vector<Point> points;
+    for (int i = 0; i < 4; ++i) points.push_back(*bayes.ask({}));
+    const auto model_rung = [&] {
+        bayes.ask({});
+        return bayes.save().at("model_rung");
+    };
+    for (int i = 0; i < 3; ++i) bayes.tell_rung(points[i], 1, branin(points[i]) + 10);
+    CHECK(model_rung() == Json(1));
+    bayes.tell({points[3], 2.0, false, 1});  // stopped at the rung of epoch 1: told by its rung already
+    CHECK(bayes.save().at("observations").empty());
+    for (int i = 0; i < 2; ++i) bayes.tell_rung(points[i], 3, branin(points[i]) + 1);
+    CHECK(model_rung() == Json(1));  // two at the rung of epoch 3: not enough
+    bayes.tell_rung(points[2], 3, branin(points[2]) + 1);
+    CHECK(model_rung() == Json(3));
+    for (int i = 0; i < 3; ++i) bayes.tell({points[i], branin(points[i])});
+    CHECK(model_rung().is_null());  // enough trials trained to their end
+}

@@ -54,6 +54,69 @@ TEST_CASE("asha's rungs grow by the reduction factor, rounded, one epoch apart a
     CHECK(rungs == std::vector<std::int64_t>{2, 3, 5, 7});
 }
 
+TEST_CASE("asha's promote mode pauses a trial outside the best floor(n/eta) of its rung and promotes it once later ones lift it") {
+    const auto asha = rule({{"kind", "asha"}, {"reduction_factor", 3}, {"mode", "promote"}});
+    const auto paused = asha->judge(0, 1, 0.5);  // alone at the rung: floor(1/3) = 0 go on
+    REQUIRE(paused);
+    CHECK(paused->basis == "the best 1/3 of the 1 trial(s) at the rung of epoch 1");
+    asha->hold(0);
+    CHECK_FALSE(asha->promotion());
+    REQUIRE(asha->judge(1, 1, 0.7));
+    asha->hold(1);
+    CHECK_FALSE(asha->promotion());
+    const auto third = asha->judge(2, 1, 0.6);  // floor(3/3) = 1 goes on: trial 0, paused
+    REQUIRE(third);
+    CHECK(third->loss == doctest::Approx(0.5));
+    CHECK(asha->promotion() == 0);
+    asha->hold(2);
+    asha->withdraw(0);
+    CHECK_FALSE(asha->promotion());
+    CHECK_FALSE(asha->judge(3, 1, 0.1));  // the best of 4: goes on at once
+    for (std::int64_t trial = 4; trial < 8; ++trial) {
+        REQUIRE(asha->judge(trial, 1, 0.9));
+        asha->hold(trial);
+        CHECK_FALSE(asha->promotion());  // the best floor(n/3) are 0.1 (going on) and 0.5 (promoted)
+    }
+    REQUIRE(asha->judge(8, 1, 0.9));  // floor(9/3) = 3: 0.6 now qualifies
+    CHECK(asha->promotion() == 2);
+}
+
+TEST_CASE("asha's promote mode promotes from the highest rung first, the best first") {
+    const auto asha = rule({{"kind", "asha"}, {"reduction_factor", 2}, {"mode", "promote"}});
+    // Rungs 1, 2, 4. Trial 0 goes on at the rung of epoch 1 (floor(2/2) = 1 once trial 1 is there).
+    REQUIRE(asha->judge(0, 1, 0.3));
+    asha->hold(0);
+    REQUIRE(asha->judge(1, 1, 0.4));
+    asha->hold(1);
+    CHECK(asha->promotion() == 0);
+    asha->withdraw(0);
+    REQUIRE(asha->judge(0, 2, 0.2));  // alone at the rung of epoch 2
+    asha->hold(0);
+    CHECK_FALSE(asha->judge(2, 1, 0.1));  // the best of 3
+    REQUIRE(asha->judge(3, 1, 0.35));     // 4 at the rung: the best 2 are 0.1 (going on) and 0.3 (promoted)
+    asha->hold(3);
+    CHECK_FALSE(asha->promotion());
+    REQUIRE(asha->judge(2, 2, 0.25));  // 2 at the rung of epoch 2: floor(2/2) = 1, and 0.2 is better
+    asha->hold(2);
+    REQUIRE(asha->judge(4, 1, 0.9));
+    REQUIRE(asha->judge(5, 1, 0.9));  // floor(6/2) = 3 at the rung of epoch 1: 0.35 (trial 3) qualifies too
+    CHECK(asha->promotion() == 0);    // but the rung of epoch 2 comes first
+    asha->withdraw(0);
+    CHECK(asha->promotion() == 3);
+}
+
+TEST_CASE("the rung ladder: min_epochs * eta^k, rounded, one epoch apart at least") {
+    const fidelity::RungLadder ladder(2, 1.5);
+    CHECK(std::vector<std::int64_t>{ladder.epoch(0), ladder.epoch(1), ladder.epoch(2), ladder.epoch(3)} ==
+          std::vector<std::int64_t>{2, 3, 5, 7});
+    const fidelity::RungLadder thirds(1, 3);
+    std::vector<std::int64_t> rungs;
+    for (std::int64_t epoch = 1; epoch <= 30; ++epoch) {
+        if (thirds.is_rung(epoch)) rungs.push_back(epoch);
+    }
+    CHECK(rungs == std::vector<std::int64_t>{1, 3, 9, 27});
+}
+
 TEST_CASE("hyperband deals trials to its brackets by Hyperband's shares, each bracket an ASHA of its own") {
     const auto hyperband = rule({{"kind", "hyperband"}, {"brackets", 3}, {"reduction_factor", 3}});
     // Shares 3 : 1.5 : 1 for first rungs 1, 3, 9: trials 0, 1, 2 go one to each, then 3 and 4
@@ -117,8 +180,12 @@ TEST_CASE("early_stopping's problems are named with their keys") {
                                    "early_stopping.reduction_factor: must be >= 1.5 (got 1)"});
     CHECK(problems_of(Json::object()) == std::vector<std::string>{"early_stopping.kind: required key is missing"});
     CHECK(problems_of({{"kind", "none"}}).empty());
+    CHECK(problems_of({{"kind", "median"}, {"mode", "promote"}}) ==
+          std::vector<std::string>{"early_stopping.mode: applies to asha and hyperband only (got \"promote\")"});
     CHECK(problems_of({{"kind", "asha"}, {"tell_stopped", "all"}}) ==
-          std::vector<std::string>{"early_stopping.tell_stopped: expected one of fom, nothing (got \"all\")"});
+          std::vector<std::string>{"early_stopping.tell_stopped: expected one of fom, nothing, rungs (got \"all\")"});
+    CHECK(problems_of({{"kind", "median"}, {"tell_stopped", "rungs"}}) ==
+          std::vector<std::string>{"early_stopping.tell_stopped: \"rungs\" applies to asha and hyperband only (got \"rungs\")"});
 }
 
 TEST_CASE("what the optimizer learns of a stopped trial: its FoM by default, or nothing") {

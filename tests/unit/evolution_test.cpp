@@ -201,3 +201,25 @@ TEST_CASE("the generations default to what the trial budget allows") {
     CHECK(generations_for_budget(settings, 2000) == 249);
     CHECK(generations_for_budget(settings, 5) == 1);
 }
+
+TEST_CASE("an individual that trained further is fitter than one early stopping stopped, whatever their losses") {
+    const Point p{0.5, 0.5};
+    const Individual full{p, 9.0};
+    const Individual at_rung_3{p, 0.2, 3}, at_rung_1{p, 0.1, 1}, crashed{p, failed, 0};
+    CHECK(fitter(full, at_rung_3));
+    CHECK(fitter(at_rung_3, at_rung_1));
+    CHECK(fitter(at_rung_1, crashed));
+    CHECK(fitter(Individual{p, 0.1, 3}, at_rung_3));  // at the same rung, the lower loss
+    CHECK_FALSE(fitter(at_rung_1, full));
+}
+
+TEST_CASE("a trial told again (paused, then promoted) replaces its result in the generation") {
+    EvolutionSearch search(cube, settings_of(4, Mode::generational), 8);
+    const auto point = search.ask({});
+    REQUIRE(point);
+    search.tell({*point, 3.0, false, 1});
+    search.tell({*point, 0.5, true});
+    const Json told = search.save().at("brood")[0].at("told");
+    CHECK(told.at("loss").get<double>() == 0.5);
+    CHECK(told.at("epochs").get<std::int64_t>() == Individual::trained_to_the_end);
+}

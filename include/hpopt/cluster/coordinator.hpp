@@ -6,7 +6,9 @@
 // stop at their next step and waited for at most budget.grace_s, and the run is left to resume.
 // With early stopping, each epoch a trial reports (its folds' mean) is judged, and a trial
 // judged hopeless is asked to stop at its next step; its result then has the FoM it was judged
-// by. Groups never wait for each other: a group that reports gets the next trial at once, asked
+// by. In promote mode it pauses instead, keeping its checkpoint: a group that is free takes a
+// paused trial that now qualifies before any new one, and the trials still paused when the
+// search ends finish as stopped. Groups never wait for each other: a group that reports gets the next trial at once, asked
 // with the trials still running as pending points (with several groups, asked while they were
 // all busy). A failure that may be transient runs again, up to budget.max_retries times. A
 // group past its trial's deadline and the grace, or silent for budget.silence_limit_s, is
@@ -40,6 +42,7 @@ struct SearchProgress {
     std::int64_t finished = 0;  // failed ones included
     std::int64_t failed = 0;
     std::int64_t stopped = 0;  // early
+    std::int64_t paused = 0;   // waiting at a rung to be promoted
     std::int64_t running = 0;
     std::int64_t epochs = 0;   // trained, as budget.epochs counts them
     double elapsed_s = 0;
@@ -120,7 +123,7 @@ private:
         Clock::time_point dispatched;
     };
     // Early stopping's verdict on a trial: the epoch and the FoM it was judged by.
-    struct StoppedAt {
+    struct JudgedAt {
         std::int64_t epoch;
         double fom;
     };
@@ -144,15 +147,23 @@ private:
     void take_epoch(const journal::EpochReport& report);
     std::optional<fidelity::Cut> verdict(std::int64_t trial, std::int64_t epoch, double fom);
     void judge(std::int64_t trial, std::int64_t epoch, double fom);
+    void park(const journal::Trial& trial);
+    bool promotion_due() const;
+    std::optional<journal::Trial> promote(int group);
     std::int64_t epochs_spent() const;
     void replay_epochs(const std::vector<Json>& records);
-    void finish_stopped(const journal::Trial& trial);
+    void finish_stopped(const journal::Trial& trial, const JudgedAt& at, const std::string& reason);
     void give_up_hung_groups();
     void lose_group(int group, const std::string& reason);
     void settle(const journal::Trial& trial, const journal::TrialResult& result);
     void retry(journal::Trial trial, const journal::TrialResult& result);
     void finish(const journal::Trial& trial, const journal::TrialResult& result);
-    void tell(const journal::Trial& trial, const journal::TrialResult& result);
+    std::optional<double> told_fom(const journal::TrialResult& result) const;
+    std::optional<double> stopped_fom_told(double fom) const;
+    static std::optional<std::int64_t> stopped_epoch_of(const journal::TrialResult& result);
+    void tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch);
+    void tell_rung(std::int64_t trial, std::int64_t epoch, double fom);
+    void told_rung(const journal::Trial& trial, std::int64_t epoch, double fom);
     void account(const journal::Trial& trial, const journal::TrialResult& result);
     bool new_best(const journal::TrialResult& result) const;
     void report_progress();
@@ -186,8 +197,13 @@ private:
     std::set<int> lost_groups_;                    // hung: they get nothing more
     fidelity::FoldMeans fold_means_;               // the trials' epochs, their folds brought together
     std::unique_ptr<fidelity::EarlyStopping> early_stopping_;  // null without early stopping
-    std::map<std::int64_t, StoppedAt> stopped_at_;  // trials early stopping stopped, by id
+    fidelity::RungLadder rungs_;                   // the epochs told to the optimizer with tell_stopped "rungs"
+    std::map<std::int64_t, JudgedAt> stopped_at_;  // trials early stopping stopped, by id
     std::vector<journal::Trial> stopped_in_flight_;  // resumed: stopped, without their result
+    std::map<std::int64_t, JudgedAt> paused_at_;   // trials paused (promote mode) and not promoted since, by id
+    std::map<std::int64_t, journal::Trial> paused_;  // those of them their groups have left: promotion candidates
+    std::int64_t tells_ = 0;                       // results told to the optimizer: of finished and paused trials
+    std::set<std::int64_t> told_trials_;           // the trials it heard of
     std::int64_t trials_without_epochs_ = 0;       // finished without an epoch report: one epoch each
     double finished_busy_s_ = 0;                   // the finished trials' durations, summed
     SearchProgress progress_;

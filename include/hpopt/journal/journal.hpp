@@ -56,6 +56,10 @@ enum class Event {
     trial_attempt_failed,
     trial_interrupted,
     trial_stopped_early,
+    trial_paused,
+    trial_parked,
+    trial_promoted,
+    rung_reached,
     group_lost,
     run_interrupted,
     run_finished,
@@ -85,6 +89,16 @@ Json trial_interrupted_record(std::int64_t trial, const std::string& reason);
 // the FoM was worse than `cut`, which `basis` explains. Its trial_finished (status stopped, or
 // ok if it had finished first) follows.
 Json trial_stopped_early_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis);
+// Early stopping in promote mode judged a running trial below the cut at a rung and pauses it
+// there (the fields as for trial_stopped_early). The optimizer is told its FoM. Its group then
+// leaves it (trial_parked), keeping its checkpoint, unless it had finished first (trial_finished).
+Json trial_paused_record(std::int64_t trial, std::int64_t epoch, double fom, double cut, const std::string& basis);
+Json trial_parked_record(std::int64_t trial);
+// A paused trial that now qualifies goes on from its checkpoint on `group`.
+Json trial_promoted_record(std::int64_t trial, int group);
+// early_stopping.tell_stopped "rungs": the optimizer is told the running trial's FoM (its folds'
+// mean) at a rung epoch.
+Json rung_reached_record(std::int64_t trial, std::int64_t epoch, double fom);
 // A run of a trial failed in a way that may not happen again, and budget.max_retries leaves
 // room for another (`attempt` counts from 0); then the trial is handed out again.
 Json trial_attempt_failed_record(const TrialResult& result, int attempt);

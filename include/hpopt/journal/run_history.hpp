@@ -18,7 +18,7 @@ namespace hpopt::journal {
 
 // One run of a trial on a group, from its hand-out to its end.
 struct TrialRun {
-    enum class Outcome { running, ok, failed, stopped, attempt_failed, interrupted, lost };
+    enum class Outcome { running, ok, failed, stopped, paused, attempt_failed, interrupted, lost };
     std::int64_t trial = 0;
     int group = 0;
     double start_s = 0;
@@ -26,7 +26,7 @@ struct TrialRun {
     Outcome outcome = Outcome::running;
 };
 
-// "ok", "failed", "stopped" (early), "attempt failed", "interrupted", "running", "lost" (the run
+// "ok", "failed", "stopped" (early), "paused" (early stopping's promote mode), "attempt failed", "interrupted", "running", "lost" (the run
 // stopped without a word of it: a crash or a kill).
 std::string to_string(TrialRun::Outcome outcome);
 
@@ -45,9 +45,10 @@ struct TrialHistory {
     double finished_s = 0;
     std::vector<EpochPoint> epochs;
     std::vector<std::size_t> runs;  // its runs on groups: places in RunHistory::runs
+    bool paused = false;            // left at a rung, waiting to be promoted
 };
 
-// Early stopping's verdict on a trial (a trial_stopped_early record).
+// Early stopping's verdict on a trial (a trial_stopped_early or trial_paused record).
 struct EarlyStop {
     std::int64_t trial = 0;
     std::int64_t epoch = 0;

@@ -2,6 +2,7 @@
 // The interface every search algorithm implements. An optimizer works on points of the unit
 // cube (see space::Space) and minimizes a loss: the caller turns a figure of merit into a
 // loss according to the objective's direction.
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -15,6 +16,12 @@ using space::Point;
 struct Evaluation {
     Point point;                 // exactly as ask() returned it
     std::optional<double> loss;  // nullopt: the trial failed
+    // Told before: early stopping paused the trial (its loss then was told) and promoted it
+    // later. This loss replaces that one; nullopt keeps it.
+    bool again = false;
+    // Early stopping stopped (or paused) the trial after this many epochs: the loss is of then,
+    // not of a model trained to the end. None for a trial trained to its end, or failed.
+    std::optional<std::int64_t> stopped_epoch = std::nullopt;
 };
 
 class Optimizer {
@@ -26,6 +33,9 @@ public:
     // some points are pending (one must be told first), or for good (the space is exhausted).
     virtual std::optional<Point> ask(const std::vector<Point>& pending) = 0;
     virtual void tell(const Evaluation& evaluation) = 0;
+    // early_stopping.tell_stopped "rungs": a running trial's loss after `epoch` epochs, at a rung
+    // of early stopping. An optimizer that models fidelity learns from it; the others ignore it.
+    virtual void tell_rung(const Point& point, std::int64_t epoch, double loss) { (void)point, (void)epoch, (void)loss; }
 
     // The whole state, random generators included: after load(save()), the optimizer makes
     // the same suggestions as the one that was saved.

@@ -26,9 +26,10 @@ public:
     std::int64_t failed() const { return finished_as(journal::TrialStatus::failed); }
     std::int64_t stopped() const { return finished_as(journal::TrialStatus::stopped); }  // early
     std::int64_t running() const;
+    std::int64_t paused() const;  // waiting at a rung to be promoted (early stopping's promote mode)
     const journal::TrialHistory* best() const;  // nullptr before a trial succeeds
-    // "ok", "failed", "stopped" (early), "running", or "unfinished" (interrupted, lost, or
-    // waiting for a retry).
+    // "ok", "failed", "stopped" (early), "running", "paused", or "unfinished" (interrupted, lost,
+    // or waiting for a retry).
     std::string status(const journal::TrialHistory& trial) const;
     std::int64_t finished_as(journal::TrialStatus status) const;
 
@@ -54,5 +55,7 @@ private:
 std::string readable_duration(double seconds);
 // "2 failed", or "2 failed, 5 stopped early" once early stopping has stopped trials.
 std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped);
+// "3 running", or "3 running, 5 paused" while early stopping holds paused trials.
+std::string running_and_paused(std::int64_t running, std::int64_t paused);
 
 }  // namespace hpopt::report

@@ -39,11 +39,36 @@ BayesSearch::BayesSearch(space::Space space, BayesSettings settings, std::uint64
       initial_design_(space_.size(), true, random::derive_seed(seed, 1)),
       hyperparameters_(gp::Hyperparameters::initial(static_cast<int>(features_.size()), initial_noise_variance)) {}
 
-bool BayesSearch::in_initial_design() const {
-    return observations_.size() < static_cast<std::size_t>(std::max(settings_.initial_points, 2));
+std::size_t BayesSearch::enough() const { return static_cast<std::size_t>(std::max(settings_.initial_points, 2)); }
+
+// The finished trials' results once there are enough, else the highest rung with enough.
+std::optional<std::int64_t> BayesSearch::model_level() const {
+    if (observations_.size() >= enough()) return std::nullopt;
+    for (auto rung = rung_observations_.rbegin(); rung != rung_observations_.rend(); ++rung) {
+        if (rung->second.size() >= enough()) return rung->first;
+    }
+    return std::nullopt;
 }
 
+// A model of another level starts anew: fitted at the next ask.
+void BayesSearch::follow_level() {
+    const auto level = model_level();
+    if (level == model_rung_) return;
+    model_rung_ = level;
+    model_.reset();
+    model_indices_.clear();
+    factorized_ = 0;
+    observations_at_fit_ = 0;
+}
+
+const std::vector<BayesSearch::Observation>& BayesSearch::data() const {
+    return model_rung_ ? rung_observations_.at(*model_rung_) : observations_;
+}
+
+bool BayesSearch::in_initial_design() const { return data().size() < enough(); }
+
 std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
+    follow_level();
     if (in_initial_design()) {
         if (auto point = history_.next_new(space_, [this] { return initial_design_.next(); })) return point;
         return random_new_point();
@@ -65,11 +90,25 @@ std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
 
 void BayesSearch::tell(const Evaluation& evaluation) {
     if (!evaluation.loss || !std::isfinite(*evaluation.loss)) return;  // its point stays in the history
+    if (settings_.model_rungs && evaluation.stopped_epoch) return;      // its rungs told it
+    if (evaluation.again) {
+        // The model keeps its inputs: only the targets change (see update_model).
+        const auto told = std::find_if(observations_.begin(), observations_.end(), [&](const Observation& o) { return o.point == evaluation.point; });
+        if (told != observations_.end()) {
+            told->loss = *evaluation.loss;
+            return;
+        }
+    }
     observations_.push_back({evaluation.point, *evaluation.loss, features_.features(evaluation.point)});
 }
 
+void BayesSearch::tell_rung(const Point& point, std::int64_t epoch, double loss) {
+    if (settings_.model_rungs && std::isfinite(loss)) rung_observations_[epoch].push_back({point, loss, features_.features(point)});
+}
+
 void BayesSearch::update_model() {
-    const std::size_t n = observations_.size();
+    const std::vector<Observation>& observations = data();
+    const std::size_t n = observations.size();
     const bool new_data = n > observations_at_fit_;
     const bool refit_due = n <= limits_.refit_every_ask_until ||
                            static_cast<double>(n) >= limits_.refit_growth * static_cast<double>(observations_at_fit_);
@@ -78,18 +117,19 @@ void BayesSearch::update_model() {
         return;
     }
     for (std::size_t i = observations_at_fit_ + (model_indices_.size() - factorized_); i < n; ++i) {
-        model_->add(observations_[i].features, 0.0);
+        model_->add(observations[i].features, 0.0);
         model_indices_.push_back(i);
     }
     model_->set_targets(standardized_losses(model_indices_));
 }
 
 void BayesSearch::refit() {
-    std::vector<std::size_t> all(observations_.size());
+    const std::vector<Observation>& observations = data();
+    std::vector<std::size_t> all(observations.size());
     std::iota(all.begin(), all.end(), 0);
     const Eigen::MatrixXd X = inputs(all);
     std::vector<double> losses;
-    for (const auto& o : observations_) losses.push_back(o.loss);
+    for (const auto& o : observations) losses.push_back(o.loss);
 
     const std::vector<std::size_t> fit_points = choose_subset(X, losses, limits_.likelihood_points);
     hyperparameters_ =
@@ -97,7 +137,7 @@ void BayesSearch::refit() {
 
     model_indices_ = choose_subset(X, losses, limits_.model_points);
     factorized_ = model_indices_.size();
-    observations_at_fit_ = observations_.size();
+    observations_at_fit_ = observations.size();
     rebuild_model();
 }
 
@@ -108,19 +148,19 @@ void BayesSearch::rebuild_model() {
     const std::vector<std::size_t> factorized(model_indices_.begin(), model_indices_.begin() + static_cast<std::ptrdiff_t>(factorized_));
     model_.emplace(hyperparameters_);
     model_->fit(inputs(factorized), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(factorized.size())));
-    for (std::size_t i = factorized_; i < model_indices_.size(); ++i) model_->add(observations_[model_indices_[i]].features, 0.0);
+    for (std::size_t i = factorized_; i < model_indices_.size(); ++i) model_->add(data()[model_indices_[i]].features, 0.0);
     model_->set_targets(standardized_losses(model_indices_));
 }
 
 Eigen::MatrixXd BayesSearch::inputs(const std::vector<std::size_t>& indices) const {
     Eigen::MatrixXd X(features_.size(), static_cast<Eigen::Index>(indices.size()));
-    for (std::size_t j = 0; j < indices.size(); ++j) X.col(static_cast<Eigen::Index>(j)) = observations_[indices[j]].features;
+    for (std::size_t j = 0; j < indices.size(); ++j) X.col(static_cast<Eigen::Index>(j)) = data()[indices[j]].features;
     return X;
 }
 
 Eigen::VectorXd BayesSearch::standardized_losses(const std::vector<std::size_t>& indices) const {
     std::vector<double> losses;
-    for (std::size_t i : indices) losses.push_back(observations_[i].loss);
+    for (std::size_t i : indices) losses.push_back(data()[i].loss);
     const Moments m = moments(losses);
     Eigen::VectorXd y(static_cast<Eigen::Index>(indices.size()));
     for (std::size_t j = 0; j < indices.size(); ++j) y(static_cast<Eigen::Index>(j)) = (losses[j] - m.mean) / m.sd;
@@ -159,15 +199,16 @@ std::vector<Point> BayesSearch::candidates() {
     SobolSequence sequence(space_.size(), true, rng_());
     for (int i = 0; i < global; ++i) points.push_back(sequence.next());
 
-    std::vector<std::size_t> order(observations_.size());
+    const std::vector<Observation>& observations = data();
+    std::vector<std::size_t> order(observations.size());
     std::iota(order.begin(), order.end(), 0);
     const std::size_t best = std::min(best_observations_to_perturb, order.size());
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(best), order.end(),
-                      [&](std::size_t a, std::size_t b) { return observations_[a].loss < observations_[b].loss; });
+                      [&](std::size_t a, std::size_t b) { return observations[a].loss < observations[b].loss; });
     const auto& continuous = features_.continuous();
     for (std::size_t k = 0; k < best; ++k) {
         for (int j = 0; j < perturbations_per_observation; ++j) {
-            Point point = observations_[order[k]].point;
+            Point point = observations[order[k]].point;
             for (std::size_t c : continuous) point[c] = std::clamp(point[c] + perturbation_sd * rng_.normal(), 0.0, 1.0);
             for (std::size_t c = 0; c < point.size(); ++c) {
                 const bool discrete = std::find(continuous.begin(), continuous.end(), c) == continuous.end();
@@ -243,14 +284,35 @@ std::optional<Point> BayesSearch::random_new_point() {
     });
 }
 
+namespace {
+
+Json observations_to_json(const std::vector<BayesSearch::Observation>& observations) {
+    Json json = Json::array();
+    for (const auto& o : observations) json.push_back({{"point", o.point}, {"loss", o.loss}});
+    return json;
+}
+
+}  // namespace
+
+std::vector<BayesSearch::Observation> BayesSearch::observations_from_json(const Json& json) const {
+    std::vector<Observation> observations;
+    for (const auto& o : json) {
+        const Point point = o.at("point").get<Point>();
+        observations.push_back({point, o.at("loss").get<double>(), features_.features(point)});
+    }
+    return observations;
+}
+
 Json BayesSearch::save() const {
-    Json observations = Json::array();
-    for (const auto& o : observations_) observations.push_back({{"point", o.point}, {"loss", o.loss}});
+    Json rungs = Json::object();
+    for (const auto& [epoch, observations] : rung_observations_) rungs[std::to_string(epoch)] = observations_to_json(observations);
     return {{"kind", "bayes"},
             {"rng", rng_.save()},
             {"initial_design", initial_design_.save()},
             {"suggested", history_.save()},
-            {"observations", observations},
+            {"observations", observations_to_json(observations_)},
+            {"rung_observations", rungs},
+            {"model_rung", model_rung_ ? Json(*model_rung_) : Json(nullptr)},
             {"hyperparameters", hyperparameters_.to_json()},
             {"model_indices", model_indices_},
             {"factorized", factorized_},
@@ -263,11 +325,14 @@ void BayesSearch::load(const Json& state) {
     rng_.load(state.at("rng").get<std::string>());
     initial_design_.load(state.at("initial_design"));
     history_.load(state.at("suggested"));
-    observations_.clear();
-    for (const auto& o : state.at("observations")) {
-        const Point point = o.at("point").get<Point>();
-        observations_.push_back({point, o.at("loss").get<double>(), features_.features(point)});
+    observations_ = observations_from_json(state.at("observations"));
+    rung_observations_.clear();
+    const Json rungs = state.value("rung_observations", Json::object());
+    for (const auto& [epoch, observations] : rungs.items()) {
+        rung_observations_[std::stoll(epoch)] = observations_from_json(observations);
     }
+    const Json rung = state.value("model_rung", Json(nullptr));
+    model_rung_ = rung.is_null() ? std::nullopt : std::optional(rung.get<std::int64_t>());
     hyperparameters_ = gp::Hyperparameters::from_json(state.at("hyperparameters"));
     model_indices_ = state.at("model_indices").get<std::vector<std::size_t>>();
     factorized_ = state.at("factorized").get<std::size_t>();

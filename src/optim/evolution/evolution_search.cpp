@@ -12,6 +12,20 @@ constexpr int default_generations = 30;  // without a trial budget to derive the
 
 double loss_from_json(const Json& json) { return json.is_null() ? failed_loss : json.get<double>(); }
 
+Json individual_to_json(const Individual& individual) {
+    return {{"point", individual.point}, {"loss", config::number_to_json(individual.loss)}, {"epochs", individual.epochs}};
+}
+
+Individual individual_from_json(const Json& json) {
+    return {json.at("point").get<Point>(), loss_from_json(json.at("loss")), json.at("epochs").get<std::int64_t>()};
+}
+
+// What an evaluation says of its individual: a failure trained nothing.
+Individual individual_of(const Evaluation& evaluation) {
+    if (!evaluation.loss || !std::isfinite(*evaluation.loss)) return {evaluation.point, failed_loss, 0};
+    return {evaluation.point, *evaluation.loss, evaluation.stopped_epoch.value_or(Individual::trained_to_the_end)};
+}
+
 }  // namespace
 
 EvolutionSearch::EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed)
@@ -53,7 +67,7 @@ std::optional<Point> EvolutionSearch::ask(const std::vector<Point>&) {
 
 std::optional<Point> EvolutionSearch::ask_generational() {
     if (handed_out_ == brood_.size()) {
-        const bool all_back = std::all_of(brood_.begin(), brood_.end(), [](const Member& m) { return m.loss.has_value(); });
+        const bool all_back = std::all_of(brood_.begin(), brood_.end(), [](const Member& m) { return m.told.has_value(); });
         if (!all_back) return std::nullopt;  // the next generation needs every result of this one
         close_generation();
     }
@@ -67,10 +81,9 @@ void EvolutionSearch::close_generation() {
     const std::size_t size = static_cast<std::size_t>(settings_.population);
     const std::size_t elites = elite_count(size, settings_.elite_fraction);
     if (!brood_.empty()) {
-        std::sort(population_.begin(), population_.end(),
-                  [](const Individual& a, const Individual& b) { return a.loss < b.loss; });
+        std::sort(population_.begin(), population_.end(), fitter);
         population_.resize(std::min(population_.size(), elites));
-        for (const Member& m : brood_) population_.push_back({m.point, *m.loss});
+        for (const Member& m : brood_) population_.push_back(*m.told);
         ++generation_;
     }
     brood_.clear();
@@ -90,33 +103,46 @@ std::optional<Point> EvolutionSearch::ask_steady_state() {
 }
 
 void EvolutionSearch::tell(const Evaluation& evaluation) {
-    const double loss = evaluation.loss && std::isfinite(*evaluation.loss) ? *evaluation.loss : failed_loss;
+    const Individual told = individual_of(evaluation);
+    if (evaluation.again) {
+        if (evaluation.loss) retell(told);
+        return;
+    }
     if (settings_.mode == Mode::steady_state) {
-        tell_steady_state(loss, evaluation.point);
+        tell_steady_state(told);
         return;
     }
     for (Member& m : brood_) {
-        if (m.point == evaluation.point) m.loss = loss;
+        if (m.point == told.point) m.told = told;
     }
 }
 
-void EvolutionSearch::tell_steady_state(double loss, const Point& point) {
+// A promoted trial's later result, wherever its individual still is: breeding, or out for
+// evaluation with its generation.
+void EvolutionSearch::retell(const Individual& told) {
+    for (Individual& i : population_) {
+        if (i.point == told.point) i = told;
+    }
+    for (Member& m : brood_) {
+        if (m.point == told.point) m.told = told;
+    }
+}
+
+void EvolutionSearch::tell_steady_state(const Individual& told) {
     ++told_;
     if (population_.size() < static_cast<std::size_t>(settings_.population)) {
-        population_.push_back({point, loss});
+        population_.push_back(told);
         return;
     }
-    const auto worst = std::max_element(population_.begin(), population_.end(),
-                                        [](const Individual& a, const Individual& b) { return a.loss < b.loss; });
-    if (loss < worst->loss) *worst = {point, loss};
+    const auto worst = std::min_element(population_.begin(), population_.end(),
+                                        [](const Individual& a, const Individual& b) { return fitter(b, a); });
+    if (fitter(told, *worst)) *worst = told;
 }
 
 Json EvolutionSearch::save() const {
     Json population = Json::array(), brood = Json::array();
-    for (const auto& i : population_) population.push_back({{"point", i.point}, {"loss", config::number_to_json(i.loss)}});
-    for (const auto& m : brood_) {
-        brood.push_back({{"point", m.point}, {"told", m.loss.has_value()}, {"loss", config::number_to_json(m.loss.value_or(failed_loss))}});
-    }
+    for (const auto& i : population_) population.push_back(individual_to_json(i));
+    for (const auto& m : brood_) brood.push_back({{"point", m.point}, {"told", m.told ? individual_to_json(*m.told) : Json(nullptr)}});
     return {{"kind", "evolution"},       {"rng", rng_.save()},       {"initial_design", initial_design_.save()},
             {"suggested", history_.save()}, {"population", population}, {"brood", brood},
             {"handed_out", handed_out_},  {"generation", generation_}, {"told", told_},
@@ -128,11 +154,11 @@ void EvolutionSearch::load(const Json& state) {
     initial_design_.load(state.at("initial_design"));
     history_.load(state.at("suggested"));
     population_.clear();
-    for (const auto& i : state.at("population")) population_.push_back({i.at("point").get<Point>(), loss_from_json(i.at("loss"))});
+    for (const auto& i : state.at("population")) population_.push_back(individual_from_json(i));
     brood_.clear();
     for (const auto& m : state.at("brood")) {
-        brood_.push_back({m.at("point").get<Point>(),
-                          m.at("told").get<bool>() ? std::optional(loss_from_json(m.at("loss"))) : std::nullopt});
+        const Json& told = m.at("told");
+        brood_.push_back({m.at("point").get<Point>(), told.is_null() ? std::nullopt : std::optional(individual_from_json(told))});
     }
     handed_out_ = state.at("handed_out").get<std::size_t>();
     generation_ = state.at("generation").get<int>();

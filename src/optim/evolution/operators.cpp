@@ -12,13 +12,18 @@ std::size_t elite_count(std::size_t size, double elite_fraction) {
     return std::clamp<std::size_t>(rounded, 1, size - 1);
 }
 
+bool fitter(const Individual& a, const Individual& b) {
+    if (a.epochs != b.epochs) return a.epochs > b.epochs;
+    return a.loss < b.loss;
+}
+
 std::size_t tournament(const std::vector<Individual>& population, random::Rng& rng) {
     if (population.empty()) throw std::invalid_argument("tournament in an empty population");
     if (population.size() == 1) return 0;
     const std::size_t first = rng.index(population.size());
     std::size_t second = rng.index(population.size() - 1);
     if (second >= first) ++second;  // distinct from the first
-    return population[second].loss < population[first].loss ? second : first;
+    return fitter(population[second], population[first]) ? second : first;
 }
 
 int generations_for_budget(const EvolutionSettings& settings, std::int64_t trials) {
@@ -68,7 +73,7 @@ space::Point breed(const std::vector<Individual>& population, const std::vector<
     std::size_t a = tournament(population, rng);
     std::size_t b = tournament(population, rng);
     for (int retry = 0; retry < 8 && b == a && population.size() > 1; ++retry) b = tournament(population, rng);
-    if (population[b].loss < population[a].loss) std::swap(a, b);  // A is the fitter
+    if (fitter(population[b], population[a])) std::swap(a, b);  // A is the fitter
     const space::Point& fitter = population[a].point;
     const space::Point& other = population[b].point;
 

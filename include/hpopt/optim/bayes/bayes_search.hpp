@@ -15,6 +15,13 @@
 // its Cholesky factor. The likelihood is maximized on at most 150 observations and the model
 // holds at most 1,000: beyond that both take the best half by loss plus a space-filling half
 // (see subset.hpp).
+//
+// With early stopping's rung losses (settings.model_rungs), the model is fitted to the results
+// of finished trials once there are enough of them (as for the initial design), and before that
+// to the losses at the highest rung epoch that enough trials reached (Falkner et al., "BOHB",
+// ICML 2018, which fits its densities so); it moves to a higher rung, then to the results, as
+// they fill, fitted anew each time.
+#include <map>
 #include <optional>
 
 #include "hpopt/gp/gaussian_process.hpp"
@@ -45,16 +52,23 @@ public:
 
     std::optional<Point> ask(const std::vector<Point>& pending) override;
     void tell(const Evaluation& evaluation) override;
+    void tell_rung(const Point& point, std::int64_t epoch, double loss) override;
     Json save() const override;
     void load(const Json& state) override;
 
-private:
     struct Observation {
         Point point;
         double loss;
         Eigen::VectorXd features;
     };
 
+private:
+    std::vector<Observation> observations_from_json(const Json& json) const;
+
+    std::size_t enough() const;
+    std::optional<std::int64_t> model_level() const;
+    void follow_level();
+    const std::vector<Observation>& data() const;
     bool in_initial_design() const;
     std::optional<Point> ask_model(const std::vector<Point>& pending);
     void update_model();
@@ -80,7 +94,9 @@ private:
     random::Rng rng_;
     SobolSequence initial_design_;
     SuggestionHistory history_;
-    std::vector<Observation> observations_;
+    std::vector<Observation> observations_;  // of trials trained to their end (or stopped, without rungs)
+    std::map<std::int64_t, std::vector<Observation>> rung_observations_;  // by rung epoch
+    std::optional<std::int64_t> model_rung_;  // the rung whose losses the model is fitted to; none: observations_
 
     // The model: hyper-parameters from the last fit, the observations in the GP in the order
     // they joined it, the first `factorized_` of them factorized at the last fit, the others

@@ -19,6 +19,10 @@ struct BayesSettings {
     std::optional<Acquisition> acquisition = Acquisition::expected_improvement;  // nullopt: hedge over all three
     AcquisitionParameters parameters;
     PendingStrategy pending = PendingStrategy::kriging_believer;
+    // Early stopping tells every trial's loss at each rung (tell_stopped "rungs"): until
+    // enough trials have finished, the model is fitted at the highest rung that enough trials
+    // reached, as BOHB does with its densities; a stopped trial's last loss is one of those.
+    bool model_rungs = false;
 };
 
 }  // namespace hpopt::optim::bayes

@@ -2,6 +2,8 @@
 // Evolutionary search (the seed system's genetic algorithm): elitism, binary tournaments,
 // heuristic crossover and Michalewicz's non-uniform mutation, on the unit cube; categoricals
 // are inherited and switch choice with a probability that shrinks like the mutation step.
+// Individuals rank by how far they trained, then by loss (see operators.hpp): one that early
+// stopping stopped at its first rung ranks below any that went on.
 //
 // Generational mode hands out a generation (the initial population, then the children that
 // join the elites) and breeds the next one only when all of it is back: ask() says "nothing
@@ -33,7 +35,7 @@ public:
 private:
     struct Member {
         Point point;
-        std::optional<double> loss;  // +infinity when the trial failed
+        std::optional<Individual> told;  // once its result is back
     };
 
     std::optional<Point> ask_generational();
@@ -42,7 +44,8 @@ private:
     Point initial_point();
     double progress() const;
     void close_generation();
-    void tell_steady_state(double loss, const Point& point);
+    void retell(const Individual& told);
+    void tell_steady_state(const Individual& told);
 
     space::Space space_;
     EvolutionSettings settings_;
