@@ -33,7 +33,7 @@ def spec(seed, wall_time_s, early_stopping):
         "workload": {"plugin": "fashion_mlp",
                      "data": {"format": "idx", "path": "/usr/share/datasets/fashion-mnist", "subset": 30000}}}
     if early_stopping:
-        document["early_stopping"] = {"kind": "asha", "reduction_factor": 3}
+        document["early_stopping"] = early_stopping
     return document
 
 
@@ -63,8 +63,8 @@ def main():
     ratios = []
     with tempfile.TemporaryDirectory() as work:
         for seed in range(1, seeds + 1):
-            plain, plain_trials, _ = search(hpopt, work, spec(seed, wall_time_s, False))
-            asha, asha_trials, stopped = search(hpopt, work, spec(seed, wall_time_s, True))
+            plain, plain_trials, _ = search(hpopt, work, spec(seed, wall_time_s, None))
+            asha, asha_trials, stopped = search(hpopt, work, spec(seed, wall_time_s, {"kind": "asha", "reduction_factor": 3}))
             target = plain[-1][1]
             reached = next((t for t, best in asha if best <= target), None)
             ratios.append(reached / wall_time_s if reached is not None else float("inf"))

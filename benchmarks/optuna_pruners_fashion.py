@@ -10,7 +10,6 @@ and when it was first reached. Run with Debian's python3 (which has optuna and t
 
     benchmarks/optuna_pruners_fashion.py build/src/cli/hpopt [wall_time_s] [seeds]
 """
-import datetime
 import gzip
 import json
 import multiprocessing
@@ -19,33 +18,14 @@ import sys
 import tempfile
 import time
 
+from early_stopping_fashion import seconds, spec
 from mpi_search import run_search
 
 DATA = "/usr/share/datasets/fashion-mnist"
-SUBSET = 30000
-HOLDOUT = 0.2
+SUBSET = 30000  # as early_stopping_fashion.spec has them
+HOLDOUT = 0.2   # hpopt's default training.holdout
 EPOCHS = 9
 BATCH = 64
-
-
-def hpopt_spec(seed, wall_time_s, mode):
-    return {
-        "name": "fashion-es", "seed": seed,
-        "space": {"lr": {"type": "real", "low": 1e-4, "high": 0.3, "log": True},
-                  "optimizer": {"type": "categorical", "choices": ["sgd", "adam"]},
-                  "layers": {"type": "int", "low": 1, "high": 3},
-                  "width": {"type": "int", "low": 32, "high": 512, "log": True},
-                  "dropout": {"type": "real", "low": 0, "high": 0.5}},
-        "optimizer": {"kind": "bayes"},
-        "budget": {"trials": 100000, "wall_time_s": wall_time_s, "grace_s": 5},
-        "layout": {"groups": 2},
-        "early_stopping": {"kind": "asha", "reduction_factor": 3, "mode": mode},
-        "training": {"epochs": EPOCHS, "batch_size": BATCH, "momentum": 0.9, "fom": "validation_error"},
-        "workload": {"plugin": "fashion_mlp", "data": {"format": "idx", "path": DATA, "subset": SUBSET}}}
-
-
-def seconds(record):
-    return datetime.datetime.fromisoformat(record["time"].replace("Z", "+00:00")).timestamp()
 
 
 def hpopt_search(hpopt, work, document):
@@ -71,12 +51,21 @@ def load_fashion():
     return images[training], labels[training], images[validation], labels[validation]
 
 
-def optuna_worker(storage_path, study_name, deadline, seed, results_path):
+def quiet_optuna():
+    import warnings
+
     import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    return optuna
+
+
+def optuna_worker(storage_path, study_name, deadline, seed, results_path):
     import torch
 
+    optuna = quiet_optuna()
     torch.set_num_threads(1)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     x_train, y_train, x_val, y_val = (torch.from_numpy(a) for a in load_fashion())
     storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(storage_path))
     study = optuna.load_study(study_name=study_name, storage=storage, sampler=optuna.samplers.TPESampler(seed=seed + os.getpid()))
@@ -119,7 +108,7 @@ def optuna_worker(storage_path, study_name, deadline, seed, results_path):
 
 
 def optuna_search(work, seed, wall_time_s, pruner_name):
-    import optuna
+    optuna = quiet_optuna()
 
     storage_path = os.path.join(work, f"optuna-{pruner_name}-{seed}.log")
     results_path = storage_path + ".results"
@@ -157,8 +146,9 @@ def main():
     hpopt = os.path.abspath(sys.argv[1])
     wall_time_s = float(sys.argv[2]) if len(sys.argv) > 2 else 200
     seeds = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    searches = {"hpopt BO + ASHA (stop)": lambda work, seed: hpopt_search(hpopt, work, hpopt_spec(seed, wall_time_s, "stop")),
-                "hpopt BO + ASHA (promote)": lambda work, seed: hpopt_search(hpopt, work, hpopt_spec(seed, wall_time_s, "promote")),
+    asha = lambda mode: {"kind": "asha", "reduction_factor": 3, "mode": mode}
+    searches = {"hpopt BO + ASHA (stop)": lambda work, seed: hpopt_search(hpopt, work, spec(seed, wall_time_s, asha("stop"))),
+                "hpopt BO + ASHA (promote)": lambda work, seed: hpopt_search(hpopt, work, spec(seed, wall_time_s, asha("promote"))),
                 "Optuna TPE + SuccessiveHalvingPruner": lambda work, seed: optuna_search(work, seed, wall_time_s, "sha"),
                 "Optuna TPE + HyperbandPruner": lambda work, seed: optuna_search(work, seed, wall_time_s, "hyperband")}
     print("| seed | " + " | ".join(searches) + " |")

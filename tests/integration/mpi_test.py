@@ -122,19 +122,22 @@ class TrainingTest(MpiCase):
             self.assertRegex(log, r"info: trial \d: ok 0\.\d+ over 2 fold\(s\)")
         self.assertNotIn("rank 1 ", done.stderr)
 
-    def test_early_stopping_stops_all_reduce_teams_of_every_fold_at_the_same_step(self):
-        # 1 group x 2 folds x 2 workers; a learning rate from hopeless to good; ASHA with rungs at
-        # epochs 1 and 2 of 4; epochs of about 50 ms, so that a stop arrives well before the end.
-        document = {
-            "seed": 2,
+    def early_stopping_document(self, seed, trials, early_stopping):
+        return {
+            "seed": seed,
             "space": {"lr": {"type": "real", "low": 1e-5, "high": 0.2, "log": True}},
             "optimizer": {"kind": "random"},
-            "budget": {"trials": 8},
+            "budget": {"trials": trials},
             "layout": {"groups": 1, "folds": 2, "masters": 0, "workers": 2},
-            "early_stopping": {"kind": "asha", "reduction_factor": 2},
+            "early_stopping": early_stopping,
             "training": {"epochs": 4, "batch_size": 32, "momentum": 0.9, "fom": "validation_error"},
             "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32, "data": {"subset": 6000, "test_subset": 100}},
         }
+
+    def test_early_stopping_stops_all_reduce_teams_of_every_fold_at_the_same_step(self):
+        # 1 group x 2 folds x 2 workers; a learning rate from hopeless to good; ASHA with rungs at
+        # epochs 1 and 2 of 4; epochs of about 50 ms, so that a stop arrives well before the end.
+        document = self.early_stopping_document(2, 8, {"kind": "asha", "reduction_factor": 2})
         done = self.mpirun(5, document)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         records = self.journal()
@@ -153,16 +156,7 @@ class TrainingTest(MpiCase):
     def test_asha_promote_pauses_all_reduce_teams_mid_epoch_and_goes_on_where_they_stopped(self):
         # As above, in promote mode: a paused trial's teams checkpoint where they stop, and a
         # promoted one goes on from there on both folds, every rank of a team at the same step.
-        document = {
-            "seed": 1,
-            "space": {"lr": {"type": "real", "low": 1e-5, "high": 0.2, "log": True}},
-            "optimizer": {"kind": "random"},
-            "budget": {"trials": 6},
-            "layout": {"groups": 1, "folds": 2, "masters": 0, "workers": 2},
-            "early_stopping": {"kind": "asha", "reduction_factor": 2, "mode": "promote"},
-            "training": {"epochs": 4, "batch_size": 32, "momentum": 0.9, "fom": "validation_error"},
-            "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32, "data": {"subset": 6000, "test_subset": 100}},
-        }
+        document = self.early_stopping_document(1, 6, {"kind": "asha", "reduction_factor": 2, "mode": "promote"})
         done = self.mpirun(5, document)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         records = self.journal()

@@ -594,6 +594,25 @@ class RunTest(RunCase):
 
 
 class EarlyStoppingTest(RunCase):
+    def kill_and_resume(self, spec, event, records):
+        """Runs `spec` into "killed", kills it with SIGKILL once its journal holds `records` records
+        of `event`, and resumes it to its end."""
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("killed", "journal.jsonl")):
+                if sum(r["event"] == event for r in self.journal("killed")) >= records:
+                    break
+            time.sleep(0.01)
+        process.kill()
+        process.wait()
+        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
+        done = self.hpopt("resume", "killed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+
     def curve_spec(self, early_stopping, budget=None, **workload):
         return branin_spec(optimizer={"kind": "random"}, budget=budget or {"trials": 24},
                            early_stopping=early_stopping,
@@ -649,22 +668,7 @@ class EarlyStoppingTest(RunCase):
         spec = self.curve_spec({"kind": "asha"}, budget={"trials": 30},
                                duration_s={"distribution": "fixed", "value": 0.02})
         self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
-        with open(self.path("spec.json"), "w") as f:
-            json.dump(spec, f)
-        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60 * TIME_SCALE
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path("killed", "journal.jsonl")):
-                stopped = [r for r in self.journal("killed") if r["event"] == "trial_stopped_early"]
-                if len(stopped) >= 4:
-                    break
-            time.sleep(0.01)
-        process.kill()
-        process.wait()
-        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
-        done = self.hpopt("resume", "killed")
-        self.assertEqual(done.returncode, 0, done.stderr)
+        self.kill_and_resume(spec, "trial_stopped_early", 4)
         outcome = lambda run: sorted((r["trial"], r["status"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished")
         self.assertEqual(outcome("killed"), outcome("straight"))
 
@@ -711,21 +715,7 @@ class EarlyStoppingTest(RunCase):
         spec = self.curve_spec({"kind": "asha", "mode": "promote"}, budget={"trials": 30},
                                duration_s={"distribution": "fixed", "value": 0.02})
         self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
-        with open(self.path("spec.json"), "w") as f:
-            json.dump(spec, f)
-        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60 * TIME_SCALE
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path("killed", "journal.jsonl")):
-                if sum(r["event"] == "trial_promoted" for r in self.journal("killed")) >= 2:
-                    break
-            time.sleep(0.01)
-        process.kill()
-        process.wait()
-        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
-        done = self.hpopt("resume", "killed")
-        self.assertEqual(done.returncode, 0, done.stderr)
+        self.kill_and_resume(spec, "trial_promoted", 2)
         outcome = lambda run: sorted((r["trial"], r["status"], r["fom"]) for r in self.journal(run) if r["event"] == "trial_finished")
         rungs = lambda run: sorted((r["trial"], r["epoch"], r["fom"], r["cut"]) for r in self.journal(run) if r["event"] == "trial_paused")
         promotions = lambda run: [r["trial"] for r in self.journal(run) if r["event"] == "trial_promoted"]
@@ -746,20 +736,7 @@ class EarlyStoppingTest(RunCase):
         self.assertEqual({r["epoch"] for r in rungs}, {1, 3, 9})
         suggested = [r for r in records if r["event"] == "trial_suggested"]
         self.assertGreater(suggested[-1]["told"], len([r for r in records if r["event"] == "trial_finished"]))
-        with open(self.path("spec.json"), "w") as f:
-            json.dump(spec, f)
-        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60 * TIME_SCALE
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path("killed", "journal.jsonl")):
-                if sum(r["event"] == "trial_suggested" for r in self.journal("killed")) >= 12:
-                    break
-            time.sleep(0.01)
-        process.kill()
-        process.wait()
-        done = self.hpopt("resume", "killed")
-        self.assertEqual(done.returncode, 0, done.stderr)
+        self.kill_and_resume(spec, "trial_suggested", 12)
         suggested = lambda run: {r["trial"]: r["params"] for r in self.journal(run) if r["event"] == "trial_suggested"}
         self.assertEqual(suggested("killed"), suggested("straight"))
 
