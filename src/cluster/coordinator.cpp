@@ -197,7 +197,6 @@ void Coordinator::record(const Finished& finished) {
         // A group that had a stop signal of its own stops the search too.
         if (!interruption_) interrupt(interruption_due().value_or(StopReason::interrupted));
     } else {
-        paused_at_.erase(result.id);  // it ended before it heard of its pause
         settle(running.trial, result);
     }
     report_progress();
@@ -206,6 +205,7 @@ void Coordinator::record(const Finished& finished) {
 // A failure that may not happen again runs again while budget.max_retries allows; any other
 // result is final.
 void Coordinator::settle(const journal::Trial& trial, const journal::TrialResult& result) {
+    paused_at_.erase(trial.id);  // a pause it did not hear of before it ended
     if (result.status == journal::TrialStatus::failed && result.transient && trial.attempt < spec_.budget.max_retries) {
         retry(trial, result);
     } else {
@@ -360,7 +360,6 @@ void Coordinator::retry(journal::Trial trial, const journal::TrialResult& result
 
 void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult& result) {
     journal_.append(journal::trial_finished_record(result), journal::Journal::Sync::later);
-    paused_at_.erase(trial.id);
     const auto told = Clock::now();
     tell(trial, told_fom(result), stopped_epoch_of(result));
     metrics_.tell_s += seconds(Clock::now() - told);
@@ -427,12 +426,15 @@ bool Coordinator::new_best(const journal::TrialResult& result) const {
 }
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
-    JournalReplay replay(spec_, optimizer_, [this](const journal::Trial& trial, const journal::TrialResult& result) {
-            tell(trial, told_fom(result), stopped_epoch_of(result));
-            account(trial, result);
-        },
-        [this](const journal::Trial& trial, std::int64_t epoch, double fom) { tell(trial, stopped_fom_told(fom), epoch); },
-        [this](const journal::Trial& trial, std::int64_t epoch, double fom) { told_rung(trial, epoch, fom); });
+    const auto finished = [this](const journal::Trial& trial, const journal::TrialResult& result) {
+        tell(trial, told_fom(result), stopped_epoch_of(result));
+        account(trial, result);
+    };
+    const auto paused = [this](const journal::Trial& trial, std::int64_t epoch, double fom) {
+        tell(trial, stopped_fom_told(fom), epoch);
+    };
+    const auto at_rung = [this](const journal::Trial& trial, std::int64_t epoch, double fom) { told_rung(trial, epoch, fom); };
+    JournalReplay replay(spec_, optimizer_, finished, paused, at_rung);
     replay.replay(records);
     replay_epochs(records);
     next_id_ = replay.next_trial_id();
