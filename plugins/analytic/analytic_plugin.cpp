@@ -230,6 +230,7 @@ private:
     // each step together (workload::as_team), so that what one rank throws, every rank does;
     // every rank takes as many steps.
     void pause(double seconds, const workload::TrialContext& context) const {
+        if (context.simulated) return;  // the simulation gives the trial its duration
         const int steps = static_cast<int>(std::ceil(seconds / options_.step_s));
         const auto slice = std::chrono::duration<double>(seconds / std::max(steps, 1));
         for (int step = 1; step <= steps; ++step) {

@@ -77,6 +77,25 @@ int main(int argc, char** argv) {
 
     std::string layout_spec;
     std::optional<int> layout_ranks;
+    hpopt::cli::RunOptions simulate;
+    hpopt::cli::SimulationOptions simulation;
+    CLI::App* simulate_app =
+        app.add_subcommand("simulate", "Run a spec's search against simulated groups on virtual time: how busy would G groups be?");
+    simulate_app->add_option("spec", simulate.spec_path, "The search spec (JSON)")->required();
+    simulate_app->add_option("--groups", simulation.groups, "Simulated groups")->required()->check(CLI::PositiveNumber);
+    simulate_app->add_option("--trials", simulate.trials, "A trial budget (the spec's otherwise)")->check(CLI::PositiveNumber);
+    simulate_app->add_option("--trial-time-s", simulation.trial_time_s, "The trials' median time, virtual seconds")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    simulate_app->add_option("--spread", simulation.spread, "The standard deviation of the log of the trials' times")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    simulate_app->add_flag("--free-coordinator", simulation.free_coordinator,
+                           "The coordinator's own work takes no virtual time (the trials' times alone)");
+    simulate_app->add_flag("--force", simulate.force, "Replace the results of an earlier run in the output dir");
+    simulate_app->add_option("-o,--output", simulate.output_dir, "Output dir (instead of the spec's output.dir)");
+    add_reporting_options(*simulate_app, simulate);
+
     CLI::App* layout_app = app.add_subcommand("layout", "Print the rank map of a spec's layout (no MPI needed)");
     layout_app->add_option("spec", layout_spec, "The search spec (JSON)")->required();
     layout_app->add_option("--ranks", layout_ranks, "The world size to check against the layout");
@@ -114,6 +133,10 @@ int main(int argc, char** argv) {
             resume.output_dir = resume.resume_dir;
             return hpopt::cli::run_command(resume, argc, argv);
         }
+        if (simulate_app->parsed()) {
+            simulate.simulation = simulation;
+            return hpopt::cli::run_command(simulate, argc, argv);
+        }
         if (layout_app->parsed()) return hpopt::cli::layout_command(layout_spec, layout_ranks);
         if (status_app->parsed()) return hpopt::cli::status_command(status_dir);
         if (export_app->parsed()) return hpopt::cli::export_command(export_options);
@@ -121,7 +144,8 @@ int main(int argc, char** argv) {
     } catch (const hpopt::config::InvalidConfig& error) {
         // status, report and export read the spec that the journal's first record holds
         const std::string looked_at = status_app->parsed() ? status_dir : report_app->parsed() ? report_dir : export_options.run_dir;
-        const std::string source = run_app->parsed()      ? run.spec_path
+        const std::string source = run_app->parsed()        ? run.spec_path
+                                   : simulate_app->parsed() ? simulate.spec_path
                                    : resume_app->parsed() ? resume.spec_path
                                    : layout_app->parsed() ? layout_spec
                                                           : hpopt::journal::RunDirectory{looked_at}.journal().string();

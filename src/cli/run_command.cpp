@@ -13,11 +13,13 @@
 #include "hpopt/cluster/coordinator.hpp"
 #include "hpopt/cluster/mpi_executor.hpp"
 #include "hpopt/cluster/mpi_session.hpp"
+#include "hpopt/cluster/simulated_executor.hpp"
 #include "hpopt/cluster/stop_signals.hpp"
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
 #include "hpopt/log/log.hpp"
+#include "hpopt/random/rng.hpp"
 #include "hpopt/report/run_view.hpp"
 #include "hpopt/report/timeline.hpp"
 #include "hpopt/version.hpp"
@@ -116,6 +118,10 @@ journal::JournalContents journal_to_resume(const spec::Spec& spec) {
     if (!first || journal::event_of(*first) != journal::Event::run_started) {
         throw ResumeRefused(fmt::format("{} does not begin with run_started: not an hpopt journal", run.journal().string()));
     }
+    if (first->contains("simulation")) {
+        throw ResumeRefused(fmt::format("{} is a simulation (hpopt simulate): nothing to resume; hpopt run runs the search for real",
+                                        run.dir.string()));
+    }
     if (first->value("spec_fingerprint", "") != spec::fingerprint(spec.document)) {
         throw ResumeRefused(fmt::format("{} belongs to another spec than {}: refusing to mix two searches",
                                         run.journal().string(), run.spec().string()));
@@ -149,6 +155,27 @@ void start_log(const journal::RunDirectory& run, const RunOptions& options, cons
     log::configure(settings);
 }
 
+// hpopt simulate: the journal's times are virtual, and its first record says it is a simulation.
+void on_virtual_time(const SimulationOptions& simulation, const cluster::Executor& executor, journal::Journal& journal,
+                     cluster::Coordinator& coordinator) {
+    const auto wall_start = std::chrono::system_clock::now();
+    const auto virtual_start = executor.now();
+    journal.stamp_with([&executor, wall_start, virtual_start] {
+        return log::utc_timestamp(wall_start + std::chrono::duration_cast<std::chrono::system_clock::duration>(executor.now() - virtual_start));
+    });
+    coordinator.simulation({{"groups", simulation.groups},
+                            {"trial_time_s", simulation.trial_time_s},
+                            {"spread", simulation.spread},
+                            {"free_coordinator", simulation.free_coordinator}});
+}
+
+void print_simulated(const cluster::SearchOutcome& outcome, const std::string& fom_name) {
+    const cluster::SearchProgress& progress = outcome.progress;
+    fmt::print("simulated {} group(s) for {} of virtual time ({:.3f} s asking, {:.3f} s telling): utilization {:.1f}%, best {}\n",
+               progress.groups, report::readable_duration(progress.elapsed_s), outcome.metrics.ask_s, outcome.metrics.tell_s,
+               100 * progress.utilization(), progress.best ? fmt::format("{} {:.6g}", fom_name, progress.best->result.fom) : "none");
+}
+
 // The coordinator's part: the journal and the search through `executor`.
 cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDirectory& run, const RunOptions& options,
                                   cluster::Executor& executor, workload::Workload& workload,
@@ -166,6 +193,7 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDire
                optim::kind_name(spec.optimizer), spec.space.size(), executor.groups(), describe_budget(spec.budget),
                run.dir.string());
     cluster::Coordinator coordinator(spec, *optimizer, executor, journal, results, fom_name);
+    if (options.simulation) on_virtual_time(*options.simulation, executor, journal, coordinator);
     if (resumed) {
         const std::int64_t differed = coordinator.resume(resumed->records, resumed->torn);
         fmt::print("resuming from {} journal records\n", resumed->records.size());
@@ -185,6 +213,7 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDire
     }();
     write_timeline(run);
     print_outcome(outcome, fom_name, run);
+    if (options.simulation) print_simulated(outcome, fom_name);
     if (outcome.interrupted) {
         fmt::print("the search can go on: hpopt resume {}\n", run.dir.string());
     } else {
@@ -268,6 +297,22 @@ int run_distributed(spec::Spec& spec, const RunOptions& options, workload::Workl
     return exit_status(outcome);
 }
 
+int simulate(spec::Spec& spec, const RunOptions& options, workload::Workload& workload, bool under_mpi) {
+    if (under_mpi) {
+        fmt::print(stderr, "hpopt simulate: runs in one process, not under mpirun\n");
+        return exit_bad_input;
+    }
+    if (options.trials) spec.budget.trials = *options.trials;
+    const SimulationOptions& simulation = *options.simulation;
+    const journal::RunDirectory run = open_run_directory(spec, options, false);
+    start_log(run, options, cluster::Layout(spec.layout).role(0), false);
+    cluster::SimulatedExecutor executor(workload, simulation.groups, spec.layout.folds,
+                                        {simulation.trial_time_s, simulation.spread, simulation.free_coordinator},
+                                        hpopt::random::derive_seed(spec.seed, hpopt::random::stream::simulation),
+                                        spec.budget.trial_timeout_s);
+    return exit_status(coordinate(spec, run, options, executor, workload, std::nullopt));
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options, int& argc, char**& argv) {
@@ -303,6 +348,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     }
     const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space, spec.training);
 
+    if (options.simulation) return simulate(spec, options, *workload, mpi.has_value());
     if (mpi && mpi->size() > 1) return run_distributed(spec, options, *workload, *mpi, resumed);
     if (const int ranks = cluster::Layout(spec.layout).ranks(); ranks > 2) {
         fmt::print("one process: trials run one after another (the layout needs mpirun -np {})\n", ranks);

@@ -69,13 +69,13 @@ std::int64_t Coordinator::epochs_spent() const { return fold_means_.epochs() + t
 // Why the search stops without waiting for the running trials to finish.
 std::optional<StopReason> Coordinator::interruption_due() const {
     if (stop_requested_ && stop_requested_()) return StopReason::interrupted;
-    if (spec_.budget.wall_time_s && seconds(Clock::now() - start_) >= *spec_.budget.wall_time_s) return StopReason::wall_time;
+    if (spec_.budget.wall_time_s && seconds(executor_.now() - start_) >= *spec_.budget.wall_time_s) return StopReason::wall_time;
     return std::nullopt;
 }
 
 void Coordinator::interrupt(StopReason reason) {
     interruption_ = reason;
-    grace_end_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec_.budget.grace_s));
+    grace_end_ = executor_.now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec_.budget.grace_s));
     if (running_.empty()) {
         notify(to_string(reason) + ": no new trials");
         return;
@@ -99,9 +99,9 @@ std::optional<Coordinator::Asked> Coordinator::ask() {
         pending.push_back(running.trial.point);
         asked.pending.push_back(running.trial.id);
     }
-    const auto start = Clock::now();
+    const auto start = executor_.now();
     std::optional<optim::Point> point = optimizer_.ask(pending);
-    metrics_.ask_s += seconds(Clock::now() - start);
+    metrics_.ask_s += seconds(executor_.now() - start);
     if (!point) return std::nullopt;
     asked.point = std::move(*point);
     return asked;
@@ -124,7 +124,7 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
         journal_.append(cause == Rerun::Cause::retry ? journal::trial_retried_record(trial.id, group, trial.attempt)
                                                      : journal::trial_resumed_record(trial.id, group),
                         journal::Journal::Sync::later);
-        running_[group] = {trial, Clock::now()};
+        running_[group] = {trial, executor_.now()};
         return trial;
     }
     if (auto promoted = promote(group)) return promoted;
@@ -137,7 +137,7 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
     journal_.append(journal::trial_suggested_record(trial, group, asked->pending, asked->told), journal::Journal::Sync::later);
     log::debug("trial {} -> group {}: {}", id, group, trial.params.dump());
-    running_[group] = {trial, Clock::now()};
+    running_[group] = {trial, executor_.now()};
     return trial;
 }
 
@@ -159,7 +159,7 @@ void Coordinator::dispatch() {
     journal_.sync();
     for (const auto& [group, trial] : outgoing) {
         executor_.start(group, trial);
-        const auto now = Clock::now();
+        const auto now = executor_.now();
         running_.at(group).dispatched = now;
         if (const auto since = idle_since_.find(group); since != idle_since_.end()) {
             metrics_.dispatch_latency_s += seconds(now - since->second);
@@ -172,7 +172,7 @@ void Coordinator::dispatch() {
 // A group's report: a result, a failure to run again, or a trial the search interrupted.
 // Journaled, synced before the next trial (asked knowing this result) leaves, or at the end.
 void Coordinator::record(const Finished& finished) {
-    const auto now = Clock::now();
+    const auto now = executor_.now();
     const Running running = running_.at(finished.group);
     running_.erase(finished.group);
     idle_since_[finished.group] = now;
@@ -288,7 +288,7 @@ std::optional<journal::Trial> Coordinator::promote(int group) {
     early_stopping_->withdraw(*id);
     journal_.append(journal::trial_promoted_record(*id, group), journal::Journal::Sync::later);
     log::debug("trial {} promoted -> group {}", *id, group);
-    running_[group] = {trial, Clock::now()};
+    running_[group] = {trial, executor_.now()};
     return trial;
 }
 
@@ -297,7 +297,7 @@ std::optional<journal::Trial> Coordinator::promote(int group) {
 void Coordinator::give_up_hung_groups() {
     if (interruption_) return;
     const spec::Budget& budget = spec_.budget;
-    const auto now = Clock::now();
+    const auto now = executor_.now();
     std::vector<std::pair<int, std::string>> hung;
     for (const auto& [group, running] : running_) {
         const double ran_s = seconds(now - running.dispatched);
@@ -315,7 +315,7 @@ void Coordinator::give_up_hung_groups() {
 // A hung group's trial fails as a fault (it may run again on another group) and the group gets
 // nothing more.
 void Coordinator::lose_group(int group, const std::string& reason) {
-    const auto now = Clock::now();
+    const auto now = executor_.now();
     const Running running = running_.at(group);
     running_.erase(group);
     executor_.abandon(group);
@@ -336,7 +336,7 @@ void Coordinator::lose_group(int group, const std::string& reason) {
 }
 
 void Coordinator::report_progress() {
-    const auto now = Clock::now();
+    const auto now = executor_.now();
     progress_.running = static_cast<std::int64_t>(running_.size());
     progress_.elapsed_s = seconds(now - start_);
     progress_.groups = executor_.groups();
@@ -360,9 +360,9 @@ void Coordinator::retry(journal::Trial trial, const journal::TrialResult& result
 
 void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult& result) {
     journal_.append(journal::trial_finished_record(result), journal::Journal::Sync::later);
-    const auto told = Clock::now();
+    const auto told = executor_.now();
     tell(trial, told_fom(result), stopped_epoch_of(result));
-    metrics_.tell_s += seconds(Clock::now() - told);
+    metrics_.tell_s += seconds(executor_.now() - told);
 
     const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
     account(trial, result);
@@ -502,10 +502,11 @@ void Coordinator::remove_checkpoints(std::int64_t trial_id) const {
 }
 
 SearchOutcome Coordinator::run(const std::string& version) {
-    start_ = Clock::now();
+    start_ = executor_.now();
     executor_.report_epochs_to([this](const journal::EpochReport& report) { take_epoch(report); });
-    journal_.append(resumed_record_ ? *resumed_record_
-                                    : journal::run_started_record(spec_.document, spec::fingerprint(spec_.document), version, fom_name_));
+    Json started = journal::run_started_record(spec_.document, spec::fingerprint(spec_.document), version, fom_name_);
+    if (!simulation_.is_null()) started["simulation"] = simulation_;
+    journal_.append(resumed_record_ ? *resumed_record_ : started);
     for (int group = executor_.groups() - 1; group >= 0; --group) idle_.push_back(group);
     for (const journal::Trial& trial : stopped_in_flight_) {
         const JudgedAt& at = stopped_at_.at(trial.id);
@@ -521,7 +522,7 @@ SearchOutcome Coordinator::run(const std::string& version) {
         dispatch();
         if (exhausted_ && !stop_reason_) stop_reason_ = StopReason::exhausted;
         if (running_.empty() && idle_.empty() && !stop_reason_) stop_reason_ = StopReason::groups_lost;
-        if (running_.empty() || (interruption_ && Clock::now() >= grace_end_)) break;
+        if (running_.empty() || (interruption_ && executor_.now() >= grace_end_)) break;
         ask_ahead();
         report_progress();
         // The first result to come, then every other one already there.

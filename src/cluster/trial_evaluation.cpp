@@ -75,6 +75,7 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     context.checkpoint_dir = checkpoint_dir(task.checkpoint_root, task.trial.id);
     context.interruption = task.interruption;
     context.early_stop = task.early_stop;
+    context.simulated = task.simulated;
     if (task.timeout_s) {
         context.deadline = task.start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                             std::chrono::duration<double>(*task.timeout_s));

@@ -78,7 +78,7 @@ Journal::~Journal() {
 }
 
 void Journal::append(Json record, Sync sync) {
-    record["time"] = log::utc_timestamp();
+    record["time"] = timestamp_ ? timestamp_() : log::utc_timestamp();
     const std::string line = record.dump() + "\n";
     std::size_t written = 0;
     while (written < line.size()) {

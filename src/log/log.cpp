@@ -104,10 +104,11 @@ void clear_live_line() {
     write_all(STDERR_FILENO, erase_line);
 }
 
-std::string utc_timestamp() {
-    const auto now = std::chrono::system_clock::now();
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), millis);
+std::string utc_timestamp() { return utc_timestamp(std::chrono::system_clock::now()); }
+
+std::string utc_timestamp(std::chrono::system_clock::time_point time) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(time)), millis);
 }
 
 }  // namespace hpopt::log

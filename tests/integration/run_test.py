@@ -3,6 +3,7 @@
 Usage: run_test.py PATH_TO_HPOPT
 """
 import csv
+import datetime
 import json
 import math
 import os
@@ -749,6 +750,70 @@ class EarlyStoppingTest(RunCase):
                 self.assertEqual(done.returncode, 2)
                 self.assertIn(message, done.stderr)
 
+
+class SimulateTest(RunCase):
+    def simulate(self, spec, *args, output="sim"):
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        return self.hpopt("simulate", "spec.json", "--output", output, *args)
+
+    def test_fixed_trial_times_fill_the_groups_as_arithmetic_says_and_runs_repeat_exactly(self):
+        # 10 trials of 60 s on 4 groups: three rounds, the last with 2 trials: 10 / 12 busy.
+        spec = branin_spec(optimizer={"kind": "random"}, budget={"trials": 10})
+        args = ("--groups", "4", "--trial-time-s", "60", "--spread", "0", "--free-coordinator")
+        done = self.simulate(spec, *args)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertRegex(done.stdout, r"simulated 4 group\(s\) for 3\.0 min of virtual time .*: utilization 83\.3%, best branin \d")
+        records = self.journal("sim")
+        self.assertEqual(records[0]["simulation"], {"groups": 4, "trial_time_s": 60.0, "spread": 0.0, "free_coordinator": True})
+        self.assertAlmostEqual(records[-1]["summary"]["elapsed_s"], 180, places=6)
+        self.assertTrue(all(float(row["duration_s"]) == 60 for row in self.results("sim")))
+        # The journal's times are virtual: 3 minutes after the first record.
+        status = self.hpopt("status", "sim")
+        self.assertIn("3.0 min of wall time", status.stdout)
+        self.assertIn("10 finished of 10 (0 failed), 0 running; 4 group(s), utilization 83.3%", status.stdout)
+        again = self.simulate(spec, *args, output="again")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        without_times = lambda run: [{k: v for k, v in r.items() if k != "time"} for r in self.journal(run)]
+        self.assertEqual(without_times("sim"), without_times("again"))
+
+        def relative_times(run):
+            stamps = [datetime.datetime.fromisoformat(r["time"].replace("Z", "+00:00")) for r in self.journal(run)]
+            return [(t - stamps[0]).total_seconds() for t in stamps]
+        for one, other in zip(relative_times("sim"), relative_times("again")):
+            self.assertAlmostEqual(one, other, delta=0.002)  # milliseconds, from another start
+
+    def test_a_simulated_run_is_read_like_any_other_and_is_not_resumed(self):
+        spec = branin_spec(optimizer={"kind": "bayes", "initial_points": 5}, budget={"trials": 60})
+        done = self.simulate(spec, "--groups", "8", "--trial-time-s", "10")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertRegex(done.stdout, r"utilization \d+\.\d%, best branin \d")
+        self.assertEqual(len(self.results("sim")), 60)
+        self.assertEqual(self.hpopt("report", "sim").returncode, 0)
+        self.assertTrue(os.path.exists(self.path("sim", "report.html")))
+        exported = self.hpopt("export", "sim", "--format", "json")
+        self.assertEqual(exported.returncode, 0, exported.stderr)
+        refused = self.hpopt("resume", "sim")
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("is a simulation (hpopt simulate): nothing to resume", refused.stderr)
+
+    def test_early_stopping_on_virtual_time_ends_stopped_trials_early(self):
+        spec = branin_spec(optimizer={"kind": "random"}, budget={"trials": 40}, early_stopping={"kind": "asha", "mode": "promote"},
+                           workload={"plugin": "analytic", "function": "branin", "epochs": 9, "curve_gap": 50})
+        done = self.simulate(spec, "--groups", "4", "--trial-time-s", "90", "--spread", "0", "--free-coordinator")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = self.journal("sim")
+        self.assertTrue(any(r["event"] == "trial_promoted" for r in records))
+        rows = self.results("sim")
+        full = [float(r["duration_s"]) for r in rows if r["status"] == "ok"]
+        self.assertTrue(full)
+        # 10 s an epoch: a trial trained to its end spent 90 s over its runs; paused ones less.
+        runs = {}
+        for record in records:
+            if record["event"] == "epoch_finished":
+                runs.setdefault(record["trial"], []).append(record["epoch"])
+        self.assertTrue(all(epochs == list(range(1, len(epochs) + 1)) for epochs in runs.values()))
+        self.assertLess(sum(len(e) for e in runs.values()), 40 * 9)
 
 if __name__ == "__main__":
     HPOPT = os.path.abspath(sys.argv.pop(1))

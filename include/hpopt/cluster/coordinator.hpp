@@ -99,6 +99,9 @@ public:
     // Trials keep checkpoints under `root` (see checkpoint_dir): those of a finished trial are
     // removed unless it is the best so far, which keeps its own until a better one finishes.
     void prune_checkpoints(std::string root) { checkpoint_root_ = std::move(root); }
+    // The search runs on virtual time (hpopt simulate): run_started records these settings, and
+    // the run cannot be resumed.
+    void simulation(Json settings) { simulation_ = std::move(settings); }
 
     // Before run(), to go on with a run from its journal's records (see JournalReplay): the
     // optimizer is brought to where it was, the finished trials count as such, and the trials
@@ -111,7 +114,7 @@ public:
     SearchOutcome run(const std::string& version);
 
 private:
-    using Clock = std::chrono::steady_clock;
+    using Clock = Executor::Clock;  // read through executor_.now()
 
     struct Asked {
         optim::Point point;
@@ -180,6 +183,7 @@ private:
     std::function<bool()> stop_requested_;
     std::function<void(const std::string&)> on_notice_;
     std::string checkpoint_root_;
+    Json simulation_;  // null unless simulated
 
     Clock::time_point start_;
     std::int64_t next_id_ = 0;

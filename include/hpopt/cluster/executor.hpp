@@ -1,6 +1,7 @@
 #pragma once
 // Where the coordinator's trials run: `groups()` groups, each evaluating one trial at a time.
 // The coordinator starts a trial on an idle group and waits for whichever finishes first.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,8 @@ struct Finished {
 
 class Executor {
 public:
+    using Clock = std::chrono::steady_clock;
+
     virtual ~Executor() = default;
     virtual int groups() const = 0;
     virtual void start(int group, const journal::Trial& trial) = 0;
@@ -41,6 +44,8 @@ public:
     }
     // `group` is hung: it gets nothing more, and what it may still send is ignored.
     virtual void abandon(int group) { (void)group; }
+    // The time the search goes by: the steady clock, or a simulation's virtual time.
+    virtual Clock::time_point now() const { return Clock::now(); }
     // Where the running trials' epoch reports go, as they arrive during wait().
     void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
 

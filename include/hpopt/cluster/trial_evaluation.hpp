@@ -39,6 +39,7 @@ struct FoldTask {
     EpochCallback on_epoch;         // may be empty
     std::function<bool()> interruption;  // true once the search is stopping; may be empty
     std::function<bool()> early_stop;    // true once the search stops this trial early; may be empty
+    bool simulated = false;              // hpopt simulate (see TrialContext::simulated)
 };
 
 FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task);

@@ -6,6 +6,7 @@
 // a lock on the file meanwhile (flock), so that a second process cannot write it too and
 // `hpopt status` can tell a run that goes on from one that was killed.
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,10 +33,13 @@ public:
     // otherwise, syncs the file.
     void append(Json record, Sync sync = Sync::now);
     void sync();
+    // Where "time" comes from: the wall clock, unless a simulation gives its virtual time.
+    void stamp_with(std::function<std::string()> timestamp) { timestamp_ = std::move(timestamp); }
 
 private:
     std::filesystem::path path_;
     int fd_ = -1;
+    std::function<std::string()> timestamp_;
 };
 
 // True while a process holds the journal at `path` open to write it: its run goes on. (On a file

@@ -5,6 +5,7 @@
 // of them in one write(), so the lines of many ranks sharing a terminal or a batch job's output
 // never mix. A live line (the progress display on a terminal) stays under the lines written
 // after it. Thread-safe.
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -54,7 +55,8 @@ void debug(fmt::format_string<Args...> format, Args&&... args) {
 void show_live_line(const std::string& line);
 void clear_live_line();
 
-// Now in UTC, ISO 8601 with milliseconds: "2026-11-22T21:34:02.878Z".
+// Now (or `time`) in UTC, ISO 8601 with milliseconds: "2026-11-22T21:34:02.878Z".
 std::string utc_timestamp();
+std::string utc_timestamp(std::chrono::system_clock::time_point time);
 
 }  // namespace hpopt::log

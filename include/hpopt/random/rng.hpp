@@ -15,6 +15,7 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
 namespace stream {
 constexpr std::uint64_t optimizer = 1;
 constexpr std::uint64_t trials = 2;  // trial i draws from derive_seed(derive_seed(seed, trials), i)
+constexpr std::uint64_t simulation = 3;  // hpopt simulate's trial times
 }  // namespace stream
 
 class Rng {

@@ -43,6 +43,9 @@ struct TrialContext {
     // throws TrialStopped. The trial's FoM is then the one of the epoch the search judged it
     // by. May be empty (never stopped).
     std::function<bool()> early_stop;
+    // `hpopt simulate`: the search runs on virtual time and draws each trial's duration itself.
+    // A workload computes its FoM without waiting out simulated durations of its own.
+    bool simulated = false;
 
     bool past_deadline() const { return deadline && std::chrono::steady_clock::now() >= *deadline; }
     bool interrupted() const { return interruption && interruption(); }
