@@ -52,9 +52,10 @@ bayes::BayesSettings read_bayes(config::ObjectReader& reader) {
     if (!(settings.parameters.kappa >= 0)) reader.report("kappa", "must be >= 0");
     settings.pending = read_choice<PendingStrategy>(
                            reader, "pending",
-                           {"kriging_believer", "constant_liar_min", "constant_liar_mean", "constant_liar_max"},
+                           {"kriging_believer", "constant_liar_min", "constant_liar_mean", "constant_liar_max", "randomized_lcb"},
                            {PendingStrategy::kriging_believer, PendingStrategy::constant_liar_min,
-                            PendingStrategy::constant_liar_mean, PendingStrategy::constant_liar_max})
+                            PendingStrategy::constant_liar_mean, PendingStrategy::constant_liar_max,
+                            PendingStrategy::randomized_lcb})
                            .value_or(settings.pending);
     return settings;
 }

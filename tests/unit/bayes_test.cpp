@@ -89,7 +89,7 @@ TEST_CASE("the first asks follow the initial design, then the model") {
 TEST_CASE("consecutive asks with pending points give distinct, spread suggestions") {
     for (const auto pending_strategy :
          {optim::bayes::PendingStrategy::kriging_believer, optim::bayes::PendingStrategy::constant_liar_min,
-          optim::bayes::PendingStrategy::constant_liar_max}) {
+          optim::bayes::PendingStrategy::constant_liar_max, optim::bayes::PendingStrategy::randomized_lcb}) {
         CAPTURE(static_cast<int>(pending_strategy));
         BayesSettings settings;
         settings.pending = pending_strategy;
@@ -221,4 +221,23 @@ TEST_CASE("with rung losses the model follows the highest rung that enough trial
     CHECK(model_rung() == Json(3));
     for (int i = 0; i < 3; ++i) bayes.tell({points[i], branin(points[i])});
     CHECK(model_rung().is_null());  // enough trials trained to their end
+}
+
+TEST_CASE("randomized LCB: with 200 points pending the suggestions stay distinct and spread over the promising region") {
+    BayesSettings settings;
+    settings.pending = optim::bayes::PendingStrategy::randomized_lcb;
+    BayesSearch optimizer(branin_space, settings, 5);
+    run(optimizer, 20);
+    std::vector<Point> pending;
+    for (int i = 0; i < 200; ++i) {
+        const auto point = optimizer.ask(pending);
+        REQUIRE(point);
+        for (const Point& other : pending) CHECK(chebyshev(*point, other) > 1e-3);
+        pending.push_back(*point);
+    }
+    // Each kappa its own: from the model's best point outwards, over cells of a 10 x 10 grid (a
+    // posterior that no result updates keeps them near its minimum: see docs/algorithms.md).
+    std::set<long> cells;
+    for (const Point& p : pending) cells.insert(std::lround(std::floor(p[0] * 10)) * 10 + std::lround(std::floor(p[1] * 10)));
+    CHECK(cells.size() >= 5);
 }

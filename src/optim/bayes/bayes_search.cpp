@@ -83,6 +83,7 @@ std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
 
 std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
     update_model();
+    if (settings_.pending == PendingStrategy::randomized_lcb && !pending.empty()) return first_new(ranked_by_random_kappa(), pending);
     if (!settings_.acquisition) update_hedge_gains();
     const Fantasized fantasized = model_with_fantasies(pending);
     return first_new(ranked_points(fantasized.model, fantasized.best), pending);
@@ -182,6 +183,7 @@ BayesSearch::Fantasized BayesSearch::model_with_fantasies(const std::vector<Poin
             case PendingStrategy::constant_liar_min: fantasy = y.minCoeff(); break;
             case PendingStrategy::constant_liar_mean: fantasy = y.mean(); break;
             case PendingStrategy::constant_liar_max: fantasy = y.maxCoeff(); break;
+            case PendingStrategy::randomized_lcb: break;  // not modelled: see ask_model
         }
         model.add(x, fantasy);
         best = std::min(best, fantasy);
@@ -218,6 +220,15 @@ std::vector<Point> BayesSearch::candidates() {
         }
     }
     return points;
+}
+
+// The lower confidence bound of the model as it is, with kappa drawn from an exponential
+// distribution of mean settings_.parameters.kappa.
+std::vector<ScoredPoint> BayesSearch::ranked_by_random_kappa() {
+    AcquisitionParameters parameters = settings_.parameters;
+    parameters.kappa = -settings_.parameters.kappa * std::log1p(-rng_.uniform());
+    const double best = standardized_losses(model_indices_).minCoeff();
+    return AcquisitionMaximizer(features_, *model_, Acquisition::lower_confidence_bound, parameters, best).maximize(candidates(), {});
 }
 
 std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model, double best) {

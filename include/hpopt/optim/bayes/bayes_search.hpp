@@ -83,6 +83,7 @@ private:
     Fantasized model_with_fantasies(const std::vector<Point>& pending) const;
     std::vector<Point> candidates();
     std::vector<ScoredPoint> ranked_points(const gp::GaussianProcess& model, double best);
+    std::vector<ScoredPoint> ranked_by_random_kappa();
     void update_hedge_gains();
     std::optional<Point> first_new(const std::vector<ScoredPoint>& ranked, const std::vector<Point>& pending);
     std::optional<Point> random_new_point();
