@@ -29,11 +29,12 @@ BATCH = 64
 
 
 def hpopt_search(hpopt, work, document):
-    """[(seconds since the start, validation error)] of the trials trained to their last epoch; trials."""
+    """[(seconds since the start, validation error)] of the trials trained to their last epoch; trials
+    begun (paused ones included: the wall time leaves them waiting for a resume)."""
     records = run_search(hpopt, work, document, 3, check=False)  # the wall time ends it with status 3
     start = seconds(records[0])
     full = [(seconds(r) - start, r["fom"]) for r in records if r["event"] == "trial_finished" and r["status"] == "ok"]
-    return full, sum(r["event"] == "trial_finished" for r in records)
+    return full, sum(r["event"] == "trial_suggested" for r in records)
 
 
 def load_fashion():
