@@ -213,8 +213,9 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDire
     }();
     write_timeline(run);
     print_outcome(outcome, fom_name, run);
-    if (options.simulation) print_simulated(outcome, fom_name);
-    if (outcome.interrupted) {
+    if (options.simulation) {  // no models were trained, and it cannot be resumed
+        print_simulated(outcome, fom_name);
+    } else if (outcome.interrupted) {
         fmt::print("the search can go on: hpopt resume {}\n", run.dir.string());
     } else {
         report_test_figures(spec, workload, outcome, run);
