@@ -29,6 +29,19 @@ double chebyshev(const Point& a, const Point& b) {
     return d;
 }
 
+// Asks `count` times, each ask with the points asked before pending; each suggestion keeps its
+// distance from them.
+std::vector<Point> ask_while_pending(optim::Optimizer& optimizer, int count) {
+    std::vector<Point> pending;
+    for (int i = 0; i < count; ++i) {
+        const auto point = optimizer.ask(pending);
+        REQUIRE(point);
+        for (const Point& other : pending) CHECK(chebyshev(*point, other) > 1e-3);
+        pending.push_back(*point);
+    }
+    return pending;
+}
+
 // Asks and tells `count` times, one point at a time.
 void run(optim::Optimizer& optimizer, int count) {
     for (int i = 0; i < count; ++i) {
@@ -95,14 +108,7 @@ TEST_CASE("consecutive asks with pending points give distinct, spread suggestion
         settings.pending = pending_strategy;
         BayesSearch optimizer(branin_space, settings, 3);
         run(optimizer, 20);
-        std::vector<Point> pending;
-        for (int i = 0; i < 8; ++i) {
-            const auto point = optimizer.ask(pending);
-            REQUIRE(point);
-            for (const Point& other : pending) CHECK(chebyshev(*point, other) > 1e-3);
-            CAPTURE(i);
-            pending.push_back(*point);
-        }
+        ask_while_pending(optimizer, 8);
     }
 }
 
@@ -228,13 +234,7 @@ TEST_CASE("randomized LCB: with 200 points pending the suggestions stay distinct
     settings.pending = optim::bayes::PendingStrategy::randomized_lcb;
     BayesSearch optimizer(branin_space, settings, 5);
     run(optimizer, 20);
-    std::vector<Point> pending;
-    for (int i = 0; i < 200; ++i) {
-        const auto point = optimizer.ask(pending);
-        REQUIRE(point);
-        for (const Point& other : pending) CHECK(chebyshev(*point, other) > 1e-3);
-        pending.push_back(*point);
-    }
+    const std::vector<Point> pending = ask_while_pending(optimizer, 200);
     // Each kappa its own: from the model's best point outwards, over cells of a 10 x 10 grid (a
     // posterior that no result updates keeps them near its minimum: see docs/algorithms.md).
     std::set<long> cells;
