@@ -20,22 +20,25 @@ import sys
 import tempfile
 import time
 
+GENERATIONAL = {"kind": "evolution", "mode": "generational"}
 ROWS = [  # optimizer, groups, trials, median trial time (s), spread
-    ("random", 1024, 10000, 60, 0.5),
-    ("random", 1024, 10000, 10, 0.5),
-    ("evolution", 1024, 10000, 60, 0.5),
-    ("evolution", 1024, 10000, 10, 0.5),
-    ("bayes", 64, 1000, 60, 0.5),
-    ("bayes", 256, 1000, 60, 0.5),
-    ("bayes", 1024, 1500, 60, 0.5),
-    ("bayes", 16, 300, 0.05, 0.0),
+    ({"kind": "random"}, 1024, 10000, 60, 0.5),
+    ({"kind": "random"}, 1024, 10000, 10, 0.5),
+    (GENERATIONAL, 1024, 10000, 60, 0.5),
+    (GENERATIONAL, 1024, 10000, 10, 0.5),
+    ({"kind": "evolution"}, 1024, 10000, 60, 0.5),  # steady state, the default with several groups
+    ({"kind": "evolution"}, 1024, 10000, 10, 0.5),
+    ({"kind": "bayes"}, 64, 1000, 60, 0.5),
+    ({"kind": "bayes"}, 256, 1000, 60, 0.5),
+    ({"kind": "bayes"}, 1024, 1500, 60, 0.5),
+    ({"kind": "bayes"}, 16, 300, 0.05, 0.0),
 ]
 
 
 def spec(optimizer):
     return {"name": "simulate", "seed": 1,
             "space": {f"x{i}": {"type": "real", "low": 0, "high": 1} for i in range(1, 7)},
-            "optimizer": {"kind": optimizer}, "budget": {"trials": 1},
+            "optimizer": optimizer, "budget": {"trials": 1},
             "workload": {"plugin": "analytic", "function": "hartmann6"}}
 
 
@@ -68,7 +71,7 @@ def main():
             found = re.search(r"for (.+) of virtual time \((.+) s asking, (.+) s telling\): utilization (.+)%, best hartmann6 (\S+)", line)
             virtual, ask, tell, utilization, best = found.groups()
             handing_out = busy_while_handing_out(os.path.join(work, "run"), groups)
-            print(f"| {optimizer} | {groups} | {trials} | {median_s} s, {spread} | {utilization}%, {100 * handing_out:.1f}% | {virtual} | {ask} s, {tell} s | "
+            print(f"| `{json.dumps(optimizer)}` | {groups} | {trials} | {median_s} s, {spread} | {utilization}%, {100 * handing_out:.1f}% | {virtual} | {ask} s, {tell} s | "
                   f"{float(best):.4f} | {real_s:.0f} s |", flush=True)
 
 

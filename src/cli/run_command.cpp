@@ -335,6 +335,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     }
     spec::Spec& spec = *loaded;
     if (!options.output_dir.empty()) spec.output_dir = options.output_dir;
+    optim::resolve_for_groups(spec.optimizer, options.simulation ? options.simulation->groups : spec.layout.groups);
     std::optional<journal::JournalContents> resumed;
     if (!options.resume_dir.empty()) {
         try {

@@ -74,9 +74,7 @@ evolution::EvolutionSettings read_evolution(config::ObjectReader& reader) {
     if (settings.population < 2) reader.report("population", "must be >= 2");
     settings.generations = static_cast<int>(reader.integer_or("generations", settings.generations));
     if (reader.has("generations") && settings.generations < 1) reader.report("generations", "must be >= 1");
-    settings.mode = read_choice<Mode>(reader, "mode", {"generational", "steady_state"},
-                                      {Mode::generational, Mode::steady_state})
-                        .value_or(settings.mode);
+    settings.mode = read_choice<Mode>(reader, "mode", {"generational", "steady_state"}, {Mode::generational, Mode::steady_state});
     settings.elite_fraction = read_fraction(reader, "elite_fraction", settings.elite_fraction, 0, 1);
     settings.mutation_b = reader.number_or("mutation_b", settings.mutation_b);
     if (!(settings.mutation_b > 0)) reader.report("mutation_b", "must be > 0");
@@ -110,6 +108,11 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space) 
 
 // `kinds` lists the names in the order of Settings' alternatives.
 std::string kind_name(const Settings& settings) { return kinds.at(settings.index()); }
+
+void resolve_for_groups(Settings& settings, int groups) {
+    auto* evolution = std::get_if<evolution::EvolutionSettings>(&settings);
+    if (evolution && !evolution->mode) evolution->mode = groups > 1 ? evolution::Mode::steady_state : evolution::Mode::generational;
+}
 
 std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space::Space& space, std::uint64_t run_seed) {
     const std::uint64_t seed = random::derive_seed(run_seed, random::stream::optimizer);

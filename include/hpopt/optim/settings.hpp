@@ -26,6 +26,10 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space);
 
 std::string kind_name(const Settings& settings);
 
+// The defaults that depend on how many groups the search has: the evolutionary search's mode.
+// `groups` is the spec's (not what a resumed job regroups to), so that a resume replays alike.
+void resolve_for_groups(Settings& settings, int groups);
+
 // `run_seed` is the spec's seed; the optimizer draws from its own stream of it.
 std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space::Space& space, std::uint64_t run_seed);
 

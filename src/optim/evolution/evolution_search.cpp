@@ -31,12 +31,13 @@ Individual individual_of(const Evaluation& evaluation) {
 EvolutionSearch::EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed)
     : space_(std::move(space)),
       settings_(settings),
+      mode_(settings.mode.value_or(Mode::generational)),
       category_counts_(categorical_sizes(space_)),
       rng_(seed),
       initial_design_(space_.size(), true, random::derive_seed(seed, 1)) {}
 
 double EvolutionSearch::generation() const {
-    if (settings_.mode == Mode::generational) return generation_;
+    if (mode_ == Mode::generational) return generation_;
     // Children evaluated past the initial population, over the children of a generation.
     const auto population = static_cast<std::size_t>(settings_.population);
     const std::size_t children = population - elite_count(population, settings_.elite_fraction);
@@ -62,7 +63,7 @@ std::optional<Point> EvolutionSearch::new_point(bool initial) {
 }
 
 std::optional<Point> EvolutionSearch::ask(const std::vector<Point>&) {
-    return settings_.mode == Mode::generational ? ask_generational() : ask_steady_state();
+    return mode_ == Mode::generational ? ask_generational() : ask_steady_state();
 }
 
 std::optional<Point> EvolutionSearch::ask_generational() {
@@ -108,7 +109,7 @@ void EvolutionSearch::tell(const Evaluation& evaluation) {
         if (evaluation.loss) retell(told);
         return;
     }
-    if (settings_.mode == Mode::steady_state) {
+    if (mode_ == Mode::steady_state) {
         tell_steady_state(told);
         return;
     }

@@ -49,6 +49,7 @@ private:
 
     space::Space space_;
     EvolutionSettings settings_;
+    Mode mode_;  // settings_.mode, generational when left to the groups
     std::vector<std::size_t> category_counts_;  // each gene's number of choices: 0 for a numeric one
     random::Rng rng_;
     SobolSequence initial_design_;

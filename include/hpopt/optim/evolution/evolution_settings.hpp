@@ -1,6 +1,7 @@
 #pragma once
 // The options of "optimizer": {"kind": "evolution", ...}.
 #include <cstdint>
+#include <optional>
 
 namespace hpopt::optim::evolution {
 
@@ -14,7 +15,9 @@ struct EvolutionSettings {
     // G, the horizon of the mutation schedule; 0: as many generations as the trial budget
     // allows (see generations_for_budget), or 30 without a trial budget.
     int generations = 0;
-    Mode mode = Mode::generational;
+    // None: by the number of groups (optim::resolve_for_groups): steady state with several, so
+    // that no group waits for a generation's stragglers, generational alone.
+    std::optional<Mode> mode;
     double elite_fraction = 0.2;    // kept unchanged from one generation to the next (at least one)
     double mutation_b = 3;          // b: how fast mutation steps shrink with the generation
     double mutation_probability = 1;  // per gene
