@@ -227,6 +227,11 @@ void Coordinator::take_epoch(const journal::EpochReport& report) {
     report_progress();
 }
 
+// The group running `trial`, or running_.end().
+std::map<int, Coordinator::Running>::iterator Coordinator::running_trial(std::int64_t trial) {
+    return std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
+}
+
 // Early stopping's verdict on a trial's epoch (its folds' mean); none once it is stopped or
 // paused, for the epochs it may train before it hears so.
 std::optional<fidelity::Cut> Coordinator::verdict(std::int64_t trial, std::int64_t epoch, double fom) {
@@ -239,7 +244,7 @@ std::optional<fidelity::Cut> Coordinator::verdict(std::int64_t trial, std::int64
 void Coordinator::tell_rung(std::int64_t trial, std::int64_t epoch, double fom) {
     if (spec_.early_stopping.tell_stopped != fidelity::EarlyStoppingSettings::TellStopped::rungs) return;
     if (!rungs_.is_rung(epoch) || stopped_at_.count(trial) || paused_at_.count(trial)) return;
-    const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
+    const auto running = running_trial(trial);
     if (running == running_.end()) return;
     journal_.append(journal::rung_reached_record(trial, epoch, fom), journal::Journal::Sync::later);
     told_rung(running->second.trial, epoch, fom);
@@ -255,7 +260,7 @@ void Coordinator::told_rung(const journal::Trial& trial, std::int64_t epoch, dou
 void Coordinator::judge(std::int64_t trial, std::int64_t epoch, double fom) {
     const auto cut = verdict(trial, epoch, fom);
     if (!cut) return;
-    const auto running = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) { return entry.second.trial.id == trial; });
+    const auto running = running_trial(trial);
     if (running == running_.end()) return;  // finished or given up meanwhile
     const double cut_fom = spec_.objective.loss(cut->loss);  // a loss is ±FoM: its own inverse
     const bool pause = spec_.early_stopping.mode == fidelity::EarlyStoppingSettings::Mode::promote;

@@ -8,9 +8,9 @@
 // judged hopeless is asked to stop at its next step; its result then has the FoM it was judged
 // by. In promote mode it pauses instead, keeping its checkpoint: a group that is free takes a
 // paused trial that now qualifies before any new one, and the trials still paused when the
-// search ends finish as stopped. Groups never wait for each other: a group that reports gets the next trial at once, asked
-// with the trials still running as pending points (with several groups, asked while they were
-// all busy). A failure that may be transient runs again, up to budget.max_retries times. A
+// search ends finish as stopped. Groups never wait for each other: a group that reports gets
+// the next trial at once, asked with the trials still running as pending points (with several
+// groups, asked while they were all busy). A failure that may be transient runs again, up to budget.max_retries times. A
 // group past its trial's deadline and the grace, or silent for budget.silence_limit_s, is
 // hung: its trial fails (transient: it may run again elsewhere) and it gets no more trials.
 #include <chrono>
@@ -148,6 +148,7 @@ private:
     void dispatch();
     void record(const Finished& finished);
     void take_epoch(const journal::EpochReport& report);
+    std::map<int, Running>::iterator running_trial(std::int64_t trial);
     std::optional<fidelity::Cut> verdict(std::int64_t trial, std::int64_t epoch, double fom);
     void judge(std::int64_t trial, std::int64_t epoch, double fom);
     void park(const journal::Trial& trial);
@@ -206,7 +207,7 @@ private:
     std::vector<journal::Trial> stopped_in_flight_;  // resumed: stopped, without their result
     std::map<std::int64_t, JudgedAt> paused_at_;   // trials paused (promote mode) and not promoted since, by id
     std::map<std::int64_t, journal::Trial> paused_;  // those of them their groups have left: promotion candidates
-    std::int64_t tells_ = 0;                       // results told to the optimizer: of finished and paused trials
+    std::int64_t tells_ = 0;                       // what the optimizer was told: finished and paused trials, rungs
     std::set<std::int64_t> told_trials_;           // the trials it heard of
     std::int64_t trials_without_epochs_ = 0;       // finished without an epoch report: one epoch each
     double finished_busy_s_ = 0;                   // the finished trials' durations, summed

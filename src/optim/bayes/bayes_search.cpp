@@ -28,6 +28,12 @@ Moments moments(const std::vector<double>& values) {
     return {mean, sd > 0 ? sd : 1.0};
 }
 
+Json observations_to_json(const std::vector<BayesSearch::Observation>& observations) {
+    Json json = Json::array();
+    for (const auto& o : observations) json.push_back({{"point", o.point}, {"loss", o.loss}});
+    return json;
+}
+
 }  // namespace
 
 BayesSearch::BayesSearch(space::Space space, BayesSettings settings, std::uint64_t seed, Limits limits)
@@ -227,8 +233,9 @@ std::vector<Point> BayesSearch::candidates() {
 std::vector<ScoredPoint> BayesSearch::ranked_by_random_kappa() {
     AcquisitionParameters parameters = settings_.parameters;
     parameters.kappa = -settings_.parameters.kappa * std::log1p(-rng_.uniform());
-    const double best = standardized_losses(model_indices_).minCoeff();
-    return AcquisitionMaximizer(features_, *model_, Acquisition::lower_confidence_bound, parameters, best).maximize(candidates(), {});
+    constexpr double no_incumbent = 0;  // the bound needs none
+    return AcquisitionMaximizer(features_, *model_, Acquisition::lower_confidence_bound, parameters, no_incumbent)
+        .maximize(candidates(), {});
 }
 
 std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model, double best) {
@@ -294,16 +301,6 @@ std::optional<Point> BayesSearch::random_new_point() {
         return point;
     });
 }
-
-namespace {
-
-Json observations_to_json(const std::vector<BayesSearch::Observation>& observations) {
-    Json json = Json::array();
-    for (const auto& o : observations) json.push_back({{"point", o.point}, {"loss", o.loss}});
-    return json;
-}
-
-}  // namespace
 
 std::vector<BayesSearch::Observation> BayesSearch::observations_from_json(const Json& json) const {
     std::vector<Observation> observations;
