@@ -1,9 +1,10 @@
 // How long one ask() of the Bayesian optimizer takes as observations accumulate, in 6-d
 // (Hartmann6): with a refit of the hyper-parameters (the first ask on the data), and with the
 // incremental update that follows one more observation between refits (up to 100
-// observations every ask refits). Prints Markdown.
+// observations every ask refits), and per suggestion of a batch (ask_batch, as the coordinator's
+// model thread asks, with as many trials pending). Prints Markdown.
 //
-//   bayes_ask_time --observations 50,200,1000,5000 --repeats 3
+//   bayes_ask_time --observations 50,200,1000,5000 --repeats 3 --batch 32
 #include <algorithm>
 #include <chrono>
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
     int repeats = 3;
     app.add_option("--observations", sizes, "Numbers of observations")->delimiter(',');
     app.add_option("--repeats", repeats, "Repeats per size (the median is reported)");
+    int batch = 32;
+    app.add_option("--batch", batch, "Suggestions per ask_batch, asked with as many pending");
     CLI11_PARSE(app, argc, argv);
 
     const auto* hartmann = analytic::find_test_function("hartmann6");
@@ -43,10 +46,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 6; ++i) dimensions.push_back({"x" + std::to_string(i + 1), space::RealRange{0, 1, false}});
     const space::Space space(dimensions);
 
-    fmt::print("| observations | d | ask with refit | next ask, one observation later | points in the model |\n");
-    fmt::print("|---|---|---|---|---|\n");
+    fmt::print("| observations | d | ask with refit | next ask, one observation later | per suggestion in a batch of {} | points in the model |\n", batch);
+    fmt::print("|---|---|---|---|---|---|\n");
     for (int n : sizes) {
-        std::vector<double> with_refit, incremental;
+        std::vector<double> with_refit, incremental, batched;
         std::size_t model_points = 0;
         for (int repeat = 0; repeat < repeats; ++repeat) {
             random::Rng rng(static_cast<std::uint64_t>(repeat));
@@ -60,9 +63,13 @@ int main(int argc, char** argv) {
             with_refit.push_back(seconds_of([&] { optimizer.ask({}); }));
             observe();
             incremental.push_back(seconds_of([&] { optimizer.ask({}); }));
+            observe();
+            std::vector<optim::Point> pending;  // as a model thread asks: with the groups' trials running
+            for (int i = 0; i < batch; ++i) pending.push_back(*optimizer.ask({}));
+            batched.push_back(seconds_of([&] { optimizer.ask_batch(pending, static_cast<std::size_t>(batch)); }) / batch);
             model_points = optimizer.save()["model_indices"].size();
         }
-        fmt::print("| {} | 6 | {:.1f} ms | {:.1f} ms | {} |\n", n, median(with_refit) * 1e3, median(incremental) * 1e3,
-                   model_points);
+        fmt::print("| {} | 6 | {:.1f} ms | {:.1f} ms | {:.1f} ms | {} |\n", n, median(with_refit) * 1e3, median(incremental) * 1e3,
+                   median(batched) * 1e3, model_points);
     }
 }

@@ -56,7 +56,7 @@ def busy_while_handing_out(run, groups):
 
 def main():
     hpopt = os.path.abspath(sys.argv[1])
-    print("| optimizer | groups | trials | trial time: median, spread | utilization: whole run, while handing out | virtual time | coordinator: ask, tell | best | real time |")
+    print("| optimizer | groups | trials | trial time: median, spread | utilization: whole run, while handing out | virtual time | optimizer: model (per suggestion), tell | best | real time |")
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for optimizer, groups, trials, median_s, spread in ROWS:
@@ -68,10 +68,11 @@ def main():
                                   cwd=work, capture_output=True, text=True, check=True)
             real_s = time.monotonic() - started
             line = next(l for l in done.stdout.splitlines() if l.startswith("simulated "))
-            found = re.search(r"for (.+) of virtual time \((.+) s asking, (.+) s telling\): utilization (.+)%, best hartmann6 (\S+)", line)
-            virtual, ask, tell, utilization, best = found.groups()
+            found = re.search(r"for (.+) of virtual time \(optimizer: \d+ suggestions in (.+) s \((.+) ms each\), telling (.+) s\): "
+                              r"utilization (.+)%, best hartmann6 (\S+)", line)
+            virtual, model, each, tell, utilization, best = found.groups()
             handing_out = busy_while_handing_out(os.path.join(work, "run"), groups)
-            print(f"| `{json.dumps(optimizer)}` | {groups} | {trials} | {median_s} s, {spread} | {utilization}%, {100 * handing_out:.1f}% | {virtual} | {ask} s, {tell} s | "
+            print(f"| `{json.dumps(optimizer)}` | {groups} | {trials} | {median_s} s, {spread} | {utilization}%, {100 * handing_out:.1f}% | {virtual} | {model} s ({each} ms each), {tell} s | "
                   f"{float(best):.4f} | {real_s:.0f} s |", flush=True)
 
 

@@ -36,15 +36,18 @@ std::string describe_budget(const spec::Budget& budget) {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+std::string optimizer_time(const cluster::SearchMetrics& metrics) {
+    return fmt::format("{} suggestions in {:.3f} s ({:.2f} ms each), telling {:.3f} s", metrics.suggested, metrics.model_s,
+                       1e3 * metrics.model_s_per_suggestion(), metrics.tell_s);
+}
+
 void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
     const cluster::SearchProgress& progress = outcome.progress;
     fmt::print("done: {} after {} trials ({}) in {:.2f} s\n", cluster::to_string(outcome.stop_reason), progress.finished,
                report::failed_and_stopped(progress.failed, progress.stopped), progress.elapsed_s);
     const cluster::SearchMetrics& metrics = outcome.metrics;
-    fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer time: ask {:.3f} s, tell {:.3f} s\n",
-               progress.groups, 100 * progress.utilization(),
-               1e3 * metrics.mean_dispatch_latency_s(),
-               metrics.ask_s, metrics.tell_s);
+    fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer: {}\n", progress.groups,
+               100 * progress.utilization(), 1e3 * metrics.mean_dispatch_latency_s(), optimizer_time(metrics));
     if (progress.best) {
         const auto& best = *progress.best;
         fmt::print("best trial {}: {} = {:.6g}", best.trial.id, fom_name, best.result.fom);
@@ -171,9 +174,9 @@ void on_virtual_time(const SimulationOptions& simulation, const cluster::Executo
 
 void print_simulated(const cluster::SearchOutcome& outcome, const std::string& fom_name) {
     const cluster::SearchProgress& progress = outcome.progress;
-    fmt::print("simulated {} group(s) for {} of virtual time ({:.3f} s asking, {:.3f} s telling): utilization {:.1f}%, best {}\n",
-               progress.groups, report::readable_duration(progress.elapsed_s), outcome.metrics.ask_s, outcome.metrics.tell_s,
-               100 * progress.utilization(), progress.best ? fmt::format("{} {:.6g}", fom_name, progress.best->result.fom) : "none");
+    fmt::print("simulated {} group(s) for {} of virtual time (optimizer: {}): utilization {:.1f}%, best {}\n", progress.groups,
+               report::readable_duration(progress.elapsed_s), optimizer_time(outcome.metrics), 100 * progress.utilization(),
+               progress.best ? fmt::format("{} {:.6g}", fom_name, progress.best->result.fom) : "none");
 }
 
 // The coordinator's part: the journal and the search through `executor`.

@@ -1,6 +1,7 @@
 #include "hpopt/cluster/coordinator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -41,6 +42,8 @@ double SearchMetrics::mean_dispatch_latency_s() const {
     return redispatches ? dispatch_latency_s / static_cast<double>(redispatches) : 0.0;
 }
 
+double SearchMetrics::model_s_per_suggestion() const { return suggested ? model_s / static_cast<double>(suggested) : 0.0; }
+
 Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Executor& executor,
                          journal::Journal& journal, journal::ResultsFiles& results, std::string fom_name)
     : spec_(spec),
@@ -49,6 +52,7 @@ Coordinator::Coordinator(const spec::Spec& spec, optim::Optimizer& optimizer, Ex
       journal_(journal),
       results_(results),
       fom_name_(std::move(fom_name)),
+      suggestions_(optimizer, executor.model_worker(), [&executor] { return executor.now(); }),
       fold_means_(spec.layout.folds),
       early_stopping_(fidelity::make_early_stopping(spec.early_stopping)),
       rungs_(spec.early_stopping.min_epochs, spec.early_stopping.reduction_factor) {}
@@ -89,34 +93,44 @@ void Coordinator::notify(const std::string& notice) const {
     if (on_notice_) on_notice_(notice);
 }
 
-// A suggestion, with what the optimizer knew when asked: the journal keeps both, so that a
-// resume can ask it again in the same circumstances.
-std::optional<Coordinator::Asked> Coordinator::ask() {
-    Asked asked;
-    asked.told = tells_;
-    std::vector<optim::Point> pending;
-    for (const auto& [g, running] : running_) {
-        pending.push_back(running.trial.point);
-        asked.pending.push_back(running.trial.id);
-    }
-    const auto start = executor_.now();
-    std::optional<optim::Point> point = optimizer_.ask(pending);
-    metrics_.ask_s += seconds(executor_.now() - start);
-    if (!point) return std::nullopt;
-    asked.point = std::move(*point);
-    return asked;
-}
-
-// With several groups, a suggestion is asked while they are all busy, so that the next group
-// to report need not wait for the optimizer. (Alone, the one group would get suggestions that
-// never know the latest result.)
+// Keeps enough suggestions ready, or being asked, for the idle groups and (with several groups)
+// for those that will report while the next batch is asked.
 void Coordinator::ask_ahead() {
-    const bool room = !spec_.budget.trials || next_id_ < *spec_.budget.trials;
-    if (executor_.groups() > 1 && idle_.empty() && !stop_reason_ && room && !asked_ahead_) asked_ahead_ = ask();
+    suggestions_.collect();
+    if (suggestions_.asking() || stop_reason_ || suggestions_.dry()) return;
+    std::size_t wanted = suggestions_wanted();
+    if (const auto& trials = spec_.budget.trials) {
+        const std::int64_t room = *trials - next_id_ - static_cast<std::int64_t>(suggestions_.ready());
+        wanted = std::min(wanted, suggestions_.ready() + static_cast<std::size_t>(std::max<std::int64_t>(room, 0)));
+    }
+    if (suggestions_.ready() >= wanted) return;
+    Pending running;
+    for (const auto& [group, trial] : running_) {
+        running.trials.push_back(trial.trial.id);
+        running.points.push_back(trial.trial.point);
+    }
+    suggestions_.ask(wanted - suggestions_.ready(), running, next_id_);
+    suggestions_.collect();  // done already when the worker runs it at once
 }
 
-// The next trial for `group`, journaled (not yet synced); nullopt when the optimizer has nothing
-// to suggest for now.
+// The idle groups' suggestions; with several groups, also twice those the others will need while
+// a batch is asked (at the rate they have reported lately), at least one and at most a round.
+std::size_t Coordinator::suggestions_wanted() const {
+    const std::size_t idle = idle_.size();
+    if (executor_.groups() == 1) return idle;
+    const double reports_per_s = mean_trial_s_ > 0 ? static_cast<double>(running_.size()) / mean_trial_s_ : 0;
+    const double ahead = std::ceil(2 * reports_per_s * suggestions_.batch_latency_s());
+    return idle + static_cast<std::size_t>(std::clamp(ahead, 1.0, static_cast<double>(executor_.groups())));
+}
+
+// How long to wait for results: briefly while an idle group waits for the optimizer's batch.
+double Coordinator::wait_s() const {
+    const bool group_waits = !idle_.empty() && suggestions_.ready() == 0 && suggestions_.asking();
+    return group_waits ? std::min(poll_s, suggestions_.until_done_s()) : poll_s;
+}
+
+// The next trial for `group`, journaled (not yet synced): one to run again, a promotion, or a
+// suggestion (asked now if none is ready); nullopt when none is ready.
 std::optional<journal::Trial> Coordinator::prepare(int group) {
     if (!reruns_.empty()) {
         const auto [trial, cause] = reruns_.front();
@@ -128,14 +142,15 @@ std::optional<journal::Trial> Coordinator::prepare(int group) {
         return trial;
     }
     if (auto promoted = promote(group)) return promoted;
-    const std::optional<Asked> asked = asked_ahead_ ? std::exchange(asked_ahead_, std::nullopt) : ask();
-    if (!asked) return std::nullopt;
+    if (!suggestions_.ready()) ask_ahead();
+    const std::optional<Suggestion> suggestion = suggestions_.pop();
+    if (!suggestion) return std::nullopt;
 
     const std::int64_t id = next_id_++;
     const std::uint64_t trials_seed = random::derive_seed(spec_.seed, random::stream::trials);
-    const journal::Trial trial{id, spec_.space.decode(asked->point), asked->point,
+    const journal::Trial trial{id, spec_.space.decode(suggestion->point), suggestion->point,
                                random::derive_seed(trials_seed, static_cast<std::uint64_t>(id))};
-    journal_.append(journal::trial_suggested_record(trial, group, asked->pending, asked->told), journal::Journal::Sync::later);
+    journal_.append(journal::trial_suggested_record(trial, group, suggestion->asked), journal::Journal::Sync::later);
     log::debug("trial {} -> group {}: {}", id, group, trial.params.dump());
     running_[group] = {trial, executor_.now()};
     return trial;
@@ -148,13 +163,15 @@ void Coordinator::dispatch() {
     while (!stop_reason_ && !exhausted_ && !idle_.empty()) {
         const auto trial = prepare(idle_.back());
         if (!trial) {
-            exhausted_ = running_.empty();  // otherwise the optimizer waits for a result
+            // Unless a batch is coming, or the optimizer waits for a result.
+            exhausted_ = running_.empty() && !suggestions_.asking() && suggestions_.dry();
             break;
         }
         outgoing.emplace_back(idle_.back(), *trial);
         idle_.pop_back();
         stop_reason_ = budget_spent();
     }
+    ask_ahead();
     if (outgoing.empty()) return;
     journal_.sync();
     for (const auto& [group, trial] : outgoing) {
@@ -175,6 +192,8 @@ void Coordinator::record(const Finished& finished) {
     const auto now = executor_.now();
     const Running running = running_.at(finished.group);
     running_.erase(finished.group);
+    const double ran_s = seconds(now - running.dispatched);
+    mean_trial_s_ = mean_trial_s_ > 0 ? 0.9 * mean_trial_s_ + 0.1 * ran_s : ran_s;
     idle_since_[finished.group] = now;
     idle_.push_back(finished.group);
     finished_busy_s_ += finished.result.duration_s;
@@ -251,8 +270,7 @@ void Coordinator::tell_rung(std::int64_t trial, std::int64_t epoch, double fom) 
 }
 
 void Coordinator::told_rung(const journal::Trial& trial, std::int64_t epoch, double fom) {
-    optimizer_.tell_rung(trial.point, epoch, spec_.objective.loss(fom));
-    ++tells_;
+    suggestions_.tell_rung(trial.point, epoch, spec_.objective.loss(fom));
 }
 
 // A running trial that early stopping stops (or pauses) is asked to stop at its next step (a
@@ -402,8 +420,7 @@ std::optional<double> Coordinator::stopped_fom_told(double fom) const {
 // when it finishes: the optimizer takes the later for the earlier.
 void Coordinator::tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch) {
     const bool again = !told_trials_.insert(trial.id).second;
-    optimizer_.tell({trial.point, fom ? std::optional(spec_.objective.loss(*fom)) : std::nullopt, again, stopped_epoch});
-    ++tells_;
+    suggestions_.tell({trial.point, fom ? std::optional(spec_.objective.loss(*fom)) : std::nullopt, again, stopped_epoch});
 }
 
 // A finished trial in the results, the counts and the best so far.
@@ -527,11 +544,11 @@ SearchOutcome Coordinator::run(const std::string& version) {
         dispatch();
         if (exhausted_ && !stop_reason_) stop_reason_ = StopReason::exhausted;
         if (running_.empty() && idle_.empty() && !stop_reason_) stop_reason_ = StopReason::groups_lost;
-        if (running_.empty() || (interruption_ && executor_.now() >= grace_end_)) break;
-        ask_ahead();
+        const bool batch_coming = !stop_reason_ && suggestions_.asking();
+        if ((running_.empty() && !batch_coming) || (interruption_ && executor_.now() >= grace_end_)) break;
         report_progress();
         // The first result to come, then every other one already there.
-        for (auto finished = executor_.wait(poll_s); finished; finished = executor_.wait(0)) record(*finished);
+        for (auto finished = executor_.wait(wait_s()); finished; finished = executor_.wait(0)) record(*finished);
         give_up_hung_groups();
     }
     return conclude();
@@ -557,6 +574,8 @@ SearchOutcome Coordinator::conclude() {
     }
     report_progress();
     results_.flush();
+    metrics_.model_s = suggestions_.model_s();
+    metrics_.suggested = suggestions_.suggested();
     const SearchOutcome outcome{*stop_reason_, progress_, metrics_, unfinished,
                                 static_cast<std::int64_t>(running_.size() + lost_groups_.size())};
     if (outcome.interrupted) {
@@ -581,7 +600,8 @@ Json to_json(const SearchOutcome& outcome) {
                     {"groups", progress.groups},
                     {"utilization", progress.utilization()},
                     {"mean_dispatch_latency_s", metrics.mean_dispatch_latency_s()},
-                    {"ask_s", metrics.ask_s},
+                    {"model_s", metrics.model_s},
+                    {"suggested", metrics.suggested},
                     {"tell_s", metrics.tell_s}};
     if (progress.best) summary["best"] = {{"trial", progress.best->trial.id}, {"fom", progress.best->result.fom}};
     return summary;

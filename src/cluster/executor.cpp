@@ -20,6 +20,11 @@ struct InProcessExecutor::Mailbox {
     std::atomic<bool> stopped_early{false};
 };
 
+std::unique_ptr<ModelWorker> Executor::model_worker() {
+    if (groups() > 1) return std::make_unique<ThreadWorker>();
+    return std::make_unique<InlineWorker>();
+}
+
 InProcessExecutor::InProcessExecutor(workload::Workload& workload, int folds, std::optional<double> trial_timeout_s,
                                      std::string checkpoint_root)
     : workload_(workload), folds_(folds), trial_timeout_s_(trial_timeout_s), checkpoint_root_(std::move(checkpoint_root)) {}

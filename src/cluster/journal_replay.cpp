@@ -54,14 +54,21 @@ void JournalReplay::collect_suggestion(const Json& record) {
     if (event != journal::Event::trial_suggested) return;
     const journal::Trial trial = journal::suggested_trial(record);
     check_fits_space(trial);
-    Ask ask{trial.id, {}, told_records_};
+    suggested_[trial.id] = trial;
+    if (record.contains("told") && !record.contains("pending")) {  // the next of a batch
+        if (asks_.empty()) throw journal::JournalError("a suggestion of a batch whose first is not in the journal");
+        asks_.back().trials.push_back(trial.id);
+        return;
+    }
+    Ask ask{{trial.id}, {}, told_records_};
     if (record.contains("told")) {
         ask.told = journal::integer_field(record, "told");
         ask.pending = record.at("pending").get<std::vector<std::int64_t>>();
     } else {
-        for (const auto& [id, earlier] : suggested_) ask.pending.push_back(id);  // unfinished ones: see ask_again
+        for (const auto& [id, earlier] : suggested_) {  // unfinished ones: see ask_again
+            if (id != trial.id) ask.pending.push_back(id);
+        }
     }
-    suggested_[trial.id] = trial;
     asks_.push_back(std::move(ask));
 }
 
@@ -109,7 +116,10 @@ void JournalReplay::ask_again(std::int64_t told) {
             if (found == suggested_.end()) throw journal::JournalError(fmt::format("trial {} was pending but never suggested", id));
             if (!finished_.count(id)) pending.push_back(found->second.point);
         }
-        if (optimizer_.ask(pending) != std::optional(suggested_.at(ask.trial).point)) ++differed_;
+        const std::vector<optim::Point> batch = optimizer_.ask_batch(pending, ask.trials.size());
+        for (std::size_t i = 0; i < ask.trials.size(); ++i) {
+            if (i >= batch.size() || batch[i] != suggested_.at(ask.trials[i]).point) ++differed_;
+        }
     }
 }
 

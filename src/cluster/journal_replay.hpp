@@ -1,7 +1,7 @@
 #pragma once
-// A run's journal replayed into a fresh optimizer, for `hpopt resume`: every ask is made again
-// when the optimizer has been told as many results, with the same trials pending, as when the
-// journal's suggestion was made (so that the resumed search makes the suggestions of one never
+// A run's journal replayed into a fresh optimizer, for `hpopt resume`: every ask (every batch of
+// asks) is made again when the optimizer has been told as many results, with the same trials
+// pending, as when the journal's suggestions were made (so that the resumed search makes the suggestions of one never
 // stopped), and every result is told in the journal's order: a finished trial's, and the FoM a
 // trial was paused at by early stopping's promote mode, and with tell_stopped "rungs" the FoM
 // of a trial at each rung.
@@ -42,8 +42,9 @@ public:
     std::int64_t differed() const { return differed_; }
 
 private:
+    // Suggestions asked in one batch (one ask, in journals written before batches).
     struct Ask {
-        std::int64_t trial;
+        std::vector<std::int64_t> trials;
         std::vector<std::int64_t> pending;  // the trials running when it was asked
         std::int64_t told;                  // how many results the optimizer had by then
     };

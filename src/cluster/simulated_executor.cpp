@@ -31,6 +31,23 @@ void keep_reported_epochs(journal::TrialResult& result, std::int64_t reported) {
     result.fom_std = 0;
 }
 
+// A batch of suggestions asked at once, ready once virtual time has caught up with its cost.
+class VirtualWorker : public ModelWorker {
+public:
+    explicit VirtualWorker(SimulatedExecutor& executor) : executor_(executor) {}
+
+    void start(Job job) override {
+        const Duration took = executor_.off_the_clock(job);
+        done_at_ = executor_.now() + took;
+    }
+    bool done() const override { return executor_.now() >= done_at_; }
+    double until_done_s() const override { return std::max(0.0, seconds(done_at_ - executor_.now())); }
+
+private:
+    SimulatedExecutor& executor_;
+    Executor::Clock::time_point done_at_;
+};
+
 }  // namespace
 
 SimulatedExecutor::SimulatedExecutor(workload::Workload& workload, int groups, int folds, SimulatedTrials trials,
@@ -46,6 +63,17 @@ SimulatedExecutor::SimulatedExecutor(workload::Workload& workload, int groups, i
 
 Executor::Clock::time_point SimulatedExecutor::now() const {
     return origin_ + virtual_ + (trials_.free_coordinator ? Duration{} : Clock::now() - synced_);
+}
+
+std::unique_ptr<ModelWorker> SimulatedExecutor::model_worker() { return std::make_unique<VirtualWorker>(*this); }
+
+Duration SimulatedExecutor::off_the_clock(const std::function<void()>& work) {
+    sync();
+    work();
+    const auto real = Clock::now();
+    const Duration took = real - synced_;
+    synced_ = real;
+    return trials_.free_coordinator ? Duration{} : took;
 }
 
 // Virtual time takes in the coordinator's work since the last sync.

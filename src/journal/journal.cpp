@@ -136,9 +136,11 @@ Json run_started_record(const Json& spec_document, const std::string& fingerprin
             {"fom_name", fom_name},   {"spec", spec_document}};
 }
 
-Json trial_suggested_record(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told) {
-    return {{"event", to_string(Event::trial_suggested)}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
-            {"point", trial.point}, {"seed", trial.seed}, {"pending", pending}, {"told", told}};
+Json trial_suggested_record(const Trial& trial, int group, const Asked& asked) {
+    Json record = {{"event", to_string(Event::trial_suggested)}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
+                   {"point", trial.point}, {"seed", trial.seed}, {"told", asked.told}};
+    if (asked.pending) record["pending"] = *asked.pending;
+    return record;
 }
 
 Json trial_finished_record(const TrialResult& result) {

@@ -354,6 +354,43 @@ class MpiTest(FaultCase):
         self.assertGreater(kills, 0)
         self.check_each_trial_finished_once(40)
 
+    def test_suggestions_asked_ahead_are_handed_out_once_and_none_is_lost_across_kills(self):
+        # Bayesian optimization on 8 groups: the coordinator's model thread asks batches ahead of
+        # the groups. The coordinator killed at random moments loses the suggestions it had not
+        # handed out, and a resume asks every batch again as it was asked.
+        spec = branin(48, layout={"groups": 8}, duration_s={"distribution": "uniform", "low": 0.02, "high": 0.15})
+        spec["optimizer"] = {"kind": "bayes", "initial_points": 8}
+        self.write_spec(spec)
+        rng = random.Random(11)
+        kills = 0
+        for cycle in range(4):
+            records = len(self.records())
+            command = ["resume", "run"] if records else ["run", "spec.json", "--output", "run", "--force"]
+            process = self.start(["mpirun", "-np", "9", HPOPT, *command])
+            self.wait_for(lambda: process.poll() is not None or len(self.events("trial_finished")) > 2 + 8 * cycle)
+            try:
+                out, _ = process.communicate(timeout=rng.uniform(0.1, 1.0))
+            except subprocess.TimeoutExpired:
+                coordinator = self.hpopt_processes().get(0)
+                if coordinator:
+                    os.kill(coordinator, signal.SIGKILL)
+                    kills += 1
+                out, _ = process.communicate(timeout=60 * TIME_SCALE)
+            self.assertNotIn("replayed suggestions differed", out)
+            self.wait_for(lambda: not self.hpopt_processes(), timeout=30)
+            if process.returncode == 0:
+                break
+        if self.records()[-1]["event"] != "run_finished":
+            done = self.hpopt("resume", "run", ranks=9)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertNotIn("replayed suggestions differed", done.stdout)
+        self.assertGreater(kills, 0)
+        self.check_each_trial_finished_once(48)
+        suggested = self.events("trial_suggested")
+        self.assertEqual(sorted(r["trial"] for r in suggested), list(range(48)))
+        self.assertEqual(len({json.dumps(r["point"]) for r in suggested}), 48)  # no point twice
+        self.assertTrue(any("pending" not in r for r in suggested))  # batches of more than one
+
 
 if __name__ == "__main__":
     HPOPT = os.path.abspath(sys.argv.pop(1))

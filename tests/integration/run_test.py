@@ -775,7 +775,10 @@ class SimulateTest(RunCase):
         self.assertIn("10 finished of 10 (0 failed), 0 running; 4 group(s), utilization 83.3%", status.stdout)
         again = self.simulate(spec, *args, output="again")
         self.assertEqual(again.returncode, 0, again.stderr)
-        without_times = lambda run: [{k: v for k, v in r.items() if k != "time"} for r in self.journal(run)]
+        def without_times(run):  # the records' stamps, and the optimizer's compute measured on the real clock
+            records = [{k: v for k, v in r.items() if k != "time"} for r in self.journal(run)]
+            del records[-1]["summary"]["model_s"]
+            return records
         self.assertEqual(without_times("sim"), without_times("again"))
 
         def relative_times(run):

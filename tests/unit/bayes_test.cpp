@@ -241,3 +241,42 @@ TEST_CASE("randomized LCB: with 200 points pending the suggestions stay distinct
     for (const Point& p : pending) cells.insert(std::lround(std::floor(p[0] * 10)) * 10 + std::lround(std::floor(p[1] * 10)));
     CHECK(cells.size() >= 5);
 }
+
+TEST_CASE("a batch's first suggestions are those of a smaller batch, and a batch of one is an ask") {
+    for (const auto pending_strategy : {optim::bayes::PendingStrategy::kriging_believer, optim::bayes::PendingStrategy::randomized_lcb}) {
+        CAPTURE(static_cast<int>(pending_strategy));
+        BayesSettings settings;
+        settings.pending = pending_strategy;
+        BayesSearch original(branin_space, settings, 8);
+        run(original, 15);
+        const Json state = original.save();
+        const std::vector<Point> running = ask_while_pending(original, 3);
+        const std::vector<Point> batch = original.ask_batch(running, 6);
+        REQUIRE(batch.size() == 6);
+
+        BayesSearch fewer(branin_space, settings, 8);
+        fewer.load(state);
+        ask_while_pending(fewer, 3);
+        CHECK(fewer.ask_batch(running, 4) == std::vector<Point>(batch.begin(), batch.begin() + 4));
+
+        BayesSearch one(branin_space, settings, 8);
+        one.load(state);
+        ask_while_pending(one, 3);
+        CHECK(one.ask(running) == batch.front());
+    }
+}
+
+TEST_CASE("randomized LCB: a batch of 200 shares one set of candidates and still spreads") {
+    BayesSettings settings;
+    settings.pending = optim::bayes::PendingStrategy::randomized_lcb;
+    BayesSearch optimizer(branin_space, settings, 5);
+    run(optimizer, 20);
+    const std::vector<Point> batch = optimizer.ask_batch({}, 200);
+    REQUIRE(batch.size() == 200);
+    std::set<long> cells;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) CHECK(chebyshev(batch[i], batch[j]) > 1e-3);
+        cells.insert(std::lround(std::floor(batch[i][0] * 10)) * 10 + std::lround(std::floor(batch[i][1] * 10)));
+    }
+    CHECK(cells.size() >= 5);
+}

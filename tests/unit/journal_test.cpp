@@ -48,7 +48,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     {
         journal::Journal journal(run.journal());
         journal.append(journal::run_started_record({{"name", "x"}}, "abc", "0.1.0", "loss"));
-        journal.append(journal::trial_suggested_record(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {}, 0));
+        journal.append(journal::trial_suggested_record(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {0, std::vector<std::int64_t>{}}));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
         ok.fold_foms = {0.0};
@@ -158,7 +158,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
     {
         journal::Journal journal(path);
         journal.append(journal::run_started_record(Json::object(), "f", "v", "loss"));
-        journal.append(journal::trial_suggested_record({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, 2}, 1));
+        journal.append(journal::trial_suggested_record({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, std::vector<std::int64_t>{1, 2}}));
         journal.append(journal::trial_finished_record(result));
     }
     std::uintmax_t whole = fs::file_size(path);

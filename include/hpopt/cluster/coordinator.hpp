@@ -8,11 +8,13 @@
 // judged hopeless is asked to stop at its next step; its result then has the FoM it was judged
 // by. In promote mode it pauses instead, keeping its checkpoint: a group that is free takes a
 // paused trial that now qualifies before any new one, and the trials still paused when the
-// search ends finish as stopped. Groups never wait for each other: a group that reports gets
-// the next trial at once, asked with the trials still running as pending points (with several
-// groups, asked while they were all busy). A failure that may be transient runs again, up to budget.max_retries times. A
-// group past its trial's deadline and the grace, or silent for budget.silence_limit_s, is
-// hung: its trial fails (transient: it may run again elsewhere) and it gets no more trials.
+// search ends finish as stopped. Groups never wait for each other, nor (with several) for the
+// optimizer: a group that reports gets the next trial at once from the suggestions asked ahead
+// (see SuggestionQueue), enough for the groups that will report while the next batch is asked.
+// A single group's suggestion is asked when it reports, knowing every result. A failure that
+// may be transient runs again, up to budget.max_retries times. A group past its trial's deadline
+// and the grace, or silent for budget.silence_limit_s, is hung: its trial fails (transient: it
+// may run again elsewhere) and it gets no more trials.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "hpopt/cluster/executor.hpp"
+#include "hpopt/cluster/suggestion_queue.hpp"
 #include "hpopt/fidelity/early_stopping.hpp"
 #include "hpopt/journal/journal.hpp"
 #include "hpopt/journal/results_files.hpp"
@@ -62,9 +65,12 @@ struct SearchProgress {
 struct SearchMetrics {
     double dispatch_latency_s = 0;  // summed: from a group's result to its next trial
     std::int64_t redispatches = 0;
-    double ask_s = 0, tell_s = 0;
+    double model_s = 0;           // the optimizer's time answering batches of suggestions
+    std::int64_t suggested = 0;   // suggestions it made
+    double tell_s = 0;            // on the coordinator's loop
 
     double mean_dispatch_latency_s() const;
+    double model_s_per_suggestion() const;
 };
 
 // Why a search ended: the first four once the running trials had finished, the others
@@ -116,11 +122,6 @@ public:
 private:
     using Clock = Executor::Clock;  // read through executor_.now()
 
-    struct Asked {
-        optim::Point point;
-        std::vector<std::int64_t> pending;  // the trials running then
-        std::int64_t told = 0;              // how many results the optimizer had
-    };
     struct Running {
         journal::Trial trial;
         Clock::time_point dispatched;
@@ -142,8 +143,9 @@ private:
     std::optional<StopReason> interruption_due() const;
     void interrupt(StopReason reason);
     void notify(const std::string& notice) const;
-    std::optional<Asked> ask();
     void ask_ahead();
+    std::size_t suggestions_wanted() const;
+    double wait_s() const;
     std::optional<journal::Trial> prepare(int group);
     void dispatch();
     void record(const Finished& finished);
@@ -191,7 +193,8 @@ private:
     std::map<int, Running> running_;               // by group
     std::vector<int> idle_;                        // groups without a trial, the next to get one last
     std::map<int, Clock::time_point> idle_since_;  // groups that reported and wait for work
-    std::optional<Asked> asked_ahead_;             // suggested while every group was busy
+    SuggestionQueue suggestions_;
+    double mean_trial_s_ = 0;                      // recent trials' time from dispatch to result
     std::deque<Rerun> reruns_;                     // handed out before new trials
     std::optional<StopReason> stop_reason_;        // once set, no new trials
     bool exhausted_ = false;                       // the optimizer has nothing more to suggest
@@ -207,7 +210,6 @@ private:
     std::vector<journal::Trial> stopped_in_flight_;  // resumed: stopped, without their result
     std::map<std::int64_t, JudgedAt> paused_at_;   // trials paused (promote mode) and not promoted since, by id
     std::map<std::int64_t, journal::Trial> paused_;  // those of them their groups have left: promotion candidates
-    std::int64_t tells_ = 0;                       // what the optimizer was told: finished and paused trials, rungs
     std::set<std::int64_t> told_trials_;           // the trials it heard of
     std::int64_t trials_without_epochs_ = 0;       // finished without an epoch report: one epoch each
     double finished_busy_s_ = 0;                   // the finished trials' durations, summed

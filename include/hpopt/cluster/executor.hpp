@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "hpopt/cluster/model_worker.hpp"
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/trial.hpp"
 #include "hpopt/workload/workload.hpp"
@@ -46,6 +47,9 @@ public:
     virtual void abandon(int group) { (void)group; }
     // The time the search goes by: the steady clock, or a simulation's virtual time.
     virtual Clock::time_point now() const { return Clock::now(); }
+    // Where the optimizer answers batches of suggestions: with several groups a thread of its own,
+    // beside the coordinator's loop; with one, at once.
+    virtual std::unique_ptr<ModelWorker> model_worker();
     // Where the running trials' epoch reports go, as they arrive during wait().
     void report_epochs_to(EpochCallback callback) { on_epoch_ = std::move(callback); }
 

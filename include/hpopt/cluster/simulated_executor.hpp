@@ -6,8 +6,10 @@
 // times: epoch k of E after k/E of the trial's time, the folds side by side as under mpirun; a
 // trial that goes on from a pause spends only its remaining epochs' share. Virtual time jumps to
 // the next event while the coordinator waits, and runs with the real clock while it computes
-// (asks, tells, model fits, journal writes), so a slow optimizer costs utilization as it would on
-// a cluster; with `free_coordinator`, the coordinator's work takes no virtual time at all.
+// (tells, journal writes), so a slow coordinator costs utilization as it would on a cluster. The
+// optimizer's batches of suggestions run at once, but are ready only once virtual time has run
+// for as long as they took, as on a thread of their own. With `free_coordinator`, neither takes
+// any virtual time.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -36,6 +38,11 @@ public:
     void interrupt() override;
     void stop_early(int group, std::int64_t trial) override;
     Clock::time_point now() const override;
+    // The optimizer's batches take virtual time as they take real time (none with a free
+    // coordinator), beside the coordinator's.
+    std::unique_ptr<ModelWorker> model_worker() override;
+    // Runs `work` while virtual time stands still; how long it took (zero for a free coordinator).
+    Clock::duration off_the_clock(const std::function<void()>& work);
 
 private:
     // A trial on a group: what it will report, and when.

@@ -76,9 +76,16 @@ std::optional<Event> event_of(const Json& record);
 // `fom_name`: what the workload calls its figure of merit.
 Json run_started_record(const Json& spec_document, const std::string& fingerprint, const std::string& version,
                  const std::string& fom_name);
-// `group`: the group it is handed to; `pending` and `told`: the trials running and the number of
-// results the optimizer had when it was asked, so that a resume can ask it again alike.
-Json trial_suggested_record(const Trial& trial, int group, const std::vector<std::int64_t>& pending, std::int64_t told);
+// What the optimizer knew when it made a suggestion, so that a resume can ask it again alike:
+// the number of results it had been told, and the trials pending. Suggestions asked in one batch
+// (Optimizer::ask_batch) are handed out one after the other, and only the first lists the
+// batch's pending trials: each of the others had the batch's earlier ones pending besides.
+struct Asked {
+    std::int64_t told = 0;
+    std::optional<std::vector<std::int64_t>> pending;  // the batch's first; none for the others
+};
+// `group`: the group it is handed to.
+Json trial_suggested_record(const Trial& trial, int group, const Asked& asked);
 Json trial_finished_record(const TrialResult& result);
 Json epoch_finished_record(const EpochReport& report);
 // Interrupted (a stop signal, the wall time): the trials that will run again on resume (stopped,

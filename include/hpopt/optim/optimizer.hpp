@@ -32,6 +32,10 @@ public:
     // Never a point already suggested. nullopt when there is nothing to suggest: for now, if
     // some points are pending (one must be told first), or for good (the space is exhausted).
     virtual std::optional<Point> ask(const std::vector<Point>& pending) = 0;
+    // Up to `count` points, as if asked one at a time with the earlier ones pending (fewer: there
+    // is nothing more to suggest for now). An optimizer may share work among them, but the first
+    // m points of a batch of count are always those of a batch of m, and a batch of one is ask().
+    virtual std::vector<Point> ask_batch(const std::vector<Point>& pending, std::size_t count);
     virtual void tell(const Evaluation& evaluation) = 0;
     // early_stopping.tell_stopped "rungs": a running trial's loss after `epoch` epochs, at a rung
     // of early stopping. An optimizer that models fidelity learns from it; the others ignore it.

@@ -7,6 +7,13 @@
 
 namespace hpopt::optim::bayes {
 
+Predictions predict(const FeatureMap& features, const gp::GaussianProcess& model, std::vector<space::Point> points) {
+    Predictions predictions;
+    model.predict_many(features.features(points), predictions.mean, predictions.variance);
+    predictions.points = std::move(points);
+    return predictions;
+}
+
 AcquisitionMaximizer::AcquisitionMaximizer(const FeatureMap& features, const gp::GaussianProcess& model,
                                            Acquisition acquisition, AcquisitionParameters parameters, double best)
     : features_(features), model_(model), acquisition_(acquisition), parameters_(parameters), best_(best) {}
@@ -16,15 +23,13 @@ double AcquisitionMaximizer::value(const space::Point& point) const {
     return evaluate(acquisition_, p.mean, std::sqrt(p.variance), best_, parameters_).value;
 }
 
-std::vector<ScoredPoint> AcquisitionMaximizer::score(const std::vector<space::Point>& candidates) const {
-    Eigen::VectorXd mean, variance;
-    model_.predict_many(features_.features(candidates), mean, variance);
+std::vector<ScoredPoint> AcquisitionMaximizer::score(const Predictions& candidates) const {
     std::vector<ScoredPoint> scored;
-    scored.reserve(candidates.size());
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
+    scored.reserve(candidates.points.size());
+    for (std::size_t i = 0; i < candidates.points.size(); ++i) {
         const auto k = static_cast<Eigen::Index>(i);
-        const double v = evaluate(acquisition_, mean(k), std::sqrt(variance(k)), best_, parameters_).value;
-        if (std::isfinite(v)) scored.push_back({candidates[i], v});
+        const double v = evaluate(acquisition_, candidates.mean(k), std::sqrt(candidates.variance(k)), best_, parameters_).value;
+        if (std::isfinite(v)) scored.push_back({candidates.points[i], v});
     }
     return scored;
 }
@@ -65,8 +70,12 @@ ScoredPoint AcquisitionMaximizer::refine(const space::Point& start, int evaluati
     return {with(found.x), found.value};
 }
 
-std::vector<ScoredPoint> AcquisitionMaximizer::maximize(const std::vector<space::Point>& candidates,
+std::vector<ScoredPoint> AcquisitionMaximizer::maximize(std::vector<space::Point> candidates,
                                                         const MaximizerOptions& options) const {
+    return maximize(predict(features_, model_, std::move(candidates)), options);
+}
+
+std::vector<ScoredPoint> AcquisitionMaximizer::maximize(const Predictions& candidates, const MaximizerOptions& options) const {
     std::vector<ScoredPoint> ranked = score(candidates);
     const auto by_value = [](const ScoredPoint& a, const ScoredPoint& b) { return a.value > b.value; };
     const std::size_t kept = std::min<std::size_t>(options.kept, ranked.size());

@@ -74,22 +74,43 @@ const std::vector<BayesSearch::Observation>& BayesSearch::data() const {
 bool BayesSearch::in_initial_design() const { return data().size() < enough(); }
 
 std::optional<Point> BayesSearch::ask(const std::vector<Point>& pending) {
+    std::vector<Point> batch = ask_batch(pending, 1);
+    if (batch.empty()) return std::nullopt;
+    return std::move(batch.front());
+}
+
+std::vector<Point> BayesSearch::ask_batch(const std::vector<Point>& pending, std::size_t count) {
+    std::vector<Point> with_batch = pending;
+    std::vector<Point> batch;
+    std::optional<Predictions> shared;  // see ranked_by_random_kappa
+    while (batch.size() < count) {
+        std::optional<Point> point = next_point(with_batch, shared);
+        if (!point) break;
+        with_batch.push_back(*point);
+        batch.push_back(std::move(*point));
+    }
+    return batch;
+}
+
+std::optional<Point> BayesSearch::next_point(const std::vector<Point>& pending, std::optional<Predictions>& shared) {
     follow_level();
     if (in_initial_design()) {
         if (auto point = history_.next_new(space_, [this] { return initial_design_.next(); })) return point;
         return random_new_point();
     }
     try {
-        if (auto point = ask_model(pending)) return point;
+        if (auto point = ask_model(pending, shared)) return point;
     } catch (const gp::NumericalFailure&) {
         // The model cannot be trusted now; an unexplored point is still a useful suggestion.
     }
     return random_new_point();
 }
 
-std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
+std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending, std::optional<Predictions>& shared) {
     update_model();
-    if (settings_.pending == PendingStrategy::randomized_lcb && !pending.empty()) return first_new(ranked_by_random_kappa(), pending);
+    if (settings_.pending == PendingStrategy::randomized_lcb && !pending.empty()) {
+        return first_new(ranked_by_random_kappa(shared), pending);
+    }
     if (!settings_.acquisition) update_hedge_gains();
     const Fantasized fantasized = model_with_fantasies(pending);
     return first_new(ranked_points(fantasized.model, fantasized.best), pending);
@@ -98,6 +119,7 @@ std::optional<Point> BayesSearch::ask_model(const std::vector<Point>& pending) {
 void BayesSearch::tell(const Evaluation& evaluation) {
     if (!evaluation.loss || !std::isfinite(*evaluation.loss)) return;  // its point stays in the history
     if (settings_.model_rungs && evaluation.stopped_epoch) return;      // its rungs told it
+    model_current_ = false;
     if (evaluation.again) {
         // The model keeps its inputs: only the targets change (see update_model).
         const auto told = std::find_if(observations_.begin(), observations_.end(), [&](const Observation& o) { return o.point == evaluation.point; });
@@ -110,10 +132,14 @@ void BayesSearch::tell(const Evaluation& evaluation) {
 }
 
 void BayesSearch::tell_rung(const Point& point, std::int64_t epoch, double loss) {
-    if (settings_.model_rungs && std::isfinite(loss)) rung_observations_[epoch].push_back({point, loss, features_.features(point)});
+    if (!settings_.model_rungs || !std::isfinite(loss)) return;
+    rung_observations_[epoch].push_back({point, loss, features_.features(point)});
+    model_current_ = false;
 }
 
 void BayesSearch::update_model() {
+    if (model_current_ && model_) return;
+    model_current_ = true;
     const std::vector<Observation>& observations = data();
     const std::size_t n = observations.size();
     const bool new_data = n > observations_at_fit_;
@@ -229,13 +255,23 @@ std::vector<Point> BayesSearch::candidates() {
 }
 
 // The lower confidence bound of the model as it is, with kappa drawn from an exponential
-// distribution of mean settings_.parameters.kappa.
-std::vector<ScoredPoint> BayesSearch::ranked_by_random_kappa() {
+// distribution of mean settings_.parameters.kappa. The model's predictions at the candidates are
+// `shared` by the asks of one batch: the first draws the candidates, predicts there and refines
+// as a single ask would; the others refine only their best candidate, briefly (a thousand groups
+// want many suggestions, each a little less polished, rather than a few polished ones late).
+std::vector<ScoredPoint> BayesSearch::ranked_by_random_kappa(std::optional<Predictions>& shared) {
     AcquisitionParameters parameters = settings_.parameters;
     parameters.kappa = -settings_.parameters.kappa * std::log1p(-rng_.uniform());
+    MaximizerOptions options;
+    if (shared) {
+        options.local_starts = limits_.batch_local_starts;
+        options.local_evaluations = limits_.batch_local_evaluations;
+    } else {
+        shared = predict(features_, *model_, candidates());
+    }
     constexpr double no_incumbent = 0;  // the bound needs none
     return AcquisitionMaximizer(features_, *model_, Acquisition::lower_confidence_bound, parameters, no_incumbent)
-        .maximize(candidates(), {});
+        .maximize(*shared, options);
 }
 
 std::vector<ScoredPoint> BayesSearch::ranked_points(const gp::GaussianProcess& model, double best) {
@@ -349,6 +385,7 @@ void BayesSearch::load(const Json& state) {
     hedge_proposals_ = state.at("hedge_proposals").get<std::vector<Point>>();
     model_.reset();
     if (!model_indices_.empty()) rebuild_model();
+    model_current_ = false;
 }
 
 }  // namespace hpopt::optim::bayes

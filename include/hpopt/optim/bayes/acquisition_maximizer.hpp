@@ -21,6 +21,15 @@ struct MaximizerOptions {
     std::size_t kept = 64;  // candidates returned besides the refined points
 };
 
+// The model's predictions at candidate points, computed once for several acquisitions (a
+// batch's randomized lower confidence bounds).
+struct Predictions {
+    std::vector<space::Point> points;
+    Eigen::VectorXd mean, variance;
+};
+
+Predictions predict(const FeatureMap& features, const gp::GaussianProcess& model, std::vector<space::Point> points);
+
 class AcquisitionMaximizer {
 public:
     AcquisitionMaximizer(const FeatureMap& features, const gp::GaussianProcess& model, Acquisition acquisition,
@@ -28,10 +37,12 @@ public:
 
     double value(const space::Point& point) const;
     // The best candidates and the refined points, best first.
-    std::vector<ScoredPoint> maximize(const std::vector<space::Point>& candidates, const MaximizerOptions& options) const;
+    std::vector<ScoredPoint> maximize(std::vector<space::Point> candidates, const MaximizerOptions& options) const;
+    // The same from the model's predictions at the candidates.
+    std::vector<ScoredPoint> maximize(const Predictions& candidates, const MaximizerOptions& options) const;
 
 private:
-    std::vector<ScoredPoint> score(const std::vector<space::Point>& candidates) const;
+    std::vector<ScoredPoint> score(const Predictions& candidates) const;
     ScoredPoint refine(const space::Point& start, int evaluations) const;
     // The acquisition and its gradient with respect to the real coordinates.
     double value_and_gradient(const space::Point& point, std::vector<double>& gradient) const;

@@ -44,6 +44,9 @@ struct Limits {
     // Near a sharp optimum the Kriging believer can suggest points next to the pending ones;
     // a suggestion keeps at least this distance from them in some coordinate.
     double pending_separation = 1e-3;
+    // How the asks of a batch after its first refine their acquisition's best candidate.
+    int batch_local_starts = 1;
+    int batch_local_evaluations = 10;
 };
 
 class BayesSearch : public Optimizer {
@@ -51,6 +54,9 @@ public:
     BayesSearch(space::Space space, BayesSettings settings, std::uint64_t seed, Limits limits = {});
 
     std::optional<Point> ask(const std::vector<Point>& pending) override;
+    // With pending "randomized_lcb", the batch's asks share the model's predictions at one set
+    // of candidates: each draws its own kappa, ranks them, and refines the best.
+    std::vector<Point> ask_batch(const std::vector<Point>& pending, std::size_t count) override;
     void tell(const Evaluation& evaluation) override;
     void tell_rung(const Point& point, std::int64_t epoch, double loss) override;
     Json save() const override;
@@ -70,7 +76,8 @@ private:
     void follow_level();
     const std::vector<Observation>& data() const;
     bool in_initial_design() const;
-    std::optional<Point> ask_model(const std::vector<Point>& pending);
+    std::optional<Point> next_point(const std::vector<Point>& pending, std::optional<Predictions>& shared);
+    std::optional<Point> ask_model(const std::vector<Point>& pending, std::optional<Predictions>& shared);
     void update_model();
     void refit();
     void rebuild_model();
@@ -83,7 +90,7 @@ private:
     Fantasized model_with_fantasies(const std::vector<Point>& pending) const;
     std::vector<Point> candidates();
     std::vector<ScoredPoint> ranked_points(const gp::GaussianProcess& model, double best);
-    std::vector<ScoredPoint> ranked_by_random_kappa();
+    std::vector<ScoredPoint> ranked_by_random_kappa(std::optional<Predictions>& shared);
     void update_hedge_gains();
     std::optional<Point> first_new(const std::vector<ScoredPoint>& ranked, const std::vector<Point>& pending);
     std::optional<Point> random_new_point();
@@ -107,6 +114,7 @@ private:
     std::size_t factorized_ = 0;
     std::size_t observations_at_fit_ = 0;
     std::optional<gp::GaussianProcess> model_;
+    bool model_current_ = false;  // nothing told since the last update_model()
 
     // gp_hedge: each acquisition's gain, and where each pointed at the last ask.
     std::vector<double> gains_ = {0, 0, 0};
