@@ -7,7 +7,9 @@
 //       --problems branin:50,hartmann6:100 --seeds 20 --pending 0
 //
 // With --pending P, P suggestions are always outstanding: each ask sees them as pending and
-// the oldest is told before the next ask, as with P + 1 groups working at once.
+// the oldest is told before the next ask, as with P + 1 groups working at once. With --batch B,
+// the asks come B at a time (Optimizer::ask_batch), as the coordinator's model thread makes them,
+// and the oldest B are told before the next batch.
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -68,7 +70,7 @@ struct RunResult {
     double optimizer_seconds;
 };
 
-RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64_t seed, int pending_count) {
+RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64_t seed, int pending_count, int batch) {
     if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&settings)) {
         if (evolution->generations == 0) evolution->generations = optim::evolution::generations_for_budget(*evolution, problem.evaluations);
     }
@@ -87,13 +89,15 @@ RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64
         optimizer->tell({point, value});
         optimizer_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
-    for (int asked = 0; asked < problem.evaluations; ++asked) {
+    for (int asked = 0; asked < problem.evaluations;) {
+        const auto count = static_cast<std::size_t>(std::min(batch, problem.evaluations - asked));
         const auto start = std::chrono::steady_clock::now();
-        const auto point = optimizer->ask({pending.begin(), pending.end()});
+        const std::vector<optim::Point> points = optimizer->ask_batch({pending.begin(), pending.end()}, count);
         optimizer_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!point) break;
-        pending.push_back(*point);
-        if (static_cast<int>(pending.size()) > pending_count) {
+        if (points.empty()) break;
+        asked += static_cast<int>(points.size());
+        pending.insert(pending.end(), points.begin(), points.end());
+        while (static_cast<int>(pending.size()) > pending_count) {
             evaluate_and_tell(pending.front());
             pending.pop_front();
         }
@@ -124,15 +128,16 @@ std::vector<std::string> split(const std::string& text, char separator) {
 int main(int argc, char** argv) {
     CLI::App app{"Optimizer regret and cost on analytic test functions"};
     std::string optimizers = "random;sobol", problems = "branin:50,hartmann6:100";
-    int seeds = 20, pending = 0;
+    int seeds = 20, pending = 0, batch = 1;
     app.add_option("--optimizers", optimizers, "Optimizer kinds or JSON objects, separated by ';'");
     app.add_option("--problems", problems, "Comma-separated FUNCTION[D]:EVALUATIONS");
     app.add_option("--seeds", seeds, "Runs per cell, seeds 0..N-1");
     app.add_option("--pending", pending, "Suggestions outstanding at every ask");
+    app.add_option("--batch", batch, "Suggestions asked at once")->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
 
-    fmt::print("| optimizer | function | d | evaluations | pending | seeds | median regret | mean regret | ask+tell per run | ask+tell per trial |\n");
-    fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
+    fmt::print("| optimizer | function | d | evaluations | pending | batch | seeds | median regret | mean regret | ask+tell per run | ask+tell per trial |\n");
+    fmt::print("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& problem_text : split(problems, ',')) {
         const Problem problem = parse_problem(problem_text);
         for (const auto& kind : split(optimizers, ';')) {
@@ -140,14 +145,14 @@ int main(int argc, char** argv) {
             std::vector<double> regrets;
             double seconds = 0;
             for (int seed = 0; seed < seeds; ++seed) {
-                const RunResult result = run_once(settings, problem, static_cast<std::uint64_t>(seed), pending);
+                const RunResult result = run_once(settings, problem, static_cast<std::uint64_t>(seed), pending, batch);
                 regrets.push_back(result.regret);
                 seconds += result.optimizer_seconds;
             }
             const double mean = std::accumulate(regrets.begin(), regrets.end(), 0.0) / seeds;
             const double per_run = seconds / seeds;
-            fmt::print("| {} | {} | {} | {} | {} | {} | {:.3g} | {:.3g} | {:.3g} ms | {:.3g} µs |\n", kind,
-                       problem.function->name, problem.dimensions, problem.evaluations, pending, seeds, median(regrets),
+            fmt::print("| {} | {} | {} | {} | {} | {} | {} | {:.3g} | {:.3g} | {:.3g} ms | {:.3g} µs |\n", kind,
+                       problem.function->name, problem.dimensions, problem.evaluations, pending, batch, seeds, median(regrets),
                        mean, per_run * 1e3, per_run / problem.evaluations * 1e6);
         }
     }

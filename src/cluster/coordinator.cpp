@@ -94,33 +94,39 @@ void Coordinator::notify(const std::string& notice) const {
 }
 
 // Keeps enough suggestions ready, or being asked, for the idle groups and (with several groups)
-// for those that will report while the next batch is asked.
+// for those that will report while the next batch is asked. A batch asks for no fewer than those:
+// each costs the model a fit and a scoring of candidates, and batches too small to last until
+// the next one is ready would leave groups waiting when trials are short.
 void Coordinator::ask_ahead() {
     suggestions_.collect();
     if (suggestions_.asking() || stop_reason_ || suggestions_.dry()) return;
-    std::size_t wanted = suggestions_wanted();
+    const std::size_t ahead = suggestions_ahead();
+    const std::size_t wanted = idle_.size() + ahead;
+    const std::size_t ready = suggestions_.ready();
+    if (ready >= wanted) return;
+    std::size_t count = std::max(wanted - ready, ahead);
     if (const auto& trials = spec_.budget.trials) {
-        const std::int64_t room = *trials - next_id_ - static_cast<std::int64_t>(suggestions_.ready());
-        wanted = std::min(wanted, suggestions_.ready() + static_cast<std::size_t>(std::max<std::int64_t>(room, 0)));
+        const std::int64_t room = *trials - next_id_ - static_cast<std::int64_t>(ready);
+        count = std::min(count, static_cast<std::size_t>(std::max<std::int64_t>(room, 0)));
     }
-    if (suggestions_.ready() >= wanted) return;
+    if (count == 0) return;
     Pending running;
     for (const auto& [group, trial] : running_) {
         running.trials.push_back(trial.trial.id);
         running.points.push_back(trial.trial.point);
     }
-    suggestions_.ask(wanted - suggestions_.ready(), running, next_id_);
+    suggestions_.ask(count, running, next_id_);
     suggestions_.collect();  // done already when the worker runs it at once
 }
 
-// The idle groups' suggestions; with several groups, also twice those the others will need while
-// a batch is asked (at the rate they have reported lately), at least one and at most a round.
-std::size_t Coordinator::suggestions_wanted() const {
-    const std::size_t idle = idle_.size();
-    if (executor_.groups() == 1) return idle;
+// With several groups, twice the suggestions the busy groups will need while a batch is asked (at
+// the rate they have reported lately), at least one and at most four rounds. A single group asks
+// when it reports, so that its suggestion knows every result.
+std::size_t Coordinator::suggestions_ahead() const {
+    if (executor_.groups() == 1) return 0;
     const double reports_per_s = mean_trial_s_ > 0 ? static_cast<double>(running_.size()) / mean_trial_s_ : 0;
     const double ahead = std::ceil(2 * reports_per_s * suggestions_.batch_latency_s());
-    return idle + static_cast<std::size_t>(std::clamp(ahead, 1.0, static_cast<double>(executor_.groups())));
+    return static_cast<std::size_t>(std::clamp(ahead, 1.0, 4.0 * executor_.groups()));
 }
 
 // How long to wait for results: briefly while an idle group waits for the optimizer's batch.

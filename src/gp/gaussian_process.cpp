@@ -27,7 +27,7 @@ void GaussianProcess::factorize() {
         Eigen::LLT<Eigen::MatrixXd> llt(A);
         if (llt.info() != Eigen::Success || !llt.matrixLLT().allFinite()) continue;
         jitter_ = jitter;
-        L_ = llt.matrixL();
+        L_ = llt.matrixL();  // no room to grow yet: see add()
         break;
     }
     set_targets(y_);
@@ -35,13 +35,13 @@ void GaussianProcess::factorize() {
 
 void GaussianProcess::set_targets(const Eigen::VectorXd& y) {
     y_ = y;
-    alpha_ = L_.triangularView<Eigen::Lower>().solve(y_);
-    L_.triangularView<Eigen::Lower>().transpose().solveInPlace(alpha_);
+    alpha_ = L().triangularView<Eigen::Lower>().solve(y_);
+    L().transpose().triangularView<Eigen::Upper>().solveInPlace(alpha_);
 }
 
 void GaussianProcess::add(const Eigen::VectorXd& x, double y) {
     const Eigen::Index n = size();
-    const Eigen::VectorXd row = L_.triangularView<Eigen::Lower>().solve(cross_covariance(x));
+    const Eigen::VectorXd row = L().triangularView<Eigen::Lower>().solve(cross_covariance(x));
     const double pivot_squared = diagonal() - row.squaredNorm();
 
     X_.conservativeResize(Eigen::NoChange, n + 1);
@@ -54,8 +54,11 @@ void GaussianProcess::add(const Eigen::VectorXd& x, double y) {
         factorize();  // too close to a known point for a stable update: start over, with jitter
         return;
     }
-    L_.conservativeResize(n + 1, n + 1);
-    L_.col(n).setZero();
+    if (L_.rows() == n) {  // the factor's room doubles, so that adding n points copies O(n^2), not O(n^3)
+        Eigen::MatrixXd larger = Eigen::MatrixXd::Zero(2 * n + 1, 2 * n + 1);
+        larger.topLeftCorner(n, n) = L_.topLeftCorner(n, n);
+        L_.swap(larger);
+    }
     L_.row(n).head(n) = row.transpose();
     L_(n, n) = std::sqrt(pivot_squared);
     set_targets(y_);
@@ -63,15 +66,15 @@ void GaussianProcess::add(const Eigen::VectorXd& x, double y) {
 
 Prediction GaussianProcess::predict(const Eigen::VectorXd& x) const {
     const Eigen::VectorXd k = cross_covariance(x);
-    const Eigen::VectorXd v = L_.triangularView<Eigen::Lower>().solve(k);
+    const Eigen::VectorXd v = L().triangularView<Eigen::Lower>().solve(k);
     return {k.dot(alpha_), std::max(kernel_.signal_variance() - v.squaredNorm(), 0.0)};
 }
 
 PredictionWithGradient GaussianProcess::predict_with_gradient(const Eigen::VectorXd& x) const {
     const Eigen::VectorXd k = cross_covariance(x);
-    Eigen::VectorXd w = L_.triangularView<Eigen::Lower>().solve(k);
+    Eigen::VectorXd w = L().triangularView<Eigen::Lower>().solve(k);
     const double variance = kernel_.signal_variance() - w.squaredNorm();
-    L_.triangularView<Eigen::Lower>().transpose().solveInPlace(w);  // w = K^-1 k
+    L().transpose().triangularView<Eigen::Upper>().solveInPlace(w);  // w = K^-1 k
     const Eigen::MatrixXd dk = kernel_.gradient(kernel_.scale(x), scaled_X_);  // D x n
     PredictionWithGradient prediction;
     prediction.mean = k.dot(alpha_);
@@ -96,7 +99,7 @@ void GaussianProcess::predict_many(const Eigen::MatrixXd& Xs, Eigen::VectorXd& m
         const Eigen::Index width = std::min(block, m - start);
         Eigen::MatrixXd K = kernel_.matrix(scaled_X_, kernel_.scale(Xs.middleCols(start, width)));  // n x width
         mean.segment(start, width) = K.transpose() * alpha_;
-        L_.triangularView<Eigen::Lower>().solveInPlace(K);
+        L().triangularView<Eigen::Lower>().solveInPlace(K);
         variance.segment(start, width) =
             (kernel_.signal_variance() - K.colwise().squaredNorm().array()).max(0.0).matrix().transpose();
     }

@@ -144,7 +144,7 @@ private:
     void interrupt(StopReason reason);
     void notify(const std::string& notice) const;
     void ask_ahead();
-    std::size_t suggestions_wanted() const;
+    std::size_t suggestions_ahead() const;
     double wait_s() const;
     std::optional<journal::Trial> prepare(int group);
     void dispatch();

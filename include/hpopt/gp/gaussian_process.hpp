@@ -68,7 +68,11 @@ private:
     Eigen::MatrixXd X_;
     Eigen::MatrixXd scaled_X_;  // X divided by the length scales
     Eigen::VectorXd y_;
-    Eigen::MatrixXd L_;  // lower triangular: L L^T = K + (noise + jitter) I
+    // The factor: lower triangular, L L^T = K + (noise + jitter) I, in the top left corner of L_,
+    // which keeps room for points to come.
+    auto L() const { return L_.topLeftCorner(size(), size()); }
+
+    Eigen::MatrixXd L_;
     Eigen::VectorXd alpha_;  // (K + noise I)^-1 y
 };
 

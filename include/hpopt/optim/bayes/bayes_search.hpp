@@ -44,9 +44,6 @@ struct Limits {
     // Near a sharp optimum the Kriging believer can suggest points next to the pending ones;
     // a suggestion keeps at least this distance from them in some coordinate.
     double pending_separation = 1e-3;
-    // How the asks of a batch after its first refine their acquisition's best candidate.
-    int batch_local_starts = 1;
-    int batch_local_evaluations = 10;
 };
 
 class BayesSearch : public Optimizer {
