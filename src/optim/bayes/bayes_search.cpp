@@ -43,7 +43,8 @@ BayesSearch::BayesSearch(space::Space space, BayesSettings settings, std::uint64
       features_(space_),
       rng_(seed),
       initial_design_(space_.size(), true, random::derive_seed(seed, 1)),
-      hyperparameters_(gp::Hyperparameters::initial(static_cast<int>(features_.size()), initial_noise_variance)) {}
+      hyperparameters_(gp::Hyperparameters::initial(static_cast<int>(features_.size()), initial_noise_variance)),
+      trust_region_{Point(space_.size(), 0.0), Point(space_.size(), 1.0)} {}
 
 std::size_t BayesSearch::enough() const { return static_cast<std::size_t>(std::max(settings_.initial_points, 2)); }
 
@@ -164,11 +165,17 @@ void BayesSearch::refit() {
     std::vector<double> losses;
     for (const auto& o : observations) losses.push_back(o.loss);
 
-    const std::vector<std::size_t> fit_points = choose_subset(X, losses, limits_.likelihood_points);
+    // The neighbourhood of the best observation by the last fit's length scales; the likelihood
+    // on a spread of it.
+    model_indices_ = nearest_to_best(X, losses, limits_.model_points, hyperparameters_.log_lengths.array().exp().matrix());
+    std::vector<double> model_losses;
+    for (std::size_t i : model_indices_) model_losses.push_back(losses[i]);
+    std::vector<std::size_t> fit_points;
+    for (std::size_t k : choose_subset(inputs(model_indices_), model_losses, limits_.likelihood_points)) {
+        fit_points.push_back(model_indices_[k]);
+    }
     hyperparameters_ =
         gp::fit_hyperparameters(inputs(fit_points), standardized_losses(fit_points), hyperparameters_, rng_, {});
-
-    model_indices_ = choose_subset(X, losses, limits_.model_points);
     factorized_ = model_indices_.size();
     observations_at_fit_ = observations.size();
     rebuild_model();
@@ -179,6 +186,16 @@ void BayesSearch::refit() {
 // numbers as the one that was saved.
 void BayesSearch::rebuild_model() {
     const std::vector<std::size_t> factorized(model_indices_.begin(), model_indices_.begin() + static_cast<std::ptrdiff_t>(factorized_));
+    trust_region_ = {Point(space_.size(), 0.0), Point(space_.size(), 1.0)};
+    if (observations_at_fit_ > limits_.model_points) {  // a local model: see refit
+        trust_region_ = {Point(space_.size(), 1.0), Point(space_.size(), 0.0)};
+        for (std::size_t i : factorized) {
+            for (std::size_t d = 0; d < space_.size(); ++d) {
+                trust_region_.lower[d] = std::min(trust_region_.lower[d], data()[i].point[d]);
+                trust_region_.upper[d] = std::max(trust_region_.upper[d], data()[i].point[d]);
+            }
+        }
+    }
     model_.emplace(hyperparameters_);
     model_->fit(inputs(factorized), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(factorized.size())));
     for (std::size_t i = factorized_; i < model_indices_.size(); ++i) model_->add(data()[model_indices_[i]].features, 0.0);
@@ -223,15 +240,22 @@ BayesSearch::Fantasized BayesSearch::model_with_fantasies(const std::vector<Poin
     return {std::move(model), best};
 }
 
-// Quasi-random points over the whole cube, and perturbations of the best observations. Fewer
-// global points as the model grows, since each costs O(n^2) to score.
+// Quasi-random points over the trust region (the whole cube until the model is local), and
+// perturbations of the best observations. Fewer quasi-random points as the model grows, since
+// each costs O(n^2) to score.
 std::vector<Point> BayesSearch::candidates() {
     const double n = static_cast<double>(model_->size());
     const double dimensions = static_cast<double>(space_.size());
-    const auto global = static_cast<int>(std::clamp(3e7 / (n * n), 256.0, std::clamp(128 * dimensions, 512.0, 2048.0)));
+    const auto spread = static_cast<int>(std::clamp(3e7 / (n * n), 256.0, std::clamp(128 * dimensions, 512.0, 2048.0)));
     std::vector<Point> points;
     SobolSequence sequence(space_.size(), true, rng_());
-    for (int i = 0; i < global; ++i) points.push_back(sequence.next());
+    for (int i = 0; i < spread; ++i) {
+        Point point = sequence.next();
+        for (std::size_t d = 0; d < point.size(); ++d) {
+            point[d] = trust_region_.lower[d] + point[d] * (trust_region_.upper[d] - trust_region_.lower[d]);
+        }
+        points.push_back(std::move(point));
+    }
 
     const std::vector<Observation>& observations = data();
     std::vector<std::size_t> order(observations.size());

@@ -35,4 +35,21 @@ std::vector<std::size_t> choose_subset(const Eigen::MatrixXd& inputs, const std:
     return chosen;
 }
 
+std::vector<std::size_t> nearest_to_best(const Eigen::MatrixXd& inputs, const std::vector<double>& losses, std::size_t budget,
+                                         const Eigen::VectorXd& length_scales) {
+    const std::size_t n = losses.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    if (n <= budget) return order;
+    const auto best = static_cast<Eigen::Index>(std::min_element(losses.begin(), losses.end()) - losses.begin());
+    std::vector<double> distance(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        distance[i] = ((inputs.col(static_cast<Eigen::Index>(i)) - inputs.col(best)).array() / length_scales.array()).matrix().squaredNorm();
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
+    order.resize(budget);
+    std::sort(order.begin(), order.end());
+    return order;
+}
+
 }  // namespace hpopt::optim::bayes

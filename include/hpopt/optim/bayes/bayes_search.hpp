@@ -12,9 +12,10 @@
 // Cost: hyper-parameters are refitted (maximum likelihood, L-BFGS with restarts) at every ask
 // while there are at most 100 observations, then whenever the observations have grown by 10%
 // since the last fit; in between, new observations join the model by a rank-one update of
-// its Cholesky factor. The likelihood is maximized on at most 150 observations and the model
-// holds at most 1,000: beyond that both take the best half by loss plus a space-filling half
-// (see subset.hpp).
+// its Cholesky factor. The model holds at most 1,000 observations: beyond that it is local, the
+// 1,000 nearest the best one, and the search goes on in their bounding box, a trust region that
+// narrows as the search fills it. The likelihood is maximized on at most 150 of the model's
+// observations, the best half by loss plus a space-filling half (see subset.hpp).
 //
 // With early stopping's rung losses (settings.model_rungs), the model is fitted to the results
 // of finished trials once there are enough of them (as for the initial design), and before that
@@ -111,6 +112,10 @@ private:
     std::size_t factorized_ = 0;
     std::size_t observations_at_fit_ = 0;
     std::optional<gp::GaussianProcess> model_;
+    struct Box {
+        Point lower, upper;
+    };
+    Box trust_region_;  // where candidates are drawn: the local model's points' bounding box
     bool model_current_ = false;  // nothing told since the last update_model()
 
     // gp_hedge: each acquisition's gain, and where each pointed at the last ask.
