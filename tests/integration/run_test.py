@@ -787,6 +787,18 @@ class SimulateTest(RunCase):
         for one, other in zip(relative_times("sim"), relative_times("again")):
             self.assertAlmostEqual(one, other, delta=0.002)  # milliseconds, from another start
 
+    def test_bayes_batches_on_virtual_time_repeat_exactly(self):
+        # The model's batches are ready when virtual time says so; with a free coordinator, at once.
+        spec = branin_spec(optimizer={"kind": "bayes", "initial_points": 5}, budget={"trials": 40})
+        args = ("--groups", "8", "--trial-time-s", "10", "--free-coordinator")
+        for output in ("sim", "again"):
+            done = self.simulate(spec, *args, output=output)
+            self.assertEqual(done.returncode, 0, done.stderr)
+        suggested = lambda run: [(r["trial"], r["point"], r["told"], r.get("pending")) for r in self.journal(run)
+                                 if r["event"] == "trial_suggested"]
+        self.assertEqual(suggested("sim"), suggested("again"))
+        self.assertTrue(any(pending is None for *_, pending in suggested("sim")))  # batches of several
+
     def test_a_simulated_run_is_read_like_any_other_and_is_not_resumed(self):
         spec = branin_spec(optimizer={"kind": "bayes", "initial_points": 5}, budget={"trials": 60})
         done = self.simulate(spec, "--groups", "8", "--trial-time-s", "10")
