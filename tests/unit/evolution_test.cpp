@@ -113,27 +113,51 @@ TEST_CASE("bred children of a mixed space decode into the space") {
     }
 }
 
-TEST_CASE("generational mode waits for the whole generation, then keeps the elites") {
+TEST_CASE("generational mode breeds once the whole generation is back; meanwhile extras compete for elite places") {
     EvolutionSearch optimizer(cube, settings_of(5, Mode::generational), 4);  // one elite, four children
     std::vector<Point> generation;
     for (int i = 0; i < 5; ++i) generation.push_back(*optimizer.ask({}));
-    CHECK_FALSE(optimizer.ask(generation));  // all five out, none back
+    const auto extra = optimizer.ask(generation);  // all five out: an idle group gets an extra
+    REQUIRE(extra);
     const std::vector<double> losses = {3.0, -2.0, 0.0, 7.0, -0.5};
     for (int i = 0; i < 4; ++i) optimizer.tell({generation[i], losses[i]});
-    CHECK_FALSE(optimizer.ask({generation[4]}));  // a straggler holds the next generation
+    optimizer.tell({*extra, -9.0});
+    CHECK(optimizer.generation() == 0);  // a straggler holds the next generation
     optimizer.tell({generation[4], losses[4]});
 
     std::vector<Point> children;
     for (int i = 0; i < 4; ++i) children.push_back(*optimizer.ask({}));
     CHECK(optimizer.generation() == 1);
-    CHECK_FALSE(optimizer.ask(children));
+    const auto late_extra = optimizer.ask(children);  // bred from the population, not yet told
+    REQUIRE(late_extra);
     for (const Point& child : children) optimizer.tell({child, 50.0});
     REQUIRE(optimizer.ask({}));
     CHECK(optimizer.generation() == 2);
     const Json state = optimizer.save();
     std::vector<double> kept;
     for (const auto& individual : state["population"]) kept.push_back(individual["loss"].get<double>());
-    CHECK(kept == std::vector<double>{-2.0, 50, 50, 50, 50});  // the best of generation 0 and the children
+    CHECK(kept == std::vector<double>{-9.0, 50, 50, 50, 50});  // the extra is the elite; the children
+    CHECK(state["extras"].size() == 1);  // the late extra waits for its result
+
+    EvolutionSearch restored(cube, settings_of(5, Mode::generational), 4);
+    restored.load(state);
+    restored.tell({*late_extra, -20.0});
+    optimizer.tell({*late_extra, -20.0});
+    for (int i = 0; i < 3; ++i) CHECK(restored.ask({}) == optimizer.ask({}));
+}
+
+TEST_CASE("evolution left to the groups is steady state with several groups, generational alone") {
+    optim::Settings several = optim::evolution::EvolutionSettings{};
+    optim::resolve_for_groups(several, 8);
+    CHECK(std::get<optim::evolution::EvolutionSettings>(several).mode == Mode::steady_state);
+    optim::Settings alone = optim::evolution::EvolutionSettings{};
+    optim::resolve_for_groups(alone, 1);
+    CHECK(std::get<optim::evolution::EvolutionSettings>(alone).mode == Mode::generational);
+    optim::evolution::EvolutionSettings chosen;
+    chosen.mode = Mode::generational;
+    optim::Settings kept = chosen;
+    optim::resolve_for_groups(kept, 8);
+    CHECK(std::get<optim::evolution::EvolutionSettings>(kept).mode == Mode::generational);
 }
 
 TEST_CASE("a failed trial ranks last and is never an elite") {

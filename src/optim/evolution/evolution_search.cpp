@@ -28,6 +28,21 @@ Individual individual_of(const Evaluation& evaluation) {
 
 }  // namespace
 
+Json EvolutionSearch::members_to_json(const std::vector<Member>& members) {
+    Json json = Json::array();
+    for (const auto& m : members) json.push_back({{"point", m.point}, {"told", m.told ? individual_to_json(*m.told) : Json(nullptr)}});
+    return json;
+}
+
+std::vector<EvolutionSearch::Member> EvolutionSearch::members_from_json(const Json& json) {
+    std::vector<Member> members;
+    for (const auto& m : json) {
+        const Json& told = m.at("told");
+        members.push_back({m.at("point").get<Point>(), told.is_null() ? std::nullopt : std::optional(individual_from_json(told))});
+    }
+    return members;
+}
+
 EvolutionSearch::EvolutionSearch(space::Space space, EvolutionSettings settings, std::uint64_t seed)
     : space_(std::move(space)),
       settings_(settings),
@@ -69,19 +84,32 @@ std::optional<Point> EvolutionSearch::ask(const std::vector<Point>&) {
 std::optional<Point> EvolutionSearch::ask_generational() {
     if (handed_out_ == brood_.size()) {
         const bool all_back = std::all_of(brood_.begin(), brood_.end(), [](const Member& m) { return m.told.has_value(); });
-        if (!all_back) return std::nullopt;  // the next generation needs every result of this one
+        if (!all_back) return ask_extra();  // the next generation needs every result of this one
         close_generation();
     }
     if (handed_out_ == brood_.size()) return std::nullopt;  // no new point could be bred
     return brood_[handed_out_++].point;
 }
 
-// The generation that came back joins the elites of the one before, and the next generation
-// is bred: the whole initial population first, then as many children as there are non-elites.
+// While a generation's stragglers run, a group that asks gets an extra individual, bred from
+// the population as it stands (another initial point in the first generation): it competes
+// for the next generation's elite places.
+std::optional<Point> EvolutionSearch::ask_extra() {
+    const auto point = new_point(population_.empty());
+    if (point) extras_.push_back({*point, std::nullopt});
+    return point;
+}
+
+// The generation that came back joins the elites of the one before, chosen among them and the
+// extras told since, and the next generation is bred: the whole initial population first, then
+// as many children as there are non-elites.
 void EvolutionSearch::close_generation() {
     const std::size_t size = static_cast<std::size_t>(settings_.population);
     const std::size_t elites = elite_count(size, settings_.elite_fraction);
     if (!brood_.empty()) {
+        const auto told = std::stable_partition(extras_.begin(), extras_.end(), [](const Member& m) { return m.told.has_value(); });
+        for (auto extra = extras_.begin(); extra != told; ++extra) population_.push_back(*extra->told);
+        extras_.erase(extras_.begin(), told);
         std::sort(population_.begin(), population_.end(), fitter);
         population_.resize(std::min(population_.size(), elites));
         for (const Member& m : brood_) population_.push_back(*m.told);
@@ -113,19 +141,23 @@ void EvolutionSearch::tell(const Evaluation& evaluation) {
         tell_steady_state(told);
         return;
     }
-    for (Member& m : brood_) {
-        if (m.point == told.point) m.told = told;
+    for (std::vector<Member>* members : {&brood_, &extras_}) {
+        for (Member& m : *members) {
+            if (m.point == told.point) m.told = told;
+        }
     }
 }
 
 // A promoted trial's later result, wherever its individual still is: breeding, or out for
-// evaluation with its generation.
+// evaluation with its generation or as an extra.
 void EvolutionSearch::retell(const Individual& told) {
     for (Individual& i : population_) {
         if (i.point == told.point) i = told;
     }
-    for (Member& m : brood_) {
-        if (m.point == told.point) m.told = told;
+    for (std::vector<Member>* members : {&brood_, &extras_}) {
+        for (Member& m : *members) {
+            if (m.point == told.point) m.told = told;
+        }
     }
 }
 
@@ -141,12 +173,11 @@ void EvolutionSearch::tell_steady_state(const Individual& told) {
 }
 
 Json EvolutionSearch::save() const {
-    Json population = Json::array(), brood = Json::array();
+    Json population = Json::array();
     for (const auto& i : population_) population.push_back(individual_to_json(i));
-    for (const auto& m : brood_) brood.push_back({{"point", m.point}, {"told", m.told ? individual_to_json(*m.told) : Json(nullptr)}});
     return {{"kind", "evolution"},       {"rng", rng_.save()},       {"initial_design", initial_design_.save()},
-            {"suggested", history_.save()}, {"population", population}, {"brood", brood},
-            {"handed_out", handed_out_},  {"generation", generation_}, {"told", told_},
+            {"suggested", history_.save()}, {"population", population}, {"brood", members_to_json(brood_)},
+            {"extras", members_to_json(extras_)}, {"handed_out", handed_out_},  {"generation", generation_}, {"told", told_},
             {"initial_asked", initial_asked_}};
 }
 
@@ -156,11 +187,8 @@ void EvolutionSearch::load(const Json& state) {
     history_.load(state.at("suggested"));
     population_.clear();
     for (const auto& i : state.at("population")) population_.push_back(individual_from_json(i));
-    brood_.clear();
-    for (const auto& m : state.at("brood")) {
-        const Json& told = m.at("told");
-        brood_.push_back({m.at("point").get<Point>(), told.is_null() ? std::nullopt : std::optional(individual_from_json(told))});
-    }
+    brood_ = members_from_json(state.at("brood"));
+    extras_ = members_from_json(state.value("extras", Json::array()));
     handed_out_ = state.at("handed_out").get<std::size_t>();
     generation_ = state.at("generation").get<int>();
     told_ = state.at("told").get<std::size_t>();

@@ -6,8 +6,9 @@
 // stopping stopped at its first rung ranks below any that went on.
 //
 // Generational mode hands out a generation (the initial population, then the children that
-// join the elites) and breeds the next one only when all of it is back: ask() says "nothing
-// for now" (nullopt) while a straggler runs. Steady-state mode lets each result join the
+// join the elites) and breeds the next one only when all of it is back. While stragglers run,
+// idle groups get extra individuals, bred from the population as it stands, whose results
+// compete for the next generation's elite places. Steady-state mode lets each result join the
 // population at once (replacing the worst when it is better) and breeds each child from the
 // population as it stands, so no group waits; its generation counts the results past the
 // initial population in generations' worth of children.
@@ -39,6 +40,9 @@ private:
     };
 
     std::optional<Point> ask_generational();
+    std::optional<Point> ask_extra();
+    static Json members_to_json(const std::vector<Member>& members);
+    static std::vector<Member> members_from_json(const Json& json);
     std::optional<Point> ask_steady_state();
     std::optional<Point> new_point(bool initial);
     Point initial_point();
@@ -59,6 +63,7 @@ private:
     // Generational: the generation out for evaluation, how many of it were handed out.
     std::vector<Member> brood_;
     std::size_t handed_out_ = 0;
+    std::vector<Member> extras_;  // handed out while the generation's stragglers ran
     int generation_ = 0;
     // Steady state: results received, initial points handed out.
     std::size_t told_ = 0;
