@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include <fmt/format.h>
@@ -73,6 +74,8 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     context.folds = task.folds;
     context.team = task.team;
     context.checkpoint_dir = checkpoint_dir(task.checkpoint_root, task.trial.id);
+    // The checkpoint root is the run dir's checkpoints/ (journal::RunDirectory).
+    if (!task.checkpoint_root.empty()) context.run_dir = std::filesystem::path(task.checkpoint_root).parent_path().string();
     context.interruption = task.interruption;
     context.early_stop = task.early_stop;
     context.simulated = task.simulated;

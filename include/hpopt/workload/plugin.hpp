@@ -66,7 +66,7 @@ private:
 
 // The interface version changes whenever the Plugin, Workload or ModelWorkload types change; a
 // plugin built against other headers (or by a compiler with another C++ ABI) is refused.
-#define HPOPT_PLUGIN_INTERFACE_VERSION 4
+#define HPOPT_PLUGIN_INTERFACE_VERSION 5
 #define HPOPT_PLUGIN_STRINGIFY2(x) #x
 #define HPOPT_PLUGIN_STRINGIFY(x) HPOPT_PLUGIN_STRINGIFY2(x)
 #define HPOPT_PLUGIN_ABI \

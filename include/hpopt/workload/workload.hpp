@@ -30,6 +30,8 @@ struct TrialContext {
     // Where this fold may keep checkpoints, so that the trial can continue after a restart;
     // empty for none.
     std::string checkpoint_dir;
+    // The run's output dir, for a workload that keeps files of its own there; empty for none.
+    std::string run_dir;
     // Called by a workload that trains in epochs, once per epoch (on the team's first rank),
     // with the FoM the trial would have if it ended there and what else the journal should
     // keep of the epoch (a JSON object, or null); may be empty.

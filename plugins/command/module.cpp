@@ -1,0 +1,3 @@
+#include "command_workload.hpp"
+
+HPOPT_PLUGIN(hpopt::command::plugin)
