@@ -27,6 +27,8 @@ fi
 source scripts/setup.sh
 # A test renders `hpopt report`'s page in a real browser: Debian's Chromium, where it can be had.
 install_missing chromium || echo "note: Chromium could not be installed: the report's browser test will be skipped"
+# The PyTorch script example (examples/pytorch-script) is tested with Debian's PyTorch.
+install_missing python3-torch || echo "note: python3-torch could not be installed: the PyTorch script's test will be skipped"
 if [ -n "${reports:-}" ]; then
   rm -rf "$reports" && mkdir -p "$reports"
   # Built without the sanitizers: it is preloaded into every process, python and mpirun too.

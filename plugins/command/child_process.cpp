@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -112,11 +113,16 @@ ChildProcess::~ChildProcess() {
 
 std::optional<Exit> ChildProcess::watch(std::chrono::milliseconds timeout, const std::function<void(const std::string&)>& on_line) {
     if (exit_) return exit_;
-    if (stdout_closed_) {
-        std::this_thread::sleep_for(timeout);
-    } else {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    if (!stdout_closed_) {
         pollfd ready{stdout_pipe_, POLLIN, 0};
         if (poll(&ready, 1, static_cast<int>(timeout.count())) > 0) read_available(on_line);
+    }
+    // Once its stdout is closed the process is ending (or left a child behind): its exit is
+    // looked for at shorter and shorter intervals, so that a quick program costs no whole tick.
+    for (auto pause = std::chrono::microseconds(50); stdout_closed_ && !reap(false) && std::chrono::steady_clock::now() < until;
+         pause = std::min(2 * pause, std::chrono::microseconds(20000))) {
+        std::this_thread::sleep_for(pause);
     }
     if (const auto exit = reap(false)) {
         read_available(on_line);  // what it printed last

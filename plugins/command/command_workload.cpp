@@ -168,6 +168,7 @@ TeamPlace place_in(MPI_Comm team) {
     if (team == MPI_COMM_NULL) return place;
     MPI_Comm_rank(team, &place.rank);
     MPI_Comm_size(team, &place.size);
+    if (place.size == 1) return place;
     MPI_Comm node;
     MPI_Comm_split_type(team, MPI_COMM_TYPE_SHARED, place.rank, MPI_INFO_NULL, &node);
     MPI_Comm_rank(node, &place.local_rank);

@@ -32,7 +32,7 @@ def spec(script, arguments, trials, budget=None, layout=None, **workload):
     }
 
 
-class CommandTest(unittest.TestCase):
+class CommandCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="hpopt_command_test_")
         self.addCleanup(self.dir.cleanup)
@@ -53,6 +53,8 @@ class CommandTest(unittest.TestCase):
         with open(self.path("run", "journal.jsonl")) as f:
             return [r for r in map(json.loads, f) if r["event"] == event]
 
+
+class CommandTest(CommandCase):
     def test_a_program_gets_its_parameters_and_reports_epochs_and_its_fom(self):
         self.write_spec(spec("report_everything.py", ["--x", "{x}", "--act={act}", "{{literal}}"], 3, params_file=True,
                              fom_name="squared distance"))
@@ -165,6 +167,58 @@ class CommandTest(unittest.TestCase):
             self.assertEqual(ranks[0]["MASTER_PORT"], ranks[1]["MASTER_PORT"])
             self.assertGreater(int(ranks[0]["MASTER_PORT"]), 0)
         self.assertTrue(any(p["x"] > 0.5 for p in suggested.values()) and any(p["x"] <= 0.5 for p in suggested.values()))
+
+
+# Debian's python3-torch lives in the system's interpreter (scripts/test.sh installs it).
+SYSTEM_PYTHON = "/usr/bin/python3"
+EXAMPLE = os.path.join(os.path.dirname(SCRIPTS), "..", "..", "examples", "pytorch-script")
+
+
+def has_torch():
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+@unittest.skipUnless(has_torch(), "python3-torch is not installed")
+class PytorchScriptTest(CommandCase):
+    """examples/pytorch-script: a PyTorch script trained with DDP by 2 groups of 2-rank teams."""
+
+    def example_spec(self, trials, epochs):
+        with open(os.path.join(EXAMPLE, "spec.json")) as f:
+            document = json.load(f)
+        document["budget"]["trials"] = trials
+        document["workload"]["command"] = [SYSTEM_PYTHON, os.path.abspath(os.path.join(EXAMPLE, "train_fashion.py")),
+                                           "--lr", "{lr}", "--width", "{width}", "--epochs", str(epochs), "--samples", "3000"]
+        return document
+
+    def test_the_example_trains_with_ddp_across_each_team(self):
+        self.write_spec(self.example_spec(4, 2))
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=5)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        finished = self.records("trial_finished")
+        self.assertEqual([r["status"] for r in finished], ["ok"] * 4)
+        self.assertLess(min(r["fom"] for r in finished), 0.5)  # 10 classes: 0.9 is chance
+        self.assertEqual(sorted((r["trial"], r["epoch"]) for r in self.records("epoch_finished")),
+                         [(t, e) for t in range(4) for e in (1, 2)])
+        for trial in range(4):  # every rank of the team ran the script
+            for rank in (0, 1):
+                self.assertTrue(os.path.exists(self.path("run", "logs", f"trial-{trial}", f"fold-0-rank-{rank}.stdout")))
+
+    def test_an_interrupted_search_resumes_its_trials_from_their_checkpoints(self):
+        self.write_spec(self.example_spec(2, 3))
+        process = subprocess.Popen(["mpirun", "-np", "5", HPOPT, "run", "spec.json", "--output", "run"], cwd=self.dir.name,
+                                   env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("run", "journal.jsonl")) and len(self.records("epoch_finished")) >= 1:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGUSR1)  # mpirun passes it on to every rank
+        self.assertEqual(process.wait(timeout=120 * TIME_SCALE), 3)
+        done = self.hpopt("resume", "run", ranks=5)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual([r["status"] for r in self.records("trial_finished")], ["ok"] * 2)
+        went_on = [r["training"]["went_on_from"] for r in self.records("epoch_finished")]
+        self.assertGreater(max(went_on), 0)  # a resumed trial started after its saved epoch
 
 
 if __name__ == "__main__":
