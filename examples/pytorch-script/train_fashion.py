@@ -34,6 +34,12 @@ def load(samples):
     return (images[:-held_out], labels[:-held_out]), (images[-held_out:], labels[-held_out:])
 
 
+def validation_error(model, images, labels):
+    model.eval()
+    with torch.no_grad():
+        return (model(images).argmax(1) != labels).float().mean().item()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lr", type=float, required=True)
@@ -71,17 +77,15 @@ def main():
             optimizer.zero_grad()
             F.cross_entropy(model(train_x[mine]), train_y[mine]).backward()
             optimizer.step()
-        model.eval()
-        with torch.no_grad():
-            error = (model(valid_x).argmax(1) != valid_y).float().mean().item()
+        error = validation_error(model, valid_x, valid_y)
         if rank == 0:
             if checkpoint:
                 inner = model.module if team > 1 else model
                 torch.save({"model": inner.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, checkpoint + ".tmp")
                 os.replace(checkpoint + ".tmp", checkpoint)
             hpopt.report(error, epoch=epoch, went_on_from=start)
-    if rank == 0:
-        hpopt.report(error)
+    if rank == 0:  # (a run resumed after its last epoch trains nothing, but still reports)
+        hpopt.report(validation_error(model, valid_x, valid_y))
     if team > 1:
         dist.destroy_process_group()
 

@@ -20,6 +20,7 @@
 #include <fmt/ranges.h>
 
 #include "child_process.hpp"
+#include "hpopt/workload/devices.hpp"
 #include "hpopt/workload/team.hpp"
 #include "hpopt/workload/workload.hpp"
 
@@ -35,6 +36,7 @@ struct Options {
     std::map<std::string, std::string> environment;
     bool params_file = false;
     double grace_s = 10;
+    workload::Devices devices;
 };
 
 // How often a running program's output, its trial's deadline and the search's requests are looked at.
@@ -129,6 +131,7 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
         environment->finish();
     }
     options.params_file = reader.boolean_or("params_file", false);
+    options.devices = workload::read_devices(reader, "devices");
     options.grace_s = reader.number_or("grace_s", options.grace_s);
     if (options.grace_s < 0) reader.report("grace_s", "expected seconds, 0 or more");
     return options;
@@ -212,8 +215,13 @@ public:
             if (reports_ && context_.report_epoch) context_.report_epoch(json.at("epoch").get<std::int64_t>(), *last_epoch_fom_, details.empty() ? Json(nullptr) : details);
         } else {
             fom_ = fom.get<double>();
+            figures_ = json;
+            figures_.erase("fom");
         }
     }
+
+    // The last result line's other keys.
+    const Json& figures() const { return figures_; }
 
     // The trial's FoM: the last {"fom": v}, else the last epoch's.
     double fom(const std::string& program) const {
@@ -230,6 +238,7 @@ private:
     const workload::TrialContext& context_;
     bool reports_;  // the team's first rank reports epochs
     std::optional<double> fom_, last_epoch_fom_;
+    Json figures_ = Json::object();
     std::optional<std::string> unreadable_;
 };
 
@@ -259,7 +268,9 @@ public:
         do {
             workload::as_team(context.team, step);
         } while (context.team == MPI_COMM_NULL ? !finished : workload::on_any_rank(context.team, !finished));
-        return place.rank == 0 ? results.fom(options_.command.front()) : 0.0;
+        if (place.rank != 0) return 0.0;
+        if (!results.figures().empty() && context.report_figures) context.report_figures(results.figures());
+        return results.fom(options_.command.front());
     }
 
 private:
@@ -277,6 +288,9 @@ private:
         environment["HPOPT_FOLDS"] = std::to_string(context.folds);
         environment["HPOPT_ATTEMPT"] = std::to_string(context.attempt);
         environment["HPOPT_RUN_DIR"] = context.run_dir.empty() ? fs::current_path().string() : fs::absolute(context.run_dir).string();
+        if (const auto device = workload::device_for(options_.devices, workload::node_local_rank(), workload::visible_devices())) {
+            environment["CUDA_VISIBLE_DEVICES"] = *device;
+        }
         if (place.size > 1) {
             environment["RANK"] = std::to_string(place.rank);
             environment["WORLD_SIZE"] = std::to_string(place.size);

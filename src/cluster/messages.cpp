@@ -76,12 +76,12 @@ journal::EpochReport epoch_report_from_json(const Json& json) {
 
 Json to_json(const FoldResult& result) {
     return {{"status", to_string(result.status)}, {"fom", config::number_to_json(result.fom)}, {"reason", result.reason},
-            {"transient", result.transient}, {"epoch_foms", config::numbers_to_json(result.epoch_foms)}};
+            {"transient", result.transient}, {"epoch_foms", config::numbers_to_json(result.epoch_foms)}, {"figures", result.figures}};
 }
 
 FoldResult fold_result_from_json(const Json& json) {
     return {status_from(json.at("status")), config::number_from_json(json.at("fom")), json.at("reason").get<std::string>(),
-            json.at("transient").get<bool>(), config::numbers_from_json(json.at("epoch_foms"))};
+            json.at("transient").get<bool>(), config::numbers_from_json(json.at("epoch_foms")), json.at("figures")};
 }
 
 Json result_to_json(const journal::TrialResult& result) {
@@ -96,7 +96,8 @@ Json result_to_json(const journal::TrialResult& result) {
             {"reason", result.reason},
             {"transient", result.transient},
             {"duration_s", result.duration_s},
-            {"epoch_foms", epoch_foms}};
+            {"epoch_foms", epoch_foms},
+            {"figures", result.figures}};
 }
 
 journal::TrialResult result_from_json(const Json& json) {
@@ -110,6 +111,7 @@ journal::TrialResult result_from_json(const Json& json) {
     result.reason = json.at("reason").get<std::string>();
     result.transient = json.at("transient").get<bool>();
     result.duration_s = json.at("duration_s").get<double>();
+    result.figures = json.at("figures");
     return result;
 }
 

@@ -69,8 +69,9 @@ void SuggestionQueue::collect() {
 }
 
 std::optional<Suggestion> SuggestionQueue::pop() {
-    if (ready_.empty()) return std::nullopt;
-    Suggestion suggestion = std::move(ready_.front());
+    std::optional<Suggestion> suggestion;
+    if (ready_.empty()) return suggestion;
+    suggestion.emplace(std::move(ready_.front()));
     ready_.pop_front();
     return suggestion;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -90,7 +91,12 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
         if (task.on_epoch) task.on_epoch({task.trial.id, task.fold, epoch, fom, details});
     };
     log::debug("trial {} fold {}: started (attempt {})", task.trial.id, task.fold, task.trial.attempt + 1);
+    Json figures = Json::object();
+    context.report_figures = [&](const Json& reported) {
+        if (reported.is_object()) figures = reported;
+    };
     FoldResult result = evaluate_in_context(workload, task.trial, context, task.timeout_s);
+    result.figures = std::move(figures);
     if (result.status == journal::TrialStatus::stopped) {
         if (epoch_foms.empty()) return failure("stopped early before its first epoch", false);
         result.fom = epoch_foms.back();
@@ -101,12 +107,35 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     return result;
 }
 
+// The folds' figures: each number averaged over the folds that reported it, anything else as
+// the first fold that reported it has it.
+Json combine_figures(const std::vector<FoldResult>& folds) {
+    Json figures = Json::object();
+    std::map<std::string, int> counts;
+    for (const FoldResult& fold : folds) {
+        for (const auto& [name, value] : fold.figures.items()) {
+            const bool numbers = value.is_number() && (!figures.contains(name) || figures[name].is_number());
+            if (!figures.contains(name)) {
+                figures[name] = value;
+            } else if (numbers) {
+                figures[name] = figures[name].get<double>() + value.get<double>();
+            }
+            if (numbers) ++counts[name];
+        }
+    }
+    for (const auto& [name, count] : counts) {
+        if (count > 1) figures[name] = figures[name].get<double>() / count;
+    }
+    return figures;
+}
+
 journal::TrialResult combine_folds(std::int64_t trial_id, const std::vector<FoldResult>& folds) {
     journal::TrialResult result;
     result.id = trial_id;
     for (const FoldResult& fold : folds) {
         if (!fold.epoch_foms.empty()) result.epoch_foms.push_back(fold.epoch_foms);
     }
+    result.figures = combine_figures(folds);
     const auto not_ok = [&](journal::TrialStatus status) {
         return std::find_if(folds.begin(), folds.end(), [&](const FoldResult& fold) { return fold.status == status; });
     };

@@ -153,6 +153,7 @@ Json trial_finished_record(const TrialResult& result) {
                    {"started_s", result.started_s},
                    {"duration_s", result.duration_s}};
     for (double fom : result.fold_foms) record["fold_foms"].push_back(config::number_to_json(fom));
+    if (!result.figures.empty()) record["figures"] = result.figures;
     if (!result.epoch_foms.empty()) {
         record["epoch_foms"] = Json::array();
         for (const auto& fold : result.epoch_foms) record["epoch_foms"].push_back(config::numbers_to_json(fold));

@@ -90,6 +90,7 @@ TrialResult finished_result(const Json& record) {
             for (const Json& fold : record.at("epoch_foms")) result.epoch_foms.push_back(config::numbers_from_json(fold));
         }
         result.reason = record.value("reason", "");
+        result.figures = record.value("figures", Json::object());
         if (result.status == TrialStatus::stopped) result.stopped_epoch = integer_field(record, "epoch");
         result.started_s = record.at("started_s").get<double>();
         result.duration_s = record.at("duration_s").get<double>();

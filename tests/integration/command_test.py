@@ -67,6 +67,7 @@ class CommandTest(CommandCase):
             trial, params = finished["trial"], suggested[finished["trial"]]
             self.assertEqual(finished["status"], "ok")
             self.assertAlmostEqual(finished["fom"], (params["x"] - 0.25) ** 2)
+            self.assertEqual(finished["figures"], {"parameters": 1234, "note": "small"})  # the result line's other keys
             details = epochs[trial]["training"]  # the epoch's other keys
             self.assertEqual(details["argv"], ["--x", json.dumps(params["x"]), "--act=" + params["act"], "{literal}"])
             self.assertEqual(details["params_file"], params)
@@ -77,12 +78,25 @@ class CommandTest(CommandCase):
             self.assertTrue(env["HPOPT_SEED"].isdigit())
             self.assertEqual(env["HPOPT_RUN_DIR"], os.path.realpath(self.path("run")))
             self.assertTrue(env["HPOPT_CHECKPOINT_DIR"].startswith(env["HPOPT_RUN_DIR"]))
-            self.assertNotIn("RANK", env)  # alone, not a team
+            self.assertNotIn("CUDA_VISIBLE_DEVICES", env)  # no GPU here: the environment is left alone
             logs = self.path("run", "logs", f"trial-{trial}")
             with open(os.path.join(logs, "fold-0.stdout")) as f:
                 self.assertEqual(f.readline(), "starting\n")
             with open(os.path.join(logs, "fold-0.stderr")) as f:
                 self.assertEqual(f.read(), "done\n")
+
+    def test_each_rank_of_a_node_sees_its_own_device(self):
+        # Group g's leader is rank 1 + g, its place on this node: device (1 + g) mod 2 of the list.
+        self.write_spec(spec("report_everything.py", ["--x", "{x}"], 8, layout={"groups": 2}, params_file=True, devices=[7, "9"]))
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=3)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        groups = {r["trial"]: r["group"] for r in self.records("trial_suggested")}
+        seen = {(groups[r["trial"]], r["training"]["env"]["CUDA_VISIBLE_DEVICES"]) for r in self.records("epoch_finished")}
+        self.assertEqual(seen, {(0, "9"), (1, "7")})
+        self.write_spec(spec("report_everything.py", ["--x", "{x}"], 1, params_file=True, devices="none"))
+        done = self.hpopt("run", "spec.json", "--output", "run", "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.records("epoch_finished")[0]["training"]["env"]["CUDA_VISIBLE_DEVICES"], "")  # no device: hidden
 
     def test_a_placeholder_that_names_no_parameter_is_a_spec_error(self):
         self.write_spec(spec("report_everything.py", ["--x", "{x}", "--lr", "{lr}"], 1))
@@ -204,7 +218,7 @@ class PytorchScriptTest(CommandCase):
                 self.assertTrue(os.path.exists(self.path("run", "logs", f"trial-{trial}", f"fold-0-rank-{rank}.stdout")))
 
     def test_an_interrupted_search_resumes_its_trials_from_their_checkpoints(self):
-        self.write_spec(self.example_spec(2, 3))
+        self.write_spec(self.example_spec(2, 6))  # more epochs than pass between the first and the signal
         process = subprocess.Popen(["mpirun", "-np", "5", HPOPT, "run", "spec.json", "--output", "run"], cwd=self.dir.name,
                                    env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120 * TIME_SCALE
@@ -216,9 +230,12 @@ class PytorchScriptTest(CommandCase):
         self.assertEqual(process.wait(timeout=120 * TIME_SCALE), 3)
         done = self.hpopt("resume", "run", ranks=5)
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual([r["status"] for r in self.records("trial_finished")], ["ok"] * 2)
+        self.assertEqual([(r["status"], r.get("reason", "")) for r in self.records("trial_finished")], [("ok", "")] * 2)
+        self.assertTrue(self.records("trial_interrupted"))
         went_on = [r["training"]["went_on_from"] for r in self.records("epoch_finished")]
         self.assertGreater(max(went_on), 0)  # a resumed trial started after its saved epoch
+        self.assertEqual(sorted((r["trial"], r["epoch"]) for r in self.records("epoch_finished")),
+                         [(t, e) for t in range(2) for e in range(1, 7)])
 
 
 if __name__ == "__main__":

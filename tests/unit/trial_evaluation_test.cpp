@@ -172,3 +172,16 @@ TEST_CASE("a workload that stops early before reporting an epoch fails, having n
     CHECK(result.reason == "stopped early before its first epoch");
 }
 
+
+TEST_CASE("a workload's figures reach the trial's result, numbers averaged over its folds") {
+    class Figures : public workload::Workload {
+    public:
+        std::string fom_name() const override { return "figures"; }
+        double evaluate(const space::Params&, const workload::TrialContext& context) override {
+            context.report_figures({{"parameters", 100}, {"latency_ms", 1.0 + context.fold}, {"device", "cpu"}});
+            return 1.0;
+        }
+    } figures;
+    const journal::TrialResult result = cluster::evaluate_trial(figures, trial, 2);
+    CHECK(result.figures == Json{{"parameters", 100.0}, {"latency_ms", 1.5}, {"device", "cpu"}});
+}

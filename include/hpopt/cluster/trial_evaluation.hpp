@@ -18,6 +18,7 @@ struct FoldResult {
     std::string reason;      // why the fold failed or was interrupted
     bool transient = false;  // a failure that may not happen again (see TrialResult)
     std::vector<double> epoch_foms;  // as the workload reported them, epoch after epoch
+    Json figures = Json::object();   // the last the workload reported (TrialContext::report_figures)
 
     bool ok() const { return status == journal::TrialStatus::ok; }
 };

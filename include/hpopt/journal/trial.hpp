@@ -43,6 +43,7 @@ struct TrialResult {
     double fom_std = 0;                                      // standard deviation over folds
     std::vector<double> fold_foms;
     std::vector<std::vector<double>> epoch_foms;  // per fold, the FoM after each epoch (trained workloads)
+    Json figures = Json::object();  // named figures beside the FoM, as the workload reported them (folds averaged)
     std::string reason;  // why the trial failed, was stopped or was interrupted
     std::int64_t stopped_epoch = 0;  // stopped: the epoch whose FoM it was judged by (and has)
     // A failure that may not happen again: an exception other than workload::TrialFailure, or

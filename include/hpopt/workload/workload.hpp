@@ -36,6 +36,10 @@ struct TrialContext {
     // with the FoM the trial would have if it ended there and what else the journal should
     // keep of the epoch (a JSON object, or null); may be empty.
     std::function<void(std::int64_t epoch, double fom, const Json& details)> report_epoch;
+    // Called by a workload with figures of the trial beside its FoM (a JSON object of named
+    // numbers: a model's parameter count, its inference time); the journal keeps the last ones
+    // with the trial's result, averaged over folds. May be empty.
+    std::function<void(const Json& figures)> report_figures;
     // True once the search is stopping (a signal, its wall time): a workload checks it between
     // steps, like the deadline, and throws TrialInterrupted. The trial runs again when the search
     // is resumed, from its last checkpoint. May be empty (never interrupted).
