@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
+
+#include "hpopt/workload/devices.hpp"
 
 namespace hpopt::cluster {
 
@@ -29,6 +32,17 @@ void default_open_mpi_settings() {
     for (const auto& [name, value] : settings) setenv(name, value, /*overwrite=*/0);
 }
 
+// The rank's place among the ranks of its node, where workload::node_local_rank looks first:
+// whatever launched the job, MPI knows which ranks share a node. Collective over the world.
+void publish_node_local_rank() {
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    int local = 0;
+    MPI_Comm_rank(node, &local);
+    MPI_Comm_free(&node);
+    setenv(workload::node_local_rank_variable, std::to_string(local).c_str(), 1);  // before any thread starts
+}
+
 }  // namespace
 
 MpiSession::MpiSession(int& argc, char**& argv) {
@@ -40,6 +54,7 @@ MpiSession::MpiSession(int& argc, char**& argv) {
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    publish_node_local_rank();
 }
 
 MpiSession::~MpiSession() { MPI_Finalize(); }

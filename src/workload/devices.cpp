@@ -29,7 +29,8 @@ Devices read_devices(config::ObjectReader& reader, const std::string& key) {
 }
 
 int node_local_rank() {
-    for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID"}) {
+    for (const char* name : {node_local_rank_variable, "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
+                             "SLURM_LOCALID"}) {
         if (const char* value = std::getenv(name)) return std::max(0, std::atoi(value));
     }
     return 0;

@@ -31,6 +31,9 @@ TEST_CASE("each rank of a node gets one device, by its place on the node") {
 TEST_CASE("the launcher's variables give the node-local rank and the visible devices") {
     setenv("OMPI_COMM_WORLD_LOCAL_RANK", "3", 1);
     CHECK(workload::node_local_rank() == 3);
+    setenv(workload::node_local_rank_variable, "4", 1);  // MPI's own split comes first
+    CHECK(workload::node_local_rank() == 4);
+    unsetenv(workload::node_local_rank_variable);
     unsetenv("OMPI_COMM_WORLD_LOCAL_RANK");
     setenv("SLURM_LOCALID", "2", 1);
     CHECK(workload::node_local_rank() == 2);

@@ -20,8 +20,12 @@ struct Devices {
 // The spec's "devices" under `key` of `reader` ("auto" when left out).
 Devices read_devices(config::ObjectReader& reader, const std::string& key);
 
-// This process's rank among the job's ranks on its node, from the launcher's variables (Open
-// MPI's, MPICH's, MVAPICH's, Slurm's); 0 without a launcher.
+// Where hpopt's MPI start-up (cluster::MpiSession) leaves this process's rank among the job's
+// ranks on its node, found by an MPI shared-memory split of the world.
+constexpr const char* node_local_rank_variable = "HPOPT_NODE_LOCAL_RANK";
+
+// This process's rank among the job's ranks on its node: as MPI found it, else from the
+// launcher's variables (Open MPI's, MPICH's, MVAPICH's, Slurm's); 0 when nothing says.
 int node_local_rank();
 
 // The devices the launcher shows this process: CUDA_VISIBLE_DEVICES's entries when it is set
