@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "hpopt/workload/direct_plugin.hpp"
 #include "hpopt/workload/team.hpp"
 #include "learning_curve.hpp"
 #include "simulated_duration.hpp"
@@ -262,19 +263,7 @@ private:
 }  // namespace
 
 workload::Plugin plugin() {
-    workload::Plugin plugin;
-    plugin.name = "analytic";
-    plugin.check = [](config::ObjectReader& reader, const space::Space* space) { read_options(reader, space); };
-    plugin.create = [](const Json& json, const space::Space& space, const train::TrainingSettings&) -> std::unique_ptr<workload::Workload> {
-            config::Problems problems;
-            config::ObjectReader reader(json, "workload", problems);
-            reader.string("plugin");
-            Options options = read_options(reader, &space);
-            reader.finish();
-            if (!problems.empty()) throw config::InvalidConfig(problems);
-            return std::make_unique<AnalyticWorkload>(options);
-    };
-    return plugin;
+    return workload::direct_plugin("analytic", read_options, [](const Options& options) { return std::make_unique<AnalyticWorkload>(options); });
 }
 
 }  // namespace hpopt::analytic

@@ -21,6 +21,7 @@
 
 #include "child_process.hpp"
 #include "hpopt/workload/devices.hpp"
+#include "hpopt/workload/direct_plugin.hpp"
 #include "hpopt/workload/team.hpp"
 #include "hpopt/workload/workload.hpp"
 
@@ -342,19 +343,7 @@ private:
 }  // namespace
 
 workload::Plugin plugin() {
-    workload::Plugin plugin;
-    plugin.name = "command";
-    plugin.check = [](config::ObjectReader& reader, const space::Space* space) { read_options(reader, space); };
-    plugin.create = [](const Json& json, const space::Space& space, const train::TrainingSettings&) -> std::unique_ptr<workload::Workload> {
-        config::Problems problems;
-        config::ObjectReader reader(json, "workload", problems);
-        reader.string("plugin");
-        Options options = read_options(reader, &space);
-        reader.finish();
-        if (!problems.empty()) throw config::InvalidConfig(problems);
-        return std::make_unique<CommandWorkload>(std::move(options));
-    };
-    return plugin;
+    return workload::direct_plugin("command", read_options, [](Options options) { return std::make_unique<CommandWorkload>(std::move(options)); });
 }
 
 }  // namespace hpopt::command
