@@ -78,12 +78,12 @@ def main():
             F.cross_entropy(model(train_x[mine]), train_y[mine]).backward()
             optimizer.step()
         error = validation_error(model, valid_x, valid_y)
-        if rank == 0:
+        if rank == 0:  # reported, then saved: see hpopt_report.py
+            hpopt.report(error, epoch=epoch, went_on_from=start)
             if checkpoint:
                 inner = model.module if team > 1 else model
                 torch.save({"model": inner.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, checkpoint + ".tmp")
                 os.replace(checkpoint + ".tmp", checkpoint)
-            hpopt.report(error, epoch=epoch, went_on_from=start)
     if rank == 0:  # (a run resumed after its last epoch trains nothing, but still reports)
         hpopt.report(validation_error(model, valid_x, valid_y))
     if team > 1:

@@ -106,7 +106,7 @@ ChildProcess::ChildProcess(const Launch& launch) : grace_(launch.grace), stderr_
 }
 
 ChildProcess::~ChildProcess() {
-    if (pid_ > 0 && !exit_) stop();
+    if (pid_ > 0 && !exit_) stop([](const std::string&) {});  // unwinding: what it printed no longer counts
     if (stdout_pipe_ >= 0) close(stdout_pipe_);
     if (stdout_copy_ >= 0) close(stdout_copy_);
 }
@@ -172,7 +172,7 @@ std::optional<Exit> ChildProcess::reap(bool wait) {
     return exit_;
 }
 
-Exit ChildProcess::stop() {
+Exit ChildProcess::stop(const std::function<void(const std::string&)>& on_line) {
     if (exit_) return *exit_;
     kill_group(SIGTERM);
     const auto give_up = std::chrono::steady_clock::now() + grace_;
@@ -181,6 +181,8 @@ Exit ChildProcess::stop() {
         kill_group(SIGKILL);
         reap(true);
     }
+    read_available(on_line);
+    if (!partial_line_.empty()) on_line(std::exchange(partial_line_, ""));
     return *exit_;
 }
 

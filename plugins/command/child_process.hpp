@@ -44,8 +44,8 @@ public:
     // whole line; returns its exit once it has ended (and its output is read), else nullopt.
     std::optional<Exit> watch(std::chrono::milliseconds timeout, const std::function<void(const std::string&)>& on_line);
     // SIGTERM to the process group, SIGKILL to what is left after the launch's grace; returns
-    // its exit.
-    Exit stop();
+    // its exit. What it printed before it ended goes to `on_line`.
+    Exit stop(const std::function<void(const std::string&)>& on_line);
     // The last `lines` lines it wrote to stderr.
     std::string stderr_tail(int lines) const;
 

@@ -255,16 +255,21 @@ public:
         ResultLines results(context, place.rank == 0);
         ChildProcess process(launch(params, context, place));
         bool finished = false;
+        const auto take = [&](const std::string& line) { results.take(line); };
+        const auto stop = [&](const auto& why) {
+            process.stop(take);  // what it printed until then counts: an epoch it reported, say
+            throw why;
+        };
         const auto step = [&] {
             if (finished) return std::this_thread::sleep_for(tick);  // the others' programs still run
-            if (const auto exit = process.watch(tick, [&](const std::string& line) { results.take(line); })) {
+            if (const auto exit = process.watch(tick, take)) {
                 if (!exit->ok()) fail(*exit, process);
                 finished = true;
                 return;
             }
-            if (context.interrupted()) stop(process, workload::TrialInterrupted("interrupted"));
-            if (context.stopped_early()) stop(process, workload::TrialStopped("stopped early"));
-            if (context.past_deadline()) stop(process, workload::TrialFailure("stopped at the trial's deadline"));
+            if (context.interrupted()) stop(workload::TrialInterrupted("interrupted"));
+            if (context.stopped_early()) stop(workload::TrialStopped("stopped early"));
+            if (context.past_deadline()) stop(workload::TrialFailure("stopped at the trial's deadline"));
         };
         do {
             workload::as_team(context.team, step);
@@ -329,12 +334,6 @@ private:
                                                tail.empty() ? "" : "; its stderr ends: " + tail);
         if (exit.signal || exit.status == temporary_failure) throw std::runtime_error(reason);
         throw workload::TrialFailure(reason);
-    }
-
-    template <class Why>
-    [[noreturn]] static void stop(ChildProcess& process, const Why& why) {
-        process.stop();
-        throw why;
     }
 
     Options options_;

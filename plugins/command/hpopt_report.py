@@ -10,6 +10,10 @@ library alone: copy this file beside your script, or put its folder on PYTHONPAT
         hpopt.report(error, epoch=epoch)    # early stopping and the learning curves see it
         hpopt.save_checkpoint(epoch)
     hpopt.report(error)                     # the trial's FoM
+
+Report an epoch before saving it: stopped in between, the program trains that epoch again and
+reports it again, which hpopt journals once; saved first, an epoch could be kept and never
+reported.
 """
 import json
 import os

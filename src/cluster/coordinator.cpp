@@ -110,12 +110,15 @@ void Coordinator::ask_ahead() {
         count = std::min(count, static_cast<std::size_t>(std::max<std::int64_t>(room, 0)));
     }
     if (count == 0) return;
-    Pending running;
-    for (const auto& [group, trial] : running_) {
-        running.trials.push_back(trial.trial.id);
-        running.points.push_back(trial.trial.point);
+    std::vector<const journal::Trial*> by_id;
+    for (const auto& [group, running] : running_) by_id.push_back(&running.trial);
+    std::sort(by_id.begin(), by_id.end(), [](const journal::Trial* a, const journal::Trial* b) { return a->id < b->id; });
+    Pending pending;
+    for (const journal::Trial* trial : by_id) {
+        pending.trials.push_back(trial->id);
+        pending.points.push_back(trial->point);
     }
-    suggestions_.ask(count, running, next_id_);
+    suggestions_.ask(count, pending, next_id_);
     suggestions_.collect();  // done already when the worker runs it at once
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include <fmt/format.h>
@@ -55,7 +56,8 @@ void JournalReplay::collect_suggestion(const Json& record) {
     const journal::Trial trial = journal::suggested_trial(record);
     check_fits_space(trial);
     suggested_[trial.id] = trial;
-    if (record.contains("told") && !record.contains("pending")) {  // the next of a batch
+    const bool pending_told = record.contains("pending") || record.contains("pending_added");
+    if (record.contains("told") && !pending_told) {  // the next of a batch
         if (asks_.empty()) throw journal::JournalError("a suggestion of a batch whose first is not in the journal");
         asks_.back().trials.push_back(trial.id);
         return;
@@ -63,13 +65,34 @@ void JournalReplay::collect_suggestion(const Json& record) {
     Ask ask{{trial.id}, {}, told_records_};
     if (record.contains("told")) {
         ask.told = journal::integer_field(record, "told");
-        ask.pending = record.at("pending").get<std::vector<std::int64_t>>();
+        ask.pending = pending_of(record);
     } else {
         for (const auto& [id, earlier] : suggested_) {  // unfinished ones: see ask_again
             if (id != trial.id) ask.pending.push_back(id);
         }
     }
     asks_.push_back(std::move(ask));
+}
+
+// A batch's pending trials: listed, or changed from the last batch's (see journal::Asked).
+std::vector<std::int64_t> JournalReplay::pending_of(const Json& record) {
+    std::vector<std::int64_t> pending;
+    if (record.contains("pending")) {
+        pending = record.at("pending").get<std::vector<std::int64_t>>();
+    } else {
+        if (!last_pending_) throw journal::JournalError("a change of pending trials with no batch before it");
+        auto added = record.at("pending_added").get<std::vector<std::int64_t>>();
+        auto removed = record.at("pending_removed").get<std::vector<std::int64_t>>();
+        std::sort(added.begin(), added.end());
+        std::sort(removed.begin(), removed.end());
+        std::vector<std::int64_t> kept;
+        std::set_difference(last_pending_->begin(), last_pending_->end(), removed.begin(), removed.end(), std::back_inserter(kept));
+        std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(pending));
+    }
+    std::vector<std::int64_t> sorted = pending;  // journals of before may list them in another order
+    std::sort(sorted.begin(), sorted.end());
+    last_pending_ = std::move(sorted);
+    return pending;
 }
 
 // Second pass: the records in order, each ask made again once the optimizer has been told as

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -50,6 +51,7 @@ private:
     };
 
     void collect_suggestion(const Json& record);
+    std::vector<std::int64_t> pending_of(const Json& record);
     void follow(const Json& record);
     void ask_again(std::int64_t told);
     journal::Trial& started(std::int64_t id);
@@ -62,6 +64,7 @@ private:
     OnRung on_rung_;
     std::map<std::int64_t, journal::Trial> suggested_;  // every trial of the journal
     std::vector<Ask> asks_;                             // in the order they are made again
+    std::optional<std::vector<std::int64_t>> last_pending_;  // first pass: the last batch's, in id order
     std::size_t asked_ = 0;                             // how many of them were made again
     std::int64_t told_records_ = 0;                     // first pass: records of results told seen
     std::int64_t told_ = 0;                             // second pass: results told

@@ -1,5 +1,7 @@
 #include "hpopt/cluster/suggestion_queue.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -31,7 +33,7 @@ void SuggestionQueue::apply(std::function<void(optim::Optimizer&)> tell) {
 
 void SuggestionQueue::ask(std::size_t count, const Pending& running, std::int64_t next_trial) {
     if (asking_) throw std::logic_error("a batch of suggestions is already being asked");
-    asked_ = journal::Asked{told_, running.trials};
+    asked_ = journal::Asked{told_, running.trials, std::nullopt};
     std::vector<optim::Point> pending = running.points;
     for (const Suggestion& suggestion : ready_) {
         asked_.pending->push_back(next_trial++);
@@ -60,12 +62,28 @@ void SuggestionQueue::collect() {
     if (batch_.failure) std::rethrow_exception(batch_.failure);
     dry_ = batch_.points.size() < asked_count_;
     told_when_dry_ = asked_.told;
+    if (!batch_.points.empty()) journal_pending_compactly();
     for (optim::Point& point : batch_.points) {
         ready_.push_back({std::move(point), asked_});
-        asked_.pending.reset();  // the batch's first lists them
+        asked_.pending.reset();  // the batch's first tells them
+        asked_.pending_change.reset();
     }
     suggested_ += static_cast<std::int64_t>(batch_.points.size());
     for (auto& tell : std::exchange(waiting_, {})) apply(std::move(tell));
+}
+
+// The batch's pending trials as a change from the last batch's, once there is one. (Both lists
+// are in id order: trials handed out, then those ready, numbered after them.)
+void SuggestionQueue::journal_pending_compactly() {
+    const std::vector<std::int64_t> pending = *asked_.pending;
+    if (last_pending_) {
+        journal::PendingChange change;
+        std::set_difference(pending.begin(), pending.end(), last_pending_->begin(), last_pending_->end(), std::back_inserter(change.added));
+        std::set_difference(last_pending_->begin(), last_pending_->end(), pending.begin(), pending.end(), std::back_inserter(change.removed));
+        asked_.pending.reset();
+        asked_.pending_change = std::move(change);
+    }
+    last_pending_ = pending;
 }
 
 std::optional<Suggestion> SuggestionQueue::pop() {

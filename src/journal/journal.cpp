@@ -140,6 +140,10 @@ Json trial_suggested_record(const Trial& trial, int group, const Asked& asked) {
     Json record = {{"event", to_string(Event::trial_suggested)}, {"trial", trial.id}, {"group", group}, {"params", trial.params},
                    {"point", trial.point}, {"seed", trial.seed}, {"told", asked.told}};
     if (asked.pending) record["pending"] = *asked.pending;
+    if (asked.pending_change) {
+        record["pending_added"] = asked.pending_change->added;
+        record["pending_removed"] = asked.pending_change->removed;
+    }
     return record;
 }
 

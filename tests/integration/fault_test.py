@@ -389,7 +389,8 @@ class MpiTest(FaultCase):
         suggested = self.events("trial_suggested")
         self.assertEqual(sorted(r["trial"] for r in suggested), list(range(48)))
         self.assertEqual(len({json.dumps(r["point"]) for r in suggested}), 48)  # no point twice
-        self.assertTrue(any("pending" not in r for r in suggested))  # batches of more than one
+        self.assertTrue(any("pending" not in r and "pending_added" not in r for r in suggested))  # batches of several
+        self.assertTrue(any("pending_added" in r for r in suggested))  # pending trials told as a change
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ struct Records {
         return *this;
     }
     Records& suggested(double second, std::int64_t id, int group) {
-        return at(second, journal::trial_suggested_record({id, {{"x", 0.1 * id}}, {0.1 * id}, 7}, group, {0, std::vector<std::int64_t>{}}));
+        return at(second, journal::trial_suggested_record({id, {{"x", 0.1 * id}}, {0.1 * id}, 7}, group, {0, std::vector<std::int64_t>{}, std::nullopt}));
     }
     Records& finished(double second, std::int64_t id, double fom, journal::TrialStatus status = journal::TrialStatus::ok) {
         journal::TrialResult result;

@@ -48,7 +48,7 @@ TEST_CASE("the journal holds one JSON record per line, each with its time") {
     {
         journal::Journal journal(run.journal());
         journal.append(journal::run_started_record({{"name", "x"}}, "abc", "0.1.0", "loss"));
-        journal.append(journal::trial_suggested_record(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {0, std::vector<std::int64_t>{}}));
+        journal.append(journal::trial_suggested_record(trial(0, {{"lr", 0.01}, {"act", "relu"}}), 3, {0, std::vector<std::int64_t>{}, std::nullopt}));
         journal::TrialResult ok;
         ok.fom = 0.0;  // a FoM of zero is a FoM
         ok.fold_foms = {0.0};
@@ -158,7 +158,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
     {
         journal::Journal journal(path);
         journal.append(journal::run_started_record(Json::object(), "f", "v", "loss"));
-        journal.append(journal::trial_suggested_record({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, std::vector<std::int64_t>{1, 2}}));
+        journal.append(journal::trial_suggested_record({3, Json{{"lr", 0.1}}, {0.25, 0.75}, 42}, 1, {1, std::vector<std::int64_t>{1, 2}, std::nullopt}));
         journal.append(journal::trial_finished_record(result));
     }
     std::uintmax_t whole = fs::file_size(path);
@@ -230,4 +230,17 @@ TEST_CASE("one process at a time writes a journal, and others can tell") {
     }
     CHECK_FALSE(journal::is_being_written(run.journal()));
     journal::Journal again(run.journal(), journal::Journal::Open::append);
+}
+
+TEST_CASE("a batch's first suggestion tells its pending trials in full or as a change, the others not at all") {
+    const journal::Trial trial{4, Json{{"lr", 0.1}}, {0.25}, 9};
+    const Json full = journal::trial_suggested_record(trial, 0, {3, std::vector<std::int64_t>{1, 2}, std::nullopt});
+    CHECK(full["pending"] == Json::array({1, 2}));
+    CHECK_FALSE(full.contains("pending_added"));
+    const Json changed = journal::trial_suggested_record(trial, 0, {3, std::nullopt, journal::PendingChange{{5, 6}, {1}}});
+    CHECK_FALSE(changed.contains("pending"));
+    CHECK(changed["pending_added"] == Json::array({5, 6}));
+    CHECK(changed["pending_removed"] == Json::array({1}));
+    const Json next = journal::trial_suggested_record(trial, 0, {3, std::nullopt, std::nullopt});
+    CHECK((next["told"] == 3 && !next.contains("pending") && !next.contains("pending_added")));
 }

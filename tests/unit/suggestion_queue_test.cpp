@@ -79,7 +79,11 @@ TEST_CASE("a batch is asked beside the caller; results told meanwhile reach the 
     const auto fourth = queue.pop();
     REQUIRE(fourth);
     CHECK(fourth->asked.told == 2);
-    CHECK(fourth->asked.pending == std::vector<std::int64_t>{7, 10, 11, 12});
+    // Pending 7, 10, 11, 12: told as what changed since the last batch's 7 and 8.
+    CHECK_FALSE(fourth->asked.pending);
+    REQUIRE(fourth->asked.pending_change);
+    CHECK(fourth->asked.pending_change->added == std::vector<std::int64_t>{10, 11, 12});
+    CHECK(fourth->asked.pending_change->removed == std::vector<std::int64_t>{8});
     CHECK(queue.model_s() > 0.07);
     CHECK(queue.suggested() == 4);
 }

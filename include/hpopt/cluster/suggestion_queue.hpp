@@ -28,7 +28,8 @@ struct Suggestion {
     journal::Asked asked;
 };
 
-// The trials running (or handed out and not told yet) when a batch is asked.
+// The trials running (or handed out and not told yet) when a batch is asked, in the order of
+// their ids.
 struct Pending {
     std::vector<std::int64_t> trials;
     std::vector<optim::Point> points;
@@ -77,6 +78,7 @@ private:
     };
 
     void apply(std::function<void(optim::Optimizer&)> tell);
+    void journal_pending_compactly();
 
     optim::Optimizer& optimizer_;
     std::unique_ptr<ModelWorker> worker_;
@@ -87,6 +89,7 @@ private:
     bool asking_ = false;
     std::size_t asked_count_ = 0;
     journal::Asked asked_;  // what the batch being asked knew
+    std::optional<std::vector<std::int64_t>> last_pending_;  // the last batch's that made suggestions
     Clock::time_point asked_at_;
     Batch batch_;  // written by the worker's job
     bool dry_ = false;

@@ -78,11 +78,17 @@ Json run_started_record(const Json& spec_document, const std::string& fingerprin
                  const std::string& fom_name);
 // What the optimizer knew when it made a suggestion, so that a resume can ask it again alike:
 // the number of results it had been told, and the trials pending. Suggestions asked in one batch
-// (Optimizer::ask_batch) are handed out one after the other, and only the first lists the
-// batch's pending trials: each of the others had the batch's earlier ones pending besides.
+// (Optimizer::ask_batch) are handed out one after the other, and only the first tells the batch's
+// pending trials: each of the others had the batch's earlier ones pending besides. The first
+// lists them in full, or (with a batch journaled before it in the same process) as what changed
+// since that batch's: a thousand groups' pending trials change little from batch to batch.
+struct PendingChange {
+    std::vector<std::int64_t> added, removed;
+};
 struct Asked {
     std::int64_t told = 0;
-    std::optional<std::vector<std::int64_t>> pending;  // the batch's first; none for the others
+    std::optional<std::vector<std::int64_t>> pending;  // the batch's first, in full
+    std::optional<PendingChange> pending_change;        // or so
 };
 // `group`: the group it is handed to.
 Json trial_suggested_record(const Trial& trial, int group, const Asked& asked);
