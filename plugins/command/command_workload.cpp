@@ -179,13 +179,17 @@ TeamPlace place_in(MPI_Comm team) {
     MPI_Comm_size(node, &place.local_size);
     MPI_Comm_free(&node);
     char master[256] = {};
-    int port = 0;
+    int port = -1;  // none found: every rank fails alike, none waits for the others
     if (place.rank == 0) {
         std::snprintf(master, sizeof master, "%s", host_name().c_str());
-        port = free_port();
+        try {
+            port = free_port();
+        } catch (const std::runtime_error&) {
+        }
     }
     MPI_Bcast(master, sizeof master, MPI_CHAR, 0, team);
     MPI_Bcast(&port, 1, MPI_INT, 0, team);
+    if (port < 0) throw std::runtime_error("the team's first rank found no free port for torch.distributed");
     place.master_address = master;
     place.master_port = port;
     return place;
@@ -253,17 +257,20 @@ public:
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
         const TeamPlace place = place_in(context.team);
         ResultLines results(context, place.rank == 0);
-        ChildProcess process(launch(params, context, place));
+        // Started together: a rank that cannot start its program (not found on its node, say)
+        // fails the trial on every rank.
+        std::optional<ChildProcess> process;
+        workload::as_team(context.team, [&] { process.emplace(launch(params, context, place)); });
         bool finished = false;
         const auto take = [&](const std::string& line) { results.take(line); };
         const auto stop = [&](const auto& why) {
-            process.stop(take);  // what it printed until then counts: an epoch it reported, say
+            process->stop(take);  // what it printed until then counts: an epoch it reported, say
             throw why;
         };
         const auto step = [&] {
             if (finished) return std::this_thread::sleep_for(tick);  // the others' programs still run
-            if (const auto exit = process.watch(tick, take)) {
-                if (!exit->ok()) fail(*exit, process);
+            if (const auto exit = process->watch(tick, take)) {
+                if (!exit->ok()) fail(*exit, *process);
                 finished = true;
                 return;
             }

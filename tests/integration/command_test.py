@@ -120,6 +120,16 @@ class CommandTest(CommandCase):
         self.assertIn("printed no result line", results[3]["reason"])
         self.assertEqual((results[4]["status"], results[4]["fom"]), ("ok", 4.0))
 
+    def test_a_program_that_cannot_start_fails_its_trial_on_every_rank(self):
+        document = spec("report_everything.py", [], 2, layout={"groups": 1, "workers": 2})
+        document["workload"]["command"] = ["/nonexistent/train"]
+        self.write_spec(document)
+        done = self.hpopt("run", "spec.json", "--output", "run", ranks=3)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for finished in self.records("trial_finished"):
+            self.assertEqual(finished["status"], "failed")
+            self.assertIn("cannot run /nonexistent/train: No such file or directory", finished["reason"])
+
     def test_a_deadline_stops_the_program_and_everything_it_started(self):
         marker = "317.25"  # a sleep of this many seconds: the child the program leaves behind
         self.write_spec(spec("stubborn.py", [marker], 1, budget={"trial_timeout_s": 1}, grace_s=0.5))
