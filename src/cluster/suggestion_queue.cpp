@@ -61,7 +61,6 @@ void SuggestionQueue::collect() {
     model_s_ += batch_.model_s;
     if (batch_.failure) std::rethrow_exception(batch_.failure);
     dry_ = batch_.points.size() < asked_count_;
-    told_when_dry_ = asked_.told;
     if (!batch_.points.empty()) journal_pending_compactly();
     for (optim::Point& point : batch_.points) {
         ready_.push_back({std::move(point), asked_});

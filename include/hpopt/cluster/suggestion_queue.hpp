@@ -61,7 +61,7 @@ public:
     std::optional<Suggestion> pop();
     // The optimizer gave fewer suggestions than asked for and has been told nothing since: asking
     // again now would give nothing.
-    bool dry() const { return dry_ && told_ == told_when_dry_ && waiting_.empty(); }
+    bool dry() const { return dry_ && !asking_ && told_ == asked_.told; }
     // How long to wait before a batch being asked may be there.
     double until_done_s() const { return asking_ ? worker_->until_done_s() : 0; }
     // From ask() to collect() of the last batch, on the search's clock (0 before the first).
@@ -93,7 +93,6 @@ private:
     Clock::time_point asked_at_;
     Batch batch_;  // written by the worker's job
     bool dry_ = false;
-    std::int64_t told_when_dry_ = 0;
     double batch_latency_s_ = 0;
     double model_s_ = 0;
     std::int64_t suggested_ = 0;
