@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/optim/bayes/bayes_search.hpp"
+#include "hpopt/optim/cmaes/cmaes_search.hpp"
 #include "hpopt/optim/evolution/evolution_search.hpp"
 #include "hpopt/optim/random_search.hpp"
 #include "hpopt/optim/sobol_search.hpp"
@@ -13,7 +14,7 @@
 namespace hpopt::optim {
 namespace {
 
-const std::vector<std::string> kinds = {"random", "sobol", "bayes", "evolution"};  // in the order of Settings' alternatives
+const std::vector<std::string> kinds = {"random", "sobol", "bayes", "evolution", "cmaes"};  // in the order of Settings' alternatives
 
 SobolSettings read_sobol(config::ObjectReader& reader, const space::Space* space) {
     SobolSettings settings;
@@ -85,6 +86,17 @@ evolution::EvolutionSettings read_evolution(config::ObjectReader& reader) {
     return settings;
 }
 
+cmaes::CmaesSettings read_cmaes(config::ObjectReader& reader) {
+    cmaes::CmaesSettings settings;
+    settings.population = static_cast<int>(reader.integer_or("population", settings.population));
+    if (reader.has("population") && settings.population < 2) reader.report("population", "must be >= 2");
+    settings.sigma0 = reader.number_or("sigma0", settings.sigma0);
+    if (!(settings.sigma0 > 0 && settings.sigma0 <= 1)) reader.report("sigma0", "must be in (0, 1] (a share of each range)");
+    settings.restarts = read_choice<cmaes::Restarts>(reader, "restarts", {"none", "ipop"}, {cmaes::Restarts::none, cmaes::Restarts::ipop})
+                            .value_or(settings.restarts);
+    return settings;
+}
+
 }  // namespace
 
 Settings read_settings(config::ObjectReader& reader, const space::Space* space) {
@@ -97,6 +109,8 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space) 
         settings = read_bayes(reader);
     } else if (kind == "evolution") {
         settings = read_evolution(reader);
+    } else if (kind == "cmaes") {
+        settings = read_cmaes(reader);
     } else if (kind && *kind != "random") {
         std::string message = fmt::format("unknown optimizer; expected one of {}", fmt::join(kinds, ", "));
         if (const auto hint = config::closest_match(*kind, kinds)) message = "unknown optimizer (did you mean \"" + *hint + "\"?)";
@@ -112,6 +126,7 @@ std::string kind_name(const Settings& settings) { return kinds.at(settings.index
 void resolve_for_groups(Settings& settings, int groups) {
     auto* evolution = std::get_if<evolution::EvolutionSettings>(&settings);
     if (evolution && !evolution->mode) evolution->mode = groups > 1 ? evolution::Mode::steady_state : evolution::Mode::generational;
+    if (auto* cmaes = std::get_if<cmaes::CmaesSettings>(&settings)) cmaes->groups = groups;
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space::Space& space, std::uint64_t run_seed) {
@@ -124,6 +139,9 @@ std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space:
     }
     if (const auto* evolution = std::get_if<evolution::EvolutionSettings>(&settings)) {
         return std::make_unique<evolution::EvolutionSearch>(space, *evolution, seed);
+    }
+    if (const auto* cmaes = std::get_if<cmaes::CmaesSettings>(&settings)) {
+        return std::make_unique<cmaes::CmaesSearch>(space, *cmaes, seed);
     }
     return std::make_unique<RandomSearch>(space, seed);
 }

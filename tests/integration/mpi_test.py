@@ -268,7 +268,8 @@ class SearchTest(MpiCase):
     def test_every_optimizer_runs_across_groups(self):
         # Bayes asks with pending points; generational evolution makes free groups wait.
         for optimizer in ({"kind": "bayes", "initial_points": 5}, {"kind": "evolution", "population": 6, "mode": "generational"},
-                          {"kind": "evolution", "population": 6, "mode": "steady_state"}, {"kind": "sobol"}):
+                          {"kind": "evolution", "population": 6, "mode": "steady_state"}, {"kind": "sobol"},
+                          {"kind": "cmaes"}):
             with self.subTest(optimizer=optimizer):
                 document = spec({"groups": 4}, trials=30, duration_s={"distribution": "uniform", "low": 0, "high": 0.03})
                 document["optimizer"] = optimizer

@@ -85,6 +85,25 @@ class RunCase(unittest.TestCase):
         with open(self.path(run, "results.csv"), newline="") as f:
             return list(csv.DictReader(f))
 
+    def kill_and_resume(self, spec, event, records):
+        """Runs `spec` into "killed", kills it with SIGKILL once its journal holds `records` records
+        of `event`, and resumes it to its end."""
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(spec, f)
+        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path("killed", "journal.jsonl")):
+                if sum(r["event"] == event for r in self.journal("killed")) >= records:
+                    break
+            time.sleep(0.01)
+        process.kill()
+        process.wait()
+        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
+        done = self.hpopt("resume", "killed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+
 
 
 class RunTest(RunCase):
@@ -310,6 +329,29 @@ class RunTest(RunCase):
         self.assertEqual(done.stderr.splitlines(), [
             "hpopt: spec.json: optimizer.initial_points: must be >= 1 (got 0)",
             'hpopt: spec.json: optimizer.acquisition: unknown value (did you mean "ei"?) (got "eii")',
+        ])
+
+    def test_cmaes_searches_a_mixed_space_and_resumes_to_the_same_suggestions(self):
+        spec = branin_spec(optimizer={"kind": "cmaes"}, budget={"trials": 60},
+                           workload={"plugin": "analytic", "function": "branin",
+                                     "duration_s": {"distribution": "fixed", "value": 0.01}})
+        spec["space"]["x2"] = {"type": "int", "low": 0, "high": 15}
+        spec["space"]["act"] = {"type": "categorical", "choices": ["relu", "tanh", "gelu"]}
+        self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
+        finished = [r for r in self.journal("straight") if r["event"] == "trial_finished"]
+        self.assertEqual(len(finished), 60)
+        self.assertLess(min(r["fom"] for r in finished), 1.0)  # Branin: 0.398 at best, about 55 on average
+        self.kill_and_resume(spec, "trial_finished", 25)
+        suggested = lambda run: {r["trial"]: r["params"] for r in self.journal(run) if r["event"] == "trial_suggested"}
+        self.assertEqual(suggested("killed"), suggested("straight"))
+
+    def test_cmaes_options_are_checked(self):
+        done = self.run_spec(branin_spec(optimizer={"kind": "cmaes", "sigma0": 2, "restarts": "bipop", "population": 1}))
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr.splitlines(), [
+            "hpopt: spec.json: optimizer.population: must be >= 2 (got 1)",
+            "hpopt: spec.json: optimizer.sigma0: must be in (0, 1] (a share of each range) (got 2)",
+            'hpopt: spec.json: optimizer.restarts: unknown value (did you mean "ipop"?) (got "bipop")',
         ])
 
     def test_evolution_end_to_end_in_both_modes(self):
@@ -596,25 +638,6 @@ class RunTest(RunCase):
 
 
 class EarlyStoppingTest(RunCase):
-    def kill_and_resume(self, spec, event, records):
-        """Runs `spec` into "killed", kills it with SIGKILL once its journal holds `records` records
-        of `event`, and resumes it to its end."""
-        with open(self.path("spec.json"), "w") as f:
-            json.dump(spec, f)
-        process = subprocess.Popen([HPOPT, "run", "spec.json", "--output", "killed"], cwd=self.dir.name,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60 * TIME_SCALE
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path("killed", "journal.jsonl")):
-                if sum(r["event"] == event for r in self.journal("killed")) >= records:
-                    break
-            time.sleep(0.01)
-        process.kill()
-        process.wait()
-        self.assertNotIn("run_finished", [r["event"] for r in self.journal("killed")])  # killed in the middle
-        done = self.hpopt("resume", "killed")
-        self.assertEqual(done.returncode, 0, done.stderr)
-
     def curve_spec(self, early_stopping, budget=None, **workload):
         return branin_spec(optimizer={"kind": "random"}, budget=budget or {"trials": 24},
                            early_stopping=early_stopping,

@@ -9,6 +9,8 @@
 using namespace hpopt;
 using namespace hpopt::optim::evolution;
 using optim::Point;
+using optim::fitter;
+using optim::Individual;
 
 namespace {
 

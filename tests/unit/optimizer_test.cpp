@@ -20,7 +20,7 @@ space::Space mixed_space() {
 }
 
 const std::vector<optim::Settings> all_kinds = {optim::RandomSettings{}, optim::SobolSettings{true},
-                                                optim::SobolSettings{false}};
+                                                optim::SobolSettings{false}, optim::cmaes::CmaesSettings{}};
 
 }  // namespace
 

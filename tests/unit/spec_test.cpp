@@ -156,7 +156,7 @@ TEST_CASE("unknown kinds, plugins and types get a hint") {
 
     document = minimal();
     document["optimizer"]["kind"] = "annealing";
-    CHECK(problem_of(document) == "optimizer.kind: unknown optimizer; expected one of random, sobol, bayes, evolution (got \"annealing\")");
+    CHECK(problem_of(document) == "optimizer.kind: unknown optimizer; expected one of random, sobol, bayes, evolution, cmaes (got \"annealing\")");
 
     document = minimal();
     document["workload"]["plugin"] = "analytc";

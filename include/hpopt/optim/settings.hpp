@@ -7,6 +7,7 @@
 
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/optim/bayes/bayes_settings.hpp"
+#include "hpopt/optim/cmaes/cmaes_settings.hpp"
 #include "hpopt/optim/evolution/evolution_settings.hpp"
 #include "hpopt/optim/optimizer.hpp"
 
@@ -18,7 +19,8 @@ struct SobolSettings {
     bool scramble = true;
 };
 
-using Settings = std::variant<RandomSettings, SobolSettings, bayes::BayesSettings, evolution::EvolutionSettings>;
+using Settings =
+    std::variant<RandomSettings, SobolSettings, bayes::BayesSettings, evolution::EvolutionSettings, cmaes::CmaesSettings>;
 
 // Reads {"kind": ..., options}. `space` is null when the spec's space is itself invalid;
 // the checks that need it are then skipped.
@@ -26,7 +28,8 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space);
 
 std::string kind_name(const Settings& settings);
 
-// The defaults that depend on how many groups the search has: the evolutionary search's mode.
+// The defaults that depend on how many groups the search has: the evolutionary search's mode,
+// CMA-ES's least population.
 // `groups` is the spec's (not what a resumed job regroups to), so that a resume replays alike.
 void resolve_for_groups(Settings& settings, int groups);
 

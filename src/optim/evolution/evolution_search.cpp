@@ -7,24 +7,7 @@
 namespace hpopt::optim::evolution {
 namespace {
 
-constexpr double failed_loss = std::numeric_limits<double>::infinity();
 constexpr int default_generations = 30;  // without a trial budget to derive them from
-
-double loss_from_json(const Json& json) { return json.is_null() ? failed_loss : json.get<double>(); }
-
-Json individual_to_json(const Individual& individual) {
-    return {{"point", individual.point}, {"loss", config::number_to_json(individual.loss)}, {"epochs", individual.epochs}};
-}
-
-Individual individual_from_json(const Json& json) {
-    return {json.at("point").get<Point>(), loss_from_json(json.at("loss")), json.at("epochs").get<std::int64_t>()};
-}
-
-// What an evaluation says of its individual: a failure trained nothing.
-Individual individual_of(const Evaluation& evaluation) {
-    if (!evaluation.loss || !std::isfinite(*evaluation.loss)) return {evaluation.point, failed_loss, 0};
-    return {evaluation.point, *evaluation.loss, evaluation.stopped_epoch.value_or(Individual::trained_to_the_end)};
-}
 
 }  // namespace
 

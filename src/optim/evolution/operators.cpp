@@ -12,11 +12,6 @@ std::size_t elite_count(std::size_t size, double elite_fraction) {
     return std::clamp<std::size_t>(rounded, 1, size - 1);
 }
 
-bool fitter(const Individual& a, const Individual& b) {
-    if (a.epochs != b.epochs) return a.epochs > b.epochs;
-    return a.loss < b.loss;
-}
-
 std::size_t tournament(const std::vector<Individual>& population, random::Rng& rng) {
     if (population.empty()) throw std::invalid_argument("tournament in an empty population");
     if (population.size() == 1) return 0;

@@ -1,27 +1,15 @@
 #pragma once
 // The genetic operators of the evolutionary search, on chromosomes that are points of the unit
 // cube (one gene per searched dimension, so log dimensions evolve in log space and ints are
-// rounded when decoded). An individual trained further is fitter (early stopping stopped the
-// others at a lower rung: their losses are not comparable), then a lower loss; a failed trial's
-// loss is +infinity and it trained no epoch.
-#include <cstdint>
-#include <limits>
+// rounded when decoded). Individuals rank as optim::fitter says.
 #include <vector>
 
 #include "hpopt/optim/evolution/evolution_settings.hpp"
+#include "hpopt/optim/individual.hpp"
 #include "hpopt/random/rng.hpp"
 #include "hpopt/space/space.hpp"
 
 namespace hpopt::optim::evolution {
-
-struct Individual {
-    static constexpr std::int64_t trained_to_the_end = std::numeric_limits<std::int64_t>::max();
-    space::Point point;
-    double loss;
-    std::int64_t epochs = trained_to_the_end;  // where early stopping stopped it; 0 when it failed
-};
-
-bool fitter(const Individual& a, const Individual& b);
 
 // How many of a population of `size` (>= 2) are kept unchanged: the fraction, rounded, at
 // least one and at most size - 1, so that every generation has a child.
