@@ -4,7 +4,10 @@
 // (ask + tell) per run.
 //
 //   optimizer_benchmark --optimizers 'random;sobol;{"kind": "bayes", "xi": 0.01}'
-//       --problems branin:50,hartmann6:100 --seeds 20 --pending 0
+//       --problems branin:50,hartmann6:100,mlp7:60 --seeds 20 --pending 0
+//
+// A problem is an analytic test function (plugins/analytic) or a mixed space of
+// mixed_functions.hpp, whose minimum is 0.
 //
 // With --pending P, P suggestions are always outstanding: each ask sees them as pending and
 // the oldest is told before the next ask, as with P + 1 groups working at once. With --batch B,
@@ -19,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/optim/settings.hpp"
+#include "mixed_functions.hpp"
 #include "test_functions.hpp"
 
 using namespace hpopt;
@@ -26,9 +30,13 @@ using namespace hpopt;
 namespace {
 
 struct Problem {
-    const analytic::TestFunction* function;
+    const analytic::TestFunction* function;  // or
+    const benchmarks::MixedFunction* mixed;
     int dimensions;
     int evaluations;
+
+    std::string name() const { return function ? function->name : mixed->name; }
+    double minimum() const { return function ? function->minimum : 0.0; }
 };
 
 // "ackley10:2000" -> Ackley in 10 dimensions, 2000 evaluations; "branin:50".
@@ -37,11 +45,14 @@ Problem parse_problem(const std::string& text) {
     if (colon == std::string::npos) throw std::invalid_argument("expected FUNCTION[D]:EVALUATIONS, got " + text);
     std::string name = text.substr(0, colon);
     const int evaluations = std::stoi(text.substr(colon + 1));
+    if (const auto* mixed = benchmarks::find_mixed_function(name)) {
+        return {nullptr, mixed, static_cast<int>(mixed->dimensions.size()), evaluations};
+    }
     for (const auto& function : analytic::test_functions()) {
         if (name.rfind(function.name, 0) != 0) continue;
         const std::string suffix = name.substr(function.name.size());
-        if (function.dimensions != 0 && suffix.empty()) return {&function, function.dimensions, evaluations};
-        if (function.dimensions == 0 && !suffix.empty()) return {&function, std::stoi(suffix), evaluations};
+        if (function.dimensions != 0 && suffix.empty()) return {&function, nullptr, function.dimensions, evaluations};
+        if (function.dimensions == 0 && !suffix.empty()) return {&function, nullptr, std::stoi(suffix), evaluations};
     }
     throw std::invalid_argument("unknown problem " + name + " (any-d functions need their d: ackley10)");
 }
@@ -57,12 +68,20 @@ optim::Settings parse_optimizer(const std::string& text) {
 }
 
 space::Space space_of(const Problem& problem) {
+    if (problem.mixed) return space::Space(problem.mixed->dimensions);
     std::vector<space::Dimension> dimensions;
     const auto bounds = problem.function->domain(problem.dimensions);
     for (int i = 0; i < problem.dimensions; ++i) {
         dimensions.push_back({"x" + std::to_string(i + 1), space::RealRange{bounds[i].low, bounds[i].high, false}});
     }
     return space::Space(dimensions);
+}
+
+double evaluate(const Problem& problem, const Json& params) {
+    if (problem.mixed) return problem.mixed->evaluate(params);
+    std::vector<double> x(problem.dimensions);
+    for (int i = 0; i < problem.dimensions; ++i) x[i] = params.at("x" + std::to_string(i + 1)).get<double>();
+    return problem.function->evaluate(x);
 }
 
 struct RunResult {
@@ -80,10 +99,7 @@ RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64
     double best = std::numeric_limits<double>::infinity();
     double optimizer_seconds = 0;
     const auto evaluate_and_tell = [&](const optim::Point& point) {
-        const Json params = space.decode(point);
-        std::vector<double> x(problem.dimensions);
-        for (int i = 0; i < problem.dimensions; ++i) x[i] = params.at("x" + std::to_string(i + 1)).get<double>();
-        const double value = problem.function->evaluate(x);
+        const double value = evaluate(problem, space.decode(point));
         best = std::min(best, value);
         const auto start = std::chrono::steady_clock::now();
         optimizer->tell({point, value});
@@ -103,7 +119,7 @@ RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64
         }
     }
     for (const auto& point : pending) evaluate_and_tell(point);
-    return {best - problem.function->minimum, optimizer_seconds};
+    return {best - problem.minimum(), optimizer_seconds};
 }
 
 double median(std::vector<double> values) {
@@ -152,7 +168,7 @@ int main(int argc, char** argv) {
             const double mean = std::accumulate(regrets.begin(), regrets.end(), 0.0) / seeds;
             const double per_run = seconds / seeds;
             fmt::print("| {} | {} | {} | {} | {} | {} | {} | {:.3g} | {:.3g} | {:.3g} ms | {:.3g} µs |\n", kind,
-                       problem.function->name, problem.dimensions, problem.evaluations, pending, batch, seeds, median(regrets),
+                       problem.name(), problem.dimensions, problem.evaluations, pending, batch, seeds, median(regrets),
                        mean, per_run * 1e3, per_run / problem.evaluations * 1e6);
         }
     }

@@ -7,13 +7,18 @@
 
 Each problem is FUNCTION[D]:EVALUATIONS:SEEDS. Prints a Markdown table of the median and mean
 simple regret (best value found minus the known minimum) over seeds 0..SEEDS-1. Needs Debian's
-python3-optuna (and python3-cmaes, which it pulls in). The functions are those of
-plugins/analytic/test_functions.cpp, written again here for Optuna.
+python3-optuna (and python3-cmaes, which it pulls in). The analytic functions are those of
+plugins/analytic/test_functions.cpp, written again here; the mixed spaces (mlp7, boosting6,
+cnn6, minimum 0) are benchmarks/mixed_functions.cpp's, evaluated by the mixed_function
+program beside the optimizer_benchmark executable.
 """
 import argparse
+import json
 import math
+import os
 import statistics
 import subprocess
+import warnings
 
 import optuna
 
@@ -53,6 +58,42 @@ SAMPLERS = {
 }
 
 
+MIXED = ("mlp7", "boosting6", "cnn6")
+
+
+class MixedFunction:
+    """A mixed-space function of benchmarks/mixed_functions.cpp, evaluated by a mixed_function process."""
+
+    def __init__(self, program, name):
+        self.space = json.loads(subprocess.run([program, "describe", name], capture_output=True, text=True, check=True).stdout)
+        self.process = subprocess.Popen([program, "evaluate", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def suggest(self, trial):
+        params = {}
+        for name, d in self.space.items():
+            if d["type"] == "real":
+                params[name] = trial.suggest_float(name, d["low"], d["high"], log=d["log"])
+            elif d["type"] == "int":
+                params[name] = trial.suggest_int(name, d["low"], d["high"], log=d["log"])
+            else:
+                params[name] = trial.suggest_categorical(name, d["choices"])
+        return params
+
+    def __call__(self, trial):
+        self.process.stdin.write(json.dumps(self.suggest(trial)) + "\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+
+def mixed_regret(program, sampler, name, evaluations, seed):
+    function = MixedFunction(program, name)
+    study = optuna.create_study(sampler=SAMPLERS[sampler](seed))
+    study.optimize(function, n_trials=evaluations)
+    function.process.stdin.close()
+    function.process.wait()
+    return study.best_value
+
+
 def parse_problem(text):
     name, evaluations, seeds = text.split(":")
     base = next(f for f in FUNCTIONS if name.startswith(f))
@@ -85,18 +126,26 @@ def main():
     parser.add_argument("--optuna", default="cmaes;cmaes-ipop;random", help="Optuna samplers: " + ", ".join(SAMPLERS))
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # multivariate TPE
 
     print("| function | d | evaluations | seeds | optimizer | median regret | mean regret |")
     print("|---|---|---|---|---|---|---|")
+    program = os.path.join(os.path.dirname(args.benchmark), "mixed_function")
     for text in args.problems.split(","):
-        name, base, function, d, bounds, minimum, evaluations, seeds = parse_problem(text)
-        cells = f"| {base} | {d} | {evaluations} | {seeds} |"
+        if text.split(":")[0] in MIXED:
+            name, evaluations, seeds = text.split(":")
+            evaluations, seeds = int(evaluations), int(seeds)
+            d = len(MixedFunction(program, name).space)
+            regret = lambda sampler, seed: mixed_regret(program, sampler, name, evaluations, seed)
+        else:
+            name, base, function, d, bounds, minimum, evaluations, seeds = parse_problem(text)
+            regret = lambda sampler, seed: optuna_regret(sampler, function, d, bounds, minimum, evaluations, seed)
+        cells = f"| {name} | {d} | {evaluations} | {seeds} |"
         for optimizer, median, mean in hpopt_rows(args.benchmark, args.hpopt, f"{name}:{evaluations}", seeds):
             print(f"{cells} hpopt {optimizer} | {median:.3g} | {mean:.3g} |", flush=True)
         for sampler in args.optuna.split(";"):
-            regrets = [optuna_regret(sampler, function, d, bounds, minimum, evaluations, seed) for seed in range(seeds)]
+            regrets = [regret(sampler, seed) for seed in range(seeds)]
             print(f"{cells} Optuna {sampler} | {statistics.median(regrets):.3g} | {statistics.mean(regrets):.3g} |", flush=True)
-
 
 if __name__ == "__main__":
     main()

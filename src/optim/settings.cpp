@@ -79,7 +79,7 @@ evolution::EvolutionSettings read_evolution(config::ObjectReader& reader) {
     settings.elite_fraction = read_fraction(reader, "elite_fraction", settings.elite_fraction, 0, 1);
     settings.mutation_b = reader.number_or("mutation_b", settings.mutation_b);
     if (!(settings.mutation_b > 0)) reader.report("mutation_b", "must be > 0");
-    settings.mutation_probability = read_fraction(reader, "mutation_probability", settings.mutation_probability, 0, 1);
+    if (reader.has("mutation_probability")) settings.mutation_probability = read_fraction(reader, "mutation_probability", 0, 0, 1);
     settings.fitter_parent_probability =
         read_fraction(reader, "fitter_parent_probability", settings.fitter_parent_probability, 0, 1);
     settings.sobol_initial = read_choice<bool>(reader, "initial", {"random", "sobol"}, {false, true}).value_or(false);

@@ -38,6 +38,23 @@ TEST_CASE("elitism keeps a fifth of the population, at least one and never all")
     CHECK(elite_count(20, 1.0) == 19);
 }
 
+TEST_CASE("a child mutates one gene on average unless the spec says otherwise") {
+    EvolutionSettings settings;
+    CHECK(mutation_probability(settings, 5) == doctest::Approx(0.2));
+    CHECK(mutation_probability(settings, 1) == 1.0);
+    settings.mutation_probability = 0.5;
+    CHECK(mutation_probability(settings, 5) == 0.5);
+
+    // Breeding from parents that differ in every gene: about one of 10 numeric genes mutates.
+    const std::vector<Individual> parents = {{Point(10, 0.3), 1.0}, {Point(10, 0.3), 2.0}};
+    random::Rng rng(8);
+    int mutated = 0;
+    for (int i = 0; i < 2000; ++i) {
+        for (double gene : breed(parents, std::vector<std::size_t>(10, 0), 0.0, EvolutionSettings{}, rng)) mutated += gene != 0.3;
+    }
+    CHECK(mutated / 2000.0 == doctest::Approx(1.0).epsilon(0.1));
+}
+
 TEST_CASE("a tournament is won by the fitter of two distinct individuals") {
     random::Rng rng(1);
     const std::vector<Individual> pair = {{{0.1}, 5.0}, {{0.2}, -3.0}};
@@ -89,10 +106,10 @@ TEST_CASE("categorical genes are inherited from a parent, mostly the fitter, and
     random::Rng rng(3);
     int from_fitter = 0, switched = 0;
     for (int i = 0; i < 4000; ++i) {
-        const double late = categorical_gene(0.125, 0.625, 4, 1.0, settings, rng);  // relu (fitter), gelu
+        const double late = categorical_gene(0.125, 0.625, 4, 1.0, 1.0, settings, rng);  // relu (fitter), gelu
         CHECK((late == 0.125 || late == 0.625));  // at the horizon: no switch
         from_fitter += late == 0.125;
-        const double early = categorical_gene(0.125, 0.625, 4, 0.0, settings, rng);
+        const double early = categorical_gene(0.125, 0.625, 4, 0.0, 1.0, settings, rng);
         CHECK(std::fmod(early * 8, 2.0) == doctest::Approx(1.0));  // always the centre of a choice's bin
         switched += early == 0.375 || early == 0.875;  // a choice neither parent has
     }

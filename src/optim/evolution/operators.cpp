@@ -21,6 +21,10 @@ std::size_t tournament(const std::vector<Individual>& population, random::Rng& r
     return fitter(population[second], population[first]) ? second : first;
 }
 
+double mutation_probability(const EvolutionSettings& settings, std::size_t genes) {
+    return settings.mutation_probability.value_or(1.0 / static_cast<double>(std::max<std::size_t>(genes, 1)));
+}
+
 int generations_for_budget(const EvolutionSettings& settings, std::int64_t trials) {
     const auto population = static_cast<std::int64_t>(settings.population);
     const auto children = population - static_cast<std::int64_t>(elite_count(settings.population, settings.elite_fraction));
@@ -49,10 +53,10 @@ std::vector<std::size_t> categorical_sizes(const space::Space& space) {
     return sizes;
 }
 
-double categorical_gene(double fitter, double other, std::size_t choices, double progress,
+double categorical_gene(double fitter, double other, std::size_t choices, double progress, double mutation,
                         const EvolutionSettings& settings, random::Rng& rng) {
     double gene = rng.uniform() < settings.fitter_parent_probability ? fitter : other;
-    const bool switches = rng.uniform() < settings.mutation_probability &&
+    const bool switches = rng.uniform() < mutation &&
                           rng.uniform() < categorical_switch_probability(progress, settings.mutation_b);
     if (switches && choices > 1) {
         const auto current = std::min(choices - 1, static_cast<std::size_t>(gene * static_cast<double>(choices)));
@@ -73,13 +77,14 @@ space::Point breed(const std::vector<Individual>& population, const std::vector<
     const space::Point& other = population[b].point;
 
     space::Point child(fitter.size());
+    const double mutation = mutation_probability(settings, child.size());
     for (std::size_t i = 0; i < child.size(); ++i) {
         if (categorical[i] > 0) {
-            child[i] = categorical_gene(fitter[i], other[i], categorical[i], progress, settings, rng);
+            child[i] = categorical_gene(fitter[i], other[i], categorical[i], progress, mutation, settings, rng);
             continue;
         }
         child[i] = heuristic_crossover(fitter[i], other[i], rng.uniform());
-        if (rng.uniform() < settings.mutation_probability) {
+        if (rng.uniform() < mutation) {
             const double r1 = rng.uniform(), r2 = rng.uniform();
             child[i] = nonuniform_mutation(child[i], progress, settings.mutation_b, r1, r2);
         }

@@ -31,9 +31,9 @@ double nonuniform_mutation(double x, double progress, double b, double r1, doubl
 double categorical_switch_probability(double progress, double b);
 
 // A categorical gene of `choices` choices (genes are bin centres): the fitter parent's with
-// `fitter_parent_probability`, else the other's, then, with the mutation probability times
+// `fitter_parent_probability`, else the other's, then, with the probability `mutation` times
 // categorical_switch_probability, another choice drawn uniformly.
-double categorical_gene(double fitter, double other, std::size_t choices, double progress,
+double categorical_gene(double fitter, double other, std::size_t choices, double progress, double mutation,
                         const EvolutionSettings& settings, random::Rng& rng);
 
 // The number of choices of each gene: 0 for a numeric one.
