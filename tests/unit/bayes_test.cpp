@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "hpopt/optim/bayes/bayes_search.hpp"
@@ -87,6 +88,22 @@ TEST_CASE("Bayesian optimization finds Branin's minimum") {
     double best = 1e9;
     for (const auto& o : state["observations"]) best = std::min(best, o["loss"].get<double>());
     CHECK(best - 0.397887 < 1e-3);
+}
+
+TEST_CASE("the losses are log-warped where their evidence says so: cliffs far from a flat best") {
+    const space::Space square({{"x", space::RealRange{0, 1, false}}, {"y", space::RealRange{0, 1, false}}});
+    const auto warp_after = [&](const std::function<double(const Point&)>& loss) {
+        BayesSearch optimizer(square, {}, 3);
+        for (int i = 0; i < 30; ++i) {
+            const auto point = optimizer.ask({});
+            REQUIRE(point);
+            optimizer.tell({*point, loss(*point)});
+        }
+        return optimizer.save().at("output_warp").get<std::string>();
+    };
+    const auto distance = [](const Point& u) { return std::pow(u[0] - 0.3, 2) + std::pow(u[1] - 0.6, 2); };
+    CHECK(warp_after([&](const Point& u) { return std::exp(20 * distance(u)); }) == "log");
+    CHECK(warp_after([&](const Point& u) { return std::sin(6 * u[0]) + std::cos(5 * u[1]); }) == "none");
 }
 
 TEST_CASE("the first asks follow the initial design, then the model") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "hpopt/gp/likelihood.hpp"
@@ -14,6 +15,7 @@ constexpr double initial_noise_variance = 1e-4;
 constexpr std::size_t best_observations_to_perturb = 5;
 constexpr int perturbations_per_observation = 20;
 constexpr double perturbation_sd = 0.05;
+constexpr double log_warp_offset = 0.1;  // of the losses' range, below the best (OutputWarp::log)
 
 struct Moments {
     double mean, sd;
@@ -174,8 +176,20 @@ void BayesSearch::refit() {
     for (std::size_t k : choose_subset(inputs(model_indices_), model_losses, limits_.likelihood_points)) {
         fit_points.push_back(model_indices_[k]);
     }
-    hyperparameters_ =
-        gp::fit_hyperparameters(inputs(fit_points), standardized_losses(fit_points), hyperparameters_, rng_, {});
+    const Eigen::MatrixXd fit_inputs = inputs(fit_points);
+    double best_evidence = -std::numeric_limits<double>::infinity();
+    const gp::Hyperparameters start = hyperparameters_;
+    for (const OutputWarp warp : {OutputWarp::none, OutputWarp::log}) {
+        const Targets fit_targets = targets(fit_points, warp);
+        const gp::Hyperparameters fitted = gp::fit_hyperparameters(fit_inputs, fit_targets.y, start, rng_, {});
+        const double evidence =
+            gp::log_marginal_likelihood(fit_inputs, fit_targets.y, fitted.theta(), nullptr) + fit_targets.log_jacobian;
+        if (evidence > best_evidence) {
+            best_evidence = evidence;
+            hyperparameters_ = fitted;
+            warp_ = warp;
+        }
+    }
     factorized_ = model_indices_.size();
     observations_at_fit_ = observations.size();
     rebuild_model();
@@ -208,13 +222,22 @@ Eigen::MatrixXd BayesSearch::inputs(const std::vector<std::size_t>& indices) con
     return X;
 }
 
-Eigen::VectorXd BayesSearch::standardized_losses(const std::vector<std::size_t>& indices) const {
-    std::vector<double> losses;
-    for (std::size_t i : indices) losses.push_back(data()[i].loss);
-    const Moments m = moments(losses);
+BayesSearch::Targets BayesSearch::targets(const std::vector<std::size_t>& indices, OutputWarp warp) const {
+    std::vector<double> values;
+    for (std::size_t i : indices) values.push_back(data()[i].loss);
+    double log_jacobian = 0;
+    if (warp == OutputWarp::log && !values.empty()) {
+        const auto [best, worst] = std::minmax_element(values.begin(), values.end());
+        const double shift = *best - log_warp_offset * std::max(*worst - *best, 1e-300);
+        for (double& v : values) {
+            log_jacobian -= std::log(v - shift);
+            v = std::log(v - shift);
+        }
+    }
+    const Moments m = moments(values);
     Eigen::VectorXd y(static_cast<Eigen::Index>(indices.size()));
-    for (std::size_t j = 0; j < indices.size(); ++j) y(static_cast<Eigen::Index>(j)) = (losses[j] - m.mean) / m.sd;
-    return y;
+    for (std::size_t j = 0; j < indices.size(); ++j) y(static_cast<Eigen::Index>(j)) = (values[j] - m.mean) / m.sd;
+    return {y, log_jacobian - static_cast<double>(indices.size()) * std::log(m.sd)};
 }
 
 // The model with the pending points added as if their losses were known, and the best loss
@@ -382,6 +405,7 @@ Json BayesSearch::save() const {
             {"rung_observations", rungs},
             {"model_rung", model_rung_ ? Json(*model_rung_) : Json(nullptr)},
             {"hyperparameters", hyperparameters_.to_json()},
+            {"output_warp", warp_ == OutputWarp::log ? "log" : "none"},
             {"model_indices", model_indices_},
             {"factorized", factorized_},
             {"observations_at_fit", observations_at_fit_},
@@ -402,6 +426,7 @@ void BayesSearch::load(const Json& state) {
     const Json rung = state.value("model_rung", Json(nullptr));
     model_rung_ = rung.is_null() ? std::nullopt : std::optional(rung.get<std::int64_t>());
     hyperparameters_ = gp::Hyperparameters::from_json(state.at("hyperparameters"));
+    warp_ = state.value("output_warp", "none") == "log" ? OutputWarp::log : OutputWarp::none;
     model_indices_ = state.at("model_indices").get<std::vector<std::size_t>>();
     factorized_ = state.at("factorized").get<std::size_t>();
     observations_at_fit_ = state.at("observations_at_fit").get<std::size_t>();

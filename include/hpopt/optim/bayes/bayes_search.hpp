@@ -3,7 +3,8 @@
 //
 // Until `initial_points` trials have succeeded, suggestions follow a scrambled Sobol sequence
 // (so with many groups at once the model starts from as many observations as it would alone).
-// After that, each ask fits a GP (Matern 5/2 ARD, learned noise) to the standardized losses, lets the pending
+// After that, each ask fits a GP (Matern 5/2 ARD, learned noise) to the standardized losses
+// (warped as OutputWarp says, the warp chosen at each fit by its evidence), lets the pending
 // points in as fantasies (Kriging believer or a constant liar), and returns the maximizer of
 // the acquisition (EI, PI, LCB, or a hedge over the three as in scikit-optimize's gp_hedge),
 // never a point within 1e-9 (in the unit cube) of one suggested before, nor within 1e-3 of a
@@ -35,6 +36,15 @@
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::optim::bayes {
+
+// How losses are warped before the GP sees them. HPO losses are often flat near their best and
+// steep far from it (a learning rate that diverges): a log warp lets the GP resolve the region
+// near the best instead of fitting the cliffs. Each fit keeps the warp whose maximized
+// likelihood, with the warp's Jacobian, is larger (the evidence of the losses themselves).
+enum class OutputWarp {
+    none,
+    log,  // log(loss - best + 0.1 (worst - best))
+};
 
 struct Limits {
     std::size_t refit_every_ask_until = 100;
@@ -80,7 +90,14 @@ private:
     void refit();
     void rebuild_model();
     Eigen::MatrixXd inputs(const std::vector<std::size_t>& indices) const;
-    Eigen::VectorXd standardized_losses(const std::vector<std::size_t>& indices) const;
+    // The GP's targets: the losses of `indices`, warped by `warp`, standardized; and the log of
+    // the warp's Jacobian, which makes the evidence of two warps comparable.
+    struct Targets {
+        Eigen::VectorXd y;
+        double log_jacobian;
+    };
+    Targets targets(const std::vector<std::size_t>& indices, OutputWarp warp) const;
+    Eigen::VectorXd standardized_losses(const std::vector<std::size_t>& indices) const { return targets(indices, warp_).y; }
     struct Fantasized {
         gp::GaussianProcess model;
         double best;  // standardized
@@ -108,6 +125,7 @@ private:
     // they joined it, the first `factorized_` of them factorized at the last fit, the others
     // added one by one since. The GP itself is derived from these.
     gp::Hyperparameters hyperparameters_;
+    OutputWarp warp_ = OutputWarp::none;  // chosen at the last fit
     std::vector<std::size_t> model_indices_;
     std::size_t factorized_ = 0;
     std::size_t observations_at_fit_ = 0;
