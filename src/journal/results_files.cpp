@@ -1,5 +1,7 @@
 #include "hpopt/journal/results_files.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hpopt/config/json.hpp"
@@ -11,27 +13,54 @@ ResultsFiles::ResultsFiles(RunDirectory run, const space::Space& space) : run_(s
     for (const auto& dimension : space.dimensions()) parameter_names_.push_back(dimension.name);
 }
 
+namespace {
+
+const std::vector<std::string> fixed_columns = {"trial", "status", "fom", "fom_std", "started_s", "duration_s", "stopped_at_epoch", "reason"};
+
+}  // namespace
+
 std::string ResultsFiles::csv_header() const {
     std::string header = "trial,status,fom,fom_std";
     for (const auto& name : parameter_names_) header += "," + csv_field(name);
+    for (const auto& name : figure_names_) {
+        const bool taken = std::count(fixed_columns.begin(), fixed_columns.end(), name) > 0 ||
+                           std::count(parameter_names_.begin(), parameter_names_.end(), name) > 0;
+        header += "," + csv_field(taken ? "figure_" + name : name);
+    }
     return header + ",started_s,duration_s,stopped_at_epoch,reason\n";
 }
 
-std::string ResultsFiles::csv_row(const Trial& trial, const TrialResult& result) const {
-    std::string row = fmt::format("{},{},{},{}", trial.id, to_string(result.status), csv_number(result.fom),
-                                  result.has_fom() ? csv_number(result.fom_std) : "");
-    for (const auto& name : parameter_names_) row += "," + csv_value(trial.params.at(name));
+ResultsFiles::Row ResultsFiles::row_of(const Trial& trial, const TrialResult& result) const {
+    std::string before = fmt::format("{},{},{},{}", trial.id, to_string(result.status), csv_number(result.fom),
+                                     result.has_fom() ? csv_number(result.fom_std) : "");
+    for (const auto& name : parameter_names_) before += "," + csv_value(trial.params.at(name));
     const std::string stopped_at = result.status == TrialStatus::stopped ? std::to_string(result.stopped_epoch) : "";
-    return row + fmt::format(",{:.3f},{:.3f},{},{}\n", result.started_s, result.duration_s, stopped_at, csv_field(result.reason));
+    return {before, result.figures,
+            fmt::format(",{:.3f},{:.3f},{},{}\n", result.started_s, result.duration_s, stopped_at, csv_field(result.reason))};
+}
+
+std::string ResultsFiles::csv_row(const Row& row) const {
+    std::string line = row.before_figures;
+    for (const auto& name : figure_names_) line += "," + (row.figures.contains(name) ? csv_value(row.figures.at(name)) : "");
+    return line + row.after_figures;
+}
+
+void ResultsFiles::add_figure_columns(const Json& figures) {
+    for (const auto& [name, value] : figures.items()) {
+        if (std::find(figure_names_.begin(), figure_names_.end(), name) == figure_names_.end()) figure_names_.push_back(name);
+    }
 }
 
 void ResultsFiles::add(const Trial& trial, const TrialResult& result) {
-    rows_ += csv_row(trial, result);
+    rows_.push_back(row_of(trial, result));
+    add_figure_columns(result.figures);
     if (std::chrono::steady_clock::now() - last_write_ >= std::chrono::seconds(1)) flush();
 }
 
 void ResultsFiles::flush() {
-    write_atomically(run_.results_csv(), csv_header() + rows_);
+    std::string text = csv_header();
+    for (const Row& row : rows_) text += csv_row(row);
+    write_atomically(run_.results_csv(), text);
     last_write_ = std::chrono::steady_clock::now();
 }
 

@@ -4,6 +4,7 @@ program's checkpoints), in one process and as a team of ranks under mpirun.
 
 Usage: command_test.py PATH_TO_HPOPT
 """
+import csv
 import json
 import os
 import signal
@@ -84,6 +85,12 @@ class CommandTest(CommandCase):
                 self.assertEqual(f.readline(), "starting\n")
             with open(os.path.join(logs, "fold-0.stderr")) as f:
                 self.assertEqual(f.read(), "done\n")
+
+        with open(self.path("run", "results.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), len(self.records("trial_finished")))
+        for row in rows:  # the figures have columns of their own
+            self.assertEqual((row["parameters"], row["note"]), ("1234", "small"))
 
     def test_each_rank_of_a_node_sees_its_own_device(self):
         # Group g's leader is rank 1 + g, its place on this node: device (1 + g) mod 2 of the list.

@@ -2,7 +2,9 @@
 // <run dir>/results.csv (one row per finished trial) and <run dir>/best.json, both derived
 // from the journal for people and scripts, and both replaced atomically. results.csv is
 // rewritten at most once a second while the run goes on (so a long run does not spend its
-// time rewriting it) and once more by flush() at the end.
+// time rewriting it) and once more by flush() at the end. The figures that workloads report
+// beside the FoM get a column each, in the order they first appear (a name that a column
+// already has is prefixed with "figure_").
 #include <chrono>
 #include <string>
 #include <vector>
@@ -21,12 +23,22 @@ public:
     void flush();
 
 private:
+    // A trial's row but for its figures' cells, which depend on the columns known at the time.
+    struct Row {
+        std::string before_figures;
+        Json figures;
+        std::string after_figures;
+    };
+
     std::string csv_header() const;
-    std::string csv_row(const Trial& trial, const TrialResult& result) const;
+    Row row_of(const Trial& trial, const TrialResult& result) const;
+    std::string csv_row(const Row& row) const;
+    void add_figure_columns(const Json& figures);
 
     RunDirectory run_;
     std::vector<std::string> parameter_names_;
-    std::string rows_;
+    std::vector<std::string> figure_names_;  // as the workloads named them
+    std::vector<Row> rows_;
     std::chrono::steady_clock::time_point last_write_{};
 };
 
