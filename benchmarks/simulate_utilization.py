@@ -8,7 +8,7 @@ optimization under mpirun). Utilization is over the whole run, and while there w
 work to hand out (until the last trial was handed out: the drain at the end, where groups wait
 for the slowest trials with nothing left to do, is the budget's doing, not the coordinator's).
 
-    benchmarks/simulate_utilization.py build/src/cli/hpopt
+    benchmarks/simulate_utilization.py build/src/cli/hpopt [KIND,...]   # the rows of these optimizers only
 """
 import csv
 import datetime
@@ -28,6 +28,8 @@ ROWS = [  # optimizer, groups, trials, median trial time (s), spread
     (GENERATIONAL, 1024, 10000, 10, 0.5),
     ({"kind": "evolution"}, 1024, 10000, 60, 0.5),  # steady state, the default with several groups
     ({"kind": "evolution"}, 1024, 10000, 10, 0.5),
+    ({"kind": "cmaes"}, 1024, 10000, 60, 0.5),  # lambda 1024: a generation for every group
+    ({"kind": "cmaes"}, 1024, 10000, 10, 0.5),
     ({"kind": "bayes"}, 1024, 10000, 60, 0.5),
     ({"kind": "bayes"}, 1024, 10000, 10, 0.5),
     ({"kind": "bayes"}, 16, 1000, 0.05, 0.0),
@@ -55,10 +57,13 @@ def busy_while_handing_out(run, groups):
 
 def main():
     hpopt = os.path.abspath(sys.argv[1])
+    kinds = sys.argv[2].split(",") if len(sys.argv) > 2 else None
     print("| optimizer | groups | trials | trial time: median, spread | utilization: whole run, while handing out | virtual time | optimizer: model (per suggestion), tell | best | real time |")
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for optimizer, groups, trials, median_s, spread in ROWS:
+            if kinds and optimizer["kind"] not in kinds:
+                continue
             with open(os.path.join(work, "spec.json"), "w") as f:
                 json.dump(spec(optimizer), f)
             started = time.monotonic()
