@@ -28,7 +28,7 @@ ROWS = [  # optimizer, groups, trials, median trial time (s), spread
     (GENERATIONAL, 1024, 10000, 10, 0.5),
     ({"kind": "evolution"}, 1024, 10000, 60, 0.5),  # steady state, the default with several groups
     ({"kind": "evolution"}, 1024, 10000, 10, 0.5),
-    ({"kind": "cmaes"}, 1024, 10000, 60, 0.5),  # lambda 1024: a generation for every group
+    ({"kind": "cmaes"}, 1024, 10000, 60, 0.5),
     ({"kind": "cmaes"}, 1024, 10000, 10, 0.5),
     ({"kind": "bayes"}, 1024, 10000, 60, 0.5),
     ({"kind": "bayes"}, 1024, 10000, 10, 0.5),

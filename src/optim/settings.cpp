@@ -126,7 +126,6 @@ std::string kind_name(const Settings& settings) { return kinds.at(settings.index
 void resolve_for_groups(Settings& settings, int groups) {
     auto* evolution = std::get_if<evolution::EvolutionSettings>(&settings);
     if (evolution && !evolution->mode) evolution->mode = groups > 1 ? evolution::Mode::steady_state : evolution::Mode::generational;
-    if (auto* cmaes = std::get_if<cmaes::CmaesSettings>(&settings)) cmaes->groups = groups;
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const Settings& settings, const space::Space& space, std::uint64_t run_seed) {

@@ -122,7 +122,7 @@ TEST_CASE("IPOP restarts a converged run with twice the population") {
     CHECK(single.restarts() == 0);
 }
 
-TEST_CASE("a generation closes after lambda results, whichever come back; later ones are left out") {
+TEST_CASE("a generation closes after lambda results, whichever come back; stragglers join the next one") {
     const space::Space space = reals(3);
     CmaesSearch search(space, {}, 5);
     const int lambda = search.lambda();
@@ -130,11 +130,26 @@ TEST_CASE("a generation closes after lambda results, whichever come back; later 
     for (int i = 0; i < 2 * lambda; ++i) out.push_back(*search.ask({}));
     const Json before = search.save();
     for (int i = 2 * lambda - 1; i >= lambda; --i) search.tell({out[i], static_cast<double>(i)});  // the later half first
-    const Json after = search.save();
-    CHECK(after.at("gaussian").at("mean") != before.at("gaussian").at("mean"));
-    CHECK(after.at("out").empty());  // the first half was drawn by the distribution before
-    for (int i = 0; i < lambda; ++i) search.tell({out[i], -1.0});
-    CHECK(search.save() == after);
+    const Json after_one = search.save();
+    CHECK(after_one.at("generation") == 1);
+    CHECK(after_one.at("gaussian").at("mean") != before.at("gaussian").at("mean"));
+    CHECK(after_one.at("out").size() == static_cast<std::size_t>(lambda));  // drawn by the distribution before, still awaited
+    for (int i = 0; i < lambda; ++i) search.tell({out[i], -1.0 - i});
+    const Json after_two = search.save();
+    CHECK(after_two.at("generation") == 2);  // the stragglers made the next generation
+    CHECK(after_two.at("out").empty());
+    CHECK(after_two.at("gaussian").at("mean") != after_one.at("gaussian").at("mean"));
+}
+
+TEST_CASE("an injected straggler's step is at most sqrt(n) + 2n / (n + 2) long") {
+    CmaDistribution distribution(Eigen::VectorXd::Constant(4, 0.5), 0.01, 8);
+    const Eigen::VectorXd far = Eigen::VectorXd::Constant(4, 0.9);  // 40 sigma away on each axis
+    const Eigen::VectorXd fit = distribution.injected(far);
+    const double bound = 2 + 8.0 / 6;
+    CHECK(((fit - distribution.mean()) / 0.01).norm() == doctest::Approx(bound));
+    CHECK(((fit - distribution.mean()).normalized() - (far - distribution.mean()).normalized()).norm() < 1e-12);
+    const Eigen::VectorXd near = Eigen::VectorXd::Constant(4, 0.505);
+    CHECK((distribution.injected(near) - near).norm() < 1e-15);
 }
 
 TEST_CASE("CMA-ES resumes exactly from its saved state, mid-generation") {

@@ -28,8 +28,7 @@ Settings read_settings(config::ObjectReader& reader, const space::Space* space);
 
 std::string kind_name(const Settings& settings);
 
-// The defaults that depend on how many groups the search has: the evolutionary search's mode,
-// CMA-ES's least population.
+// The defaults that depend on how many groups the search has: the evolutionary search's mode.
 // `groups` is the spec's (not what a resumed job regroups to), so that a resume replays alike.
 void resolve_for_groups(Settings& settings, int groups);
 

@@ -77,6 +77,15 @@ Eigen::VectorXd CmaDistribution::sample(random::Rng& rng) const {
     return mean_ + sigma_ * scale_.cwiseProduct(B_ * D_.cwiseProduct(z));
 }
 
+Eigen::VectorXd CmaDistribution::injected(const Eigen::VectorXd& x) const {
+    const auto n = static_cast<double>(mean_.size());
+    Eigen::VectorXd step = (x - mean_).cwiseQuotient(sigma_ * scale_);
+    const double length = (inverse_sqrt_C_ * step).norm();
+    const double bound = std::sqrt(n) + 2 * n / (n + 2);
+    if (length > bound) step *= bound / length;
+    return mean_ + sigma_ * scale_.cwiseProduct(step);
+}
+
 void CmaDistribution::update(const std::vector<Eigen::VectorXd>& best, const std::vector<double>& losses) {
     const Eigen::Index n = mean_.size();
     Eigen::MatrixXd steps(n, static_cast<Eigen::Index>(best.size()));  // y_i = (x_i - m) / (sigma A)

@@ -14,6 +14,10 @@ constexpr int draws_for_a_new_point = 100;  // then the run has converged onto p
 
 bool inside_cube(const Eigen::VectorXd& x) { return (x.array() >= 0).all() && (x.array() <= 1).all(); }
 
+Eigen::VectorXd as_vector(const std::vector<double>& x) {
+    return Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size()));
+}
+
 }  // namespace
 
 int default_population(std::size_t n) {
@@ -38,8 +42,7 @@ CmaesSearch::CmaesSearch(space::Space space, CmaesSettings settings, std::uint64
 // A run of CMA-ES: the first from the centre of the cube, each restart from a random mean
 // with twice the population of the one before.
 void CmaesSearch::start_run() {
-    const int base = settings_.population > 0 ? settings_.population
-                                              : std::max(default_population(space_.size()), settings_.groups);
+    const int base = settings_.population > 0 ? settings_.population : default_population(space_.size());
     lambda_ = base << std::min(restarts_, max_doublings);
     Eigen::VectorXd mean = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(numeric_.size()), 0.5);
     if (restarts_ > 0) {
@@ -52,7 +55,7 @@ void CmaesSearch::start_run() {
 }
 
 CmaesSearch::Sample CmaesSearch::draw() {
-    Sample sample{{}, categories_.sample(rng_)};
+    Sample sample{{}, categories_.sample(rng_), generation_};
     if (!gaussian_) return sample;
     Eigen::VectorXd x = gaussian_->sample(rng_);
     for (int attempt = 1; attempt < resamples_inside && !inside_cube(x); ++attempt) x = gaussian_->sample(rng_);
@@ -87,10 +90,15 @@ std::optional<Point> CmaesSearch::ask(const std::vector<Point>&) {
 
 void CmaesSearch::tell(const Evaluation& evaluation) {
     if (evaluation.again) return;  // its first result already counted, for a distribution gone by now
-    const auto sample = out_.find(evaluation.point);
-    if (sample == out_.end()) return;  // drawn by an earlier generation's distribution
-    told_.emplace_back(sample->second, individual_of(evaluation));
-    out_.erase(sample);
+    const auto found = out_.find(evaluation.point);
+    if (found == out_.end()) return;  // drawn by the run before a restart
+    Sample sample = found->second;
+    out_.erase(found);
+    if (sample.generation != generation_ && gaussian_) {
+        const Eigen::VectorXd fit = gaussian_->injected(as_vector(sample.x));
+        sample.x.assign(fit.data(), fit.data() + fit.size());
+    }
+    told_.emplace_back(sample, individual_of(evaluation));
     if (told_.size() >= static_cast<std::size_t>(lambda_)) close_generation();
 }
 
@@ -103,8 +111,7 @@ void CmaesSearch::close_generation() {
     for (std::size_t i = 0; i < told_.size(); ++i) {
         losses.push_back(told_[i].second.loss);
         if (i >= static_cast<std::size_t>(weights.size())) continue;
-        const auto& x = told_[i].first.x;
-        best_x.push_back(Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())));
+        best_x.push_back(as_vector(told_[i].first.x));
         best_choices.push_back(told_[i].first.choices);
     }
     categories_.update(best_choices, weights);
@@ -118,15 +125,15 @@ void CmaesSearch::close_generation() {
         }
     }
     told_.clear();
-    out_.clear();  // drawn by the distribution before
+    ++generation_;
 }
 
 Json CmaesSearch::sample_to_json(const Sample& sample) {
-    return {{"x", sample.x}, {"choices", sample.choices}};
+    return {{"x", sample.x}, {"choices", sample.choices}, {"generation", sample.generation}};
 }
 
 CmaesSearch::Sample CmaesSearch::sample_from_json(const Json& json) {
-    return {json.at("x").get<std::vector<double>>(), json.at("choices").get<Choices>()};
+    return {json.at("x").get<std::vector<double>>(), json.at("choices").get<Choices>(), json.at("generation").get<int>()};
 }
 
 Json CmaesSearch::save() const {
@@ -138,6 +145,7 @@ Json CmaesSearch::save() const {
             {"suggested", history_.save()},
             {"restarts", restarts_},
             {"lambda", lambda_},
+            {"generation", generation_},
             {"gaussian", gaussian_ ? gaussian_->save() : Json(nullptr)},
             {"categories", categories_.save()},
             {"out", out},
@@ -149,6 +157,7 @@ void CmaesSearch::load(const Json& state) {
     history_.load(state.at("suggested"));
     restarts_ = state.at("restarts").get<int>();
     lambda_ = state.at("lambda").get<int>();
+    generation_ = state.at("generation").get<int>();
     if (!state.at("gaussian").is_null()) gaussian_ = CmaDistribution::load(state.at("gaussian"));
     categories_.load(state.at("categories"));
     out_.clear();

@@ -33,6 +33,11 @@ public:
     const Eigen::VectorXd& weights() const { return weights_; }
 
     Eigen::VectorXd sample(random::Rng& rng) const;
+    // A point drawn by an earlier distribution, made fit for update(): its step from the mean is
+    // shortened to a Mahalanobis length of at most sqrt(n) + 2n / (n + 2), as Hansen's
+    // "Injecting external solutions into CMA-ES" (2011) does, so that it cannot throw the
+    // step size off.
+    Eigen::VectorXd injected(const Eigen::VectorXd& x) const;
     // One generation: `best` holds the mu best samples (of this distribution), best first, and
     // `losses` every loss of the generation (for the stopping tests).
     void update(const std::vector<Eigen::VectorXd>& best, const std::vector<double>& losses);

@@ -6,9 +6,10 @@
 // samples are all points suggested before) restarts from a random mean with twice the population.
 //
 // Asynchronous: every ask samples the current distribution, and a generation closes when
-// lambda of its samples are back, whichever they are. Groups never wait for a generation's
-// stragglers; a straggler that comes back after its generation closed is not used (another
-// distribution drew it). Samples that fall outside the cube are drawn again (then clipped).
+// lambda results are back, whichever they are. Groups never wait for a generation's
+// stragglers; a straggler that comes back after its generation closed joins the next one as an
+// injected solution (CmaDistribution::injected), so no result is lost to the model. Samples
+// that fall outside the cube are drawn again (then clipped).
 #include <map>
 #include <optional>
 
@@ -42,6 +43,7 @@ private:
     struct Sample {
         std::vector<double> x;
         Choices choices;
+        int generation;  // of the distribution that drew it
     };
 
     void start_run();
@@ -62,9 +64,10 @@ private:
 
     int restarts_ = 0;
     int lambda_ = 0;
+    int generation_ = 0;  // generations closed, over all runs
     std::optional<CmaDistribution> gaussian_;  // none when every coordinate is categorical
     CategoricalDistribution categories_;
-    std::map<Point, Sample> out_;  // drawn by the current distribution and not yet told, by the point returned
+    std::map<Point, Sample> out_;  // drawn by this run and not yet told, by the point returned
     std::vector<std::pair<Sample, Individual>> told_;  // this generation's results
 };
 

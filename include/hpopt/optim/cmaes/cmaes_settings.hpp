@@ -8,14 +8,13 @@ enum class Restarts {
 };
 
 struct CmaesSettings {
-    int population = 0;  // lambda of the first run; 0: 4 + floor(3 ln n) (Hansen's default)
+    // Lambda of the first run; 0: 4 + floor(3 ln n) (Hansen's default), also with many groups:
+    // stragglers are injected into later generations, and a small lambda learns from them best.
+    int population = 0;
     // The initial step size, in units of the unit cube: about a third of each range (Hansen's
     // advice: the optimum within mean +- 3 sigma0; 0.2 finds worse Rastrigin-10 minima).
     double sigma0 = 0.3;
     Restarts restarts = Restarts::ipop;
-    // The search's groups (optim::resolve_for_groups): the default population is at least as
-    // large, so that one generation keeps every group busy.
-    int groups = 1;
 };
 
 }  // namespace hpopt::optim::cmaes
