@@ -1,8 +1,6 @@
 #include "hpopt/optim/evolution/evolution_search.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
 namespace hpopt::optim::evolution {
 namespace {
