@@ -406,10 +406,10 @@ void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult
     }
 }
 
-// What the optimizer learns of a finished trial: its FoM, none for a failure; for a trial stopped
-// early, what stopped_fom_told says.
+// What the optimizer learns of a finished trial: its FoM, none for a failure or a trial that
+// misses a constraint; for a trial stopped early, what stopped_fom_told says.
 std::optional<double> Coordinator::told_fom(const journal::TrialResult& result) const {
-    if (result.ok()) return result.fom;
+    if (result.ok()) return spec_.objective.feasible(result.figures) ? std::optional(result.fom) : std::nullopt;
     if (result.status == journal::TrialStatus::stopped) return stopped_fom_told(result.fom);
     return std::nullopt;
 }
@@ -446,10 +446,10 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
     }
 }
 
-// The best trial is among those trained to their last epoch; before there is one, among those
-// stopped early (by the FoM they were stopped at).
+// The best trial is among those trained to their last epoch that meet the constraints; before
+// there is one, among those stopped early (by the FoM they were stopped at).
 bool Coordinator::new_best(const journal::TrialResult& result) const {
-    if (!result.has_fom()) return false;
+    if (!result.has_fom() || (result.ok() && !spec_.objective.feasible(result.figures))) return false;
     if (!progress_.best) return true;
     const journal::TrialResult& best = progress_.best->result;
     if (result.ok() != best.ok()) return result.ok();

@@ -169,6 +169,21 @@ std::optional<ObjectReader> ObjectReader::object(const std::string& key) {
     return child;
 }
 
+std::vector<ObjectReader> ObjectReader::objects(const std::string& key) {
+    std::vector<ObjectReader> children;
+    const Json* value = lookup(key);
+    if (!value) return children;
+    if (!value->is_array()) {
+        report_type(key, "an array of objects");
+        return children;
+    }
+    for (std::size_t i = 0; i < value->size(); ++i) {
+        ObjectReader child((*value)[i], path_of(key) + "[" + std::to_string(i) + "]", *problems_);
+        if (child.valid()) children.push_back(std::move(child));
+    }
+    return children;
+}
+
 void ObjectReader::finish() {
     if (!object_) return;
     const std::vector<std::string> known(known_keys_.begin(), known_keys_.end());

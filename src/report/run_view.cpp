@@ -45,7 +45,7 @@ std::int64_t RunView::paused() const {
 const journal::TrialHistory* RunView::best() const {
     const journal::TrialHistory* best = nullptr;
     for (const auto* trial : history_.finished()) {
-        if (trial->result->ok() && (!best || better(trial->result->fom, best->result->fom))) best = trial;
+        if (contends(*trial->result) && (!best || better(trial->result->fom, best->result->fom))) best = trial;
     }
     return best;
 }
@@ -63,7 +63,7 @@ std::vector<RunView::BestSoFar> RunView::best_so_far() const {
     for (const auto* trial : history_.finished()) {
         ++finished;
         const journal::TrialResult& result = *trial->result;
-        if (result.ok() && (points.empty() || better(result.fom, points.back().fom))) {
+        if (contends(result) && (points.empty() || better(result.fom, points.back().fom))) {
             points.push_back({finished, trial->finished_s, result.fom, trial->trial.id});
         }
     }

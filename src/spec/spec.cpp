@@ -58,6 +58,22 @@ Objective read_objective(config::ObjectReader& reader) {
     return objective;
 }
 
+std::vector<Constraint> read_constraints(config::ObjectReader& root) {
+    std::vector<Constraint> constraints;
+    for (auto& reader : root.objects("constraints")) {
+        Constraint constraint;
+        reader.require("name");
+        constraint.figure = reader.string("name").value_or("");
+        constraint.min = reader.number("min");
+        constraint.max = reader.number("max");
+        if (!constraint.min && !constraint.max) reader.report_here("needs \"min\" or \"max\"");
+        if (constraint.min && constraint.max && *constraint.min > *constraint.max) reader.report("max", "must be >= min");
+        reader.finish();
+        constraints.push_back(constraint);
+    }
+    return constraints;
+}
+
 Layout read_layout(config::ObjectReader& reader) {
     Layout layout;
     layout.groups = read_count(reader, "groups", layout.groups, 1);
@@ -206,6 +222,7 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.optimizer = read_section(root, "optimizer", true, [&](auto& r) { return optim::read_settings(r, space_or_null); });
     spec.budget = read_section(root, "budget", true, read_budget);
     spec.objective = read_section(root, "objective", false, read_objective);
+    spec.objective.constraints = read_constraints(root);
     spec.layout = read_section(root, "layout", false, read_layout);
     spec.early_stopping = read_section(root, "early_stopping", false, fidelity::read_early_stopping);
     spec.workload = read_section(root, "workload", true, [&](auto& r) {
@@ -258,9 +275,20 @@ Outline outline(const Json& document, const std::string& default_name) {
     }
     outline.budget = read_section(root, "budget", true, read_budget);
     outline.objective = read_section(root, "objective", false, read_objective);
+    outline.objective.constraints = read_constraints(root);
     outline.layout = read_section(root, "layout", false, read_layout);
     if (!problems.empty()) throw config::InvalidConfig(problems);
     return outline;
+}
+
+bool Objective::feasible(const Json& figures) const {
+    for (const Constraint& constraint : constraints) {
+        const auto found = figures.find(constraint.figure);
+        if (found == figures.end() || !found->is_number()) return false;
+        const double value = found->get<double>();
+        if ((constraint.min && value < *constraint.min) || (constraint.max && value > *constraint.max)) return false;
+    }
+    return true;
 }
 
 std::string fingerprint(const Json& document) {

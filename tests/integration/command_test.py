@@ -68,7 +68,7 @@ class CommandTest(CommandCase):
             trial, params = finished["trial"], suggested[finished["trial"]]
             self.assertEqual(finished["status"], "ok")
             self.assertAlmostEqual(finished["fom"], (params["x"] - 0.25) ** 2)
-            self.assertEqual(finished["figures"], {"parameters": 1234, "note": "small"})  # the result line's other keys
+            self.assertEqual(finished["figures"], {"parameters": 1234, "note": "small", "x": params["x"]})  # the line's other keys
             details = epochs[trial]["training"]  # the epoch's other keys
             self.assertEqual(details["argv"], ["--x", json.dumps(params["x"]), "--act=" + params["act"], "{literal}"])
             self.assertEqual(details["params_file"], params)
@@ -89,8 +89,27 @@ class CommandTest(CommandCase):
         with open(self.path("run", "results.csv"), newline="") as f:
             rows = list(csv.DictReader(f))
         self.assertEqual(len(rows), len(self.records("trial_finished")))
-        for row in rows:  # the figures have columns of their own
-            self.assertEqual((row["parameters"], row["note"]), ("1234", "small"))
+        for row in rows:  # the figures have columns of their own; one named like a parameter is told apart
+            self.assertEqual((row["parameters"], row["note"], float(row["figure_x"])), ("1234", "small", float(row["x"])))
+
+    def test_a_trial_that_misses_a_constraint_is_never_the_best(self):
+        document = spec("report_everything.py", ["--x", "{x}"], 24, params_file=True)
+        document["constraints"] = [{"name": "x", "max": 0.2}]  # the FoM's best is at x = 0.25
+        self.write_spec(document)
+        done = self.hpopt("run", "spec.json", "--output", "run")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        finished = self.records("trial_finished")
+        infeasible = [r for r in finished if r["figures"]["x"] > 0.2]
+        feasible = [r for r in finished if r["figures"]["x"] <= 0.2]
+        self.assertTrue(feasible)
+        self.assertLess(min(r["fom"] for r in infeasible), min(r["fom"] for r in feasible))  # a better FoM, out of bounds
+        with open(self.path("run", "best.json")) as f:
+            best = json.load(f)
+        self.assertLessEqual(best["params"]["x"], 0.2)
+        self.assertEqual(best["fom"], min(r["fom"] for r in feasible))
+        status = self.hpopt("status", "run")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertIn(f"best: trial {best['trial']},", status.stdout)
 
     def test_each_rank_of_a_node_sees_its_own_device(self):
         # Group g's leader is rank 1 + g, its place on this node: device (1 + g) mod 2 of the list.

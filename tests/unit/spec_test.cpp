@@ -167,6 +167,30 @@ TEST_CASE("unknown kinds, plugins and types get a hint") {
     CHECK(problem_of(document) == "space.x1.type: unknown type; expected one of real, int, categorical, fixed (got \"float\")");
 }
 
+TEST_CASE("constraints bound named figures; a trial missing one or outside is infeasible") {
+    Json document = minimal();
+    document["constraints"] = Json::parse(R"([{"name": "parameters", "max": 1000}, {"name": "latency", "min": 1, "max": 2}])");
+    const spec::Spec parsed = spec::parse(document, plugins(), "default");
+    REQUIRE(parsed.objective.constraints.size() == 2);
+    CHECK(parsed.objective.feasible({{"parameters", 1000}, {"latency", 1.5}}));
+    CHECK_FALSE(parsed.objective.feasible({{"parameters", 1001}, {"latency", 1.5}}));
+    CHECK_FALSE(parsed.objective.feasible({{"parameters", 10}, {"latency", 0.5}}));
+    CHECK_FALSE(parsed.objective.feasible({{"parameters", 10}}));                      // not reported
+    CHECK_FALSE(parsed.objective.feasible({{"parameters", "10"}, {"latency", 1.5}}));  // not a number
+    CHECK(spec::outline(document, "default").objective.constraints.size() == 2);
+    CHECK(spec::parse(minimal(), plugins(), "default").objective.feasible(Json::object()));  // none: every trial
+
+    document["constraints"] = Json::parse(R"([{"max": 1}, {"name": "a"}, {"name": "b", "min": 2, "max": 1}, 3, {"name": "c", "max": 1, "mx": 2}])");
+    CHECK(problems_of(document) == std::vector<std::string>{
+                                       "constraints[3]: expected an object (got 3)",  // found when the array is read
+                                       "constraints[0].name: required key is missing",
+                                       "constraints[1]: needs \"min\" or \"max\"",
+                                       "constraints[2].max: must be >= min (got 1)",
+                                       "constraints[4].mx: unknown key (did you mean \"max\"?)"});
+    document["constraints"] = Json::object();
+    CHECK(problem_of(document) == "constraints: expected an array of objects (got {})");
+}
+
 TEST_CASE("budgets must be positive and bounded") {
     Json document = minimal();
     document["budget"]["trials"] = 0;

@@ -39,6 +39,9 @@ public:
     const Json* any(const std::string& key);
     // A nested object; nullopt when the key is missing or holds something else.
     std::optional<ObjectReader> object(const std::string& key);
+    // The objects of the array under `key`, each read at "<key>[i]"; none when the key is left
+    // out. An array that is not one, or an element that is not an object, is a problem.
+    std::vector<ObjectReader> objects(const std::string& key);
 
     // With a fallback for keys left out.
     double number_or(const std::string& key, double fallback) { return number(key).value_or(fallback); }

@@ -21,13 +21,15 @@ public:
     const journal::RunHistory& history() const { return history_; }
     const spec::Outline& spec() const { return spec_; }
     bool better(double fom, double than) const { return spec_.objective.better(fom, than); }
+    // Whether a result may be the best: trained to its end and within the constraints.
+    bool contends(const journal::TrialResult& result) const { return result.ok() && spec_.objective.feasible(result.figures); }
 
     std::int64_t finished() const;  // ok or failed
     std::int64_t failed() const { return finished_as(journal::TrialStatus::failed); }
     std::int64_t stopped() const { return finished_as(journal::TrialStatus::stopped); }  // early
     std::int64_t running() const;
     std::int64_t paused() const;  // waiting at a rung to be promoted (early stopping's promote mode)
-    const journal::TrialHistory* best() const;  // nullptr before a trial succeeds
+    const journal::TrialHistory* best() const;  // nullptr before a trial contends
     // "ok", "failed", "stopped" (early), "running", "paused", or "unfinished" (interrupted, lost,
     // or waiting for a retry).
     std::string status(const journal::TrialHistory& trial) const;

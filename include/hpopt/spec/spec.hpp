@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hpopt/config/json.hpp"
 #include "hpopt/fidelity/early_stopping.hpp"
@@ -18,13 +19,23 @@ namespace hpopt::spec {
 
 enum class Direction { minimize, maximize };
 
+// A figure a trial must report within bounds to count (a model small enough, fast enough).
+struct Constraint {
+    std::string figure;  // a name among the figures the workload reports beside the FoM
+    std::optional<double> min, max;
+};
+
 struct Objective {
     Direction direction = Direction::minimize;
+    std::vector<Constraint> constraints;  // the spec's "constraints"
 
     // The figure of merit turned into a loss for the optimizers, which minimize.
     double loss(double fom) const { return direction == Direction::minimize ? fom : -fom; }
     bool better(double fom, double than) const { return loss(fom) < loss(than); }
     bool reached(double fom, double target) const { return loss(fom) <= loss(target); }
+    // Whether a trial that reported `figures` meets every constraint: each figure reported, a
+    // number, within its bounds.
+    bool feasible(const Json& figures) const;
 };
 
 std::string to_string(Direction direction);
