@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
         std::cout << benchmarks::space_json(function->dimensions).dump() << "\n";
         return 0;
     }
+    std::cout.precision(17);
     for (std::string line; std::getline(std::cin, line);) {
-        std::cout.precision(17);
         std::cout << function->evaluate(Json::parse(line)) << std::endl;
     }
 }

@@ -125,8 +125,7 @@ std::optional<Exit> ChildProcess::watch(std::chrono::milliseconds timeout, const
         std::this_thread::sleep_for(pause);
     }
     if (const auto exit = reap(false)) {
-        read_available(on_line);  // what it printed last
-        if (!partial_line_.empty()) on_line(std::exchange(partial_line_, ""));
+        read_rest(on_line);
         return exit;
     }
     return std::nullopt;
@@ -156,6 +155,11 @@ void ChildProcess::read_available(const std::function<void(const std::string&)>&
     }
 }
 
+void ChildProcess::read_rest(const std::function<void(const std::string&)>& on_line) {
+    read_available(on_line);
+    if (!partial_line_.empty()) on_line(std::exchange(partial_line_, ""));
+}
+
 std::optional<Exit> ChildProcess::reap(bool wait) {
     if (exit_ || pid_ <= 0) return exit_;
     int status = 0;
@@ -181,8 +185,7 @@ Exit ChildProcess::stop(const std::function<void(const std::string&)>& on_line) 
         kill_group(SIGKILL);
         reap(true);
     }
-    read_available(on_line);
-    if (!partial_line_.empty()) on_line(std::exchange(partial_line_, ""));
+    read_rest(on_line);
     return *exit_;
 }
 

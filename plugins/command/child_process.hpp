@@ -51,6 +51,8 @@ public:
 
 private:
     void read_available(const std::function<void(const std::string&)>& on_line);
+    // Once the process has ended: what is left in the pipe, and a last line without its newline.
+    void read_rest(const std::function<void(const std::string&)>& on_line);
     std::optional<Exit> reap(bool wait);
     void kill_group(int signal) const;
 

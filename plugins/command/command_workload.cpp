@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -144,6 +144,17 @@ struct TeamPlace {
     std::string master_address;
     int master_port = 0;
 };
+
+// torchrun's variables, for a team of several ranks.
+void add_team_variables(const TeamPlace& place, std::map<std::string, std::string>& environment) {
+    if (place.size == 1) return;
+    environment["RANK"] = std::to_string(place.rank);
+    environment["WORLD_SIZE"] = std::to_string(place.size);
+    environment["LOCAL_RANK"] = std::to_string(place.local_rank);
+    environment["LOCAL_WORLD_SIZE"] = std::to_string(place.local_size);
+    environment["MASTER_ADDR"] = place.master_address;
+    environment["MASTER_PORT"] = std::to_string(place.master_port);
+}
 
 // A TCP port free on this host now (the operating system's choice).
 int free_port() {
@@ -304,14 +315,7 @@ private:
         if (const auto device = workload::device_for(options_.devices, workload::node_local_rank(), workload::visible_devices())) {
             environment["CUDA_VISIBLE_DEVICES"] = *device;
         }
-        if (place.size > 1) {
-            environment["RANK"] = std::to_string(place.rank);
-            environment["WORLD_SIZE"] = std::to_string(place.size);
-            environment["LOCAL_RANK"] = std::to_string(place.local_rank);
-            environment["LOCAL_WORLD_SIZE"] = std::to_string(place.local_size);
-            environment["MASTER_ADDR"] = place.master_address;
-            environment["MASTER_PORT"] = std::to_string(place.master_port);
-        }
+        add_team_variables(place, environment);
         const fs::path logs = fs::path(environment["HPOPT_RUN_DIR"]) / "logs" / fmt::format("trial-{}", context.trial_id);
         fs::create_directories(logs);
         const std::string name = fmt::format("fold-{}{}", context.fold, place.size > 1 ? fmt::format("-rank-{}", place.rank) : "");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "hpopt/config/json.hpp"
 #include "hpopt/journal/csv.hpp"
@@ -15,19 +16,24 @@ ResultsFiles::ResultsFiles(RunDirectory run, const space::Space& space) : run_(s
 
 namespace {
 
-const std::vector<std::string> fixed_columns = {"trial", "status", "fom", "fom_std", "started_s", "duration_s", "stopped_at_epoch", "reason"};
+// The columns before the parameters and after the figures.
+const std::vector<std::string> leading_columns = {"trial", "status", "fom", "fom_std"};
+const std::vector<std::string> trailing_columns = {"started_s", "duration_s", "stopped_at_epoch", "reason"};
+
+bool among(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 }  // namespace
 
 std::string ResultsFiles::csv_header() const {
-    std::string header = "trial,status,fom,fom_std";
+    std::string header = fmt::format("{}", fmt::join(leading_columns, ","));
     for (const auto& name : parameter_names_) header += "," + csv_field(name);
     for (const auto& name : figure_names_) {
-        const bool taken = std::count(fixed_columns.begin(), fixed_columns.end(), name) > 0 ||
-                           std::count(parameter_names_.begin(), parameter_names_.end(), name) > 0;
+        const bool taken = among(leading_columns, name) || among(trailing_columns, name) || among(parameter_names_, name);
         header += "," + csv_field(taken ? "figure_" + name : name);
     }
-    return header + ",started_s,duration_s,stopped_at_epoch,reason\n";
+    return header + fmt::format(",{}\n", fmt::join(trailing_columns, ","));
 }
 
 ResultsFiles::Row ResultsFiles::row_of(const Trial& trial, const TrialResult& result) const {
@@ -47,7 +53,7 @@ std::string ResultsFiles::csv_row(const Row& row) const {
 
 void ResultsFiles::add_figure_columns(const Json& figures) {
     for (const auto& [name, value] : figures.items()) {
-        if (std::find(figure_names_.begin(), figure_names_.end(), name) == figure_names_.end()) figure_names_.push_back(name);
+        if (!among(figure_names_, name)) figure_names_.push_back(name);
     }
 }
 

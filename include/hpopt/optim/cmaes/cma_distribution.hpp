@@ -24,13 +24,11 @@ public:
     CmaDistribution(Eigen::VectorXd mean, double sigma, int lambda);
 
     int lambda() const { return lambda_; }
-    int mu() const { return static_cast<int>(weights_.size()); }
     const Eigen::VectorXd& mean() const { return mean_; }
     double sigma() const { return sigma_; }
     // The standard deviation of each coordinate of a sample.
     Eigen::VectorXd coordinate_deviations() const;
     Eigen::VectorXd& margin_scale() { return scale_; }
-    const Eigen::VectorXd& weights() const { return weights_; }
 
     Eigen::VectorXd sample(random::Rng& rng) const;
     // A point drawn by an earlier distribution, made fit for update(): its step from the mean is
