@@ -7,7 +7,9 @@
 //       --problems branin:50,hartmann6:100,mlp7:60 --seeds 20 --pending 0
 //
 // A problem is an analytic test function (plugins/analytic) or a mixed space of
-// mixed_functions.hpp, whose minimum is 0.
+// mixed_functions.hpp, whose minimum is 0. For a multi-objective problem (zdt1, zdt2, dtlz2)
+// the optimizer is told every objective, and the regret is the hypervolume of its whole front
+// less that of the points evaluated, both against (1.1, ..., 1.1).
 //
 // With --pending P, P suggestions are always outstanding: each ask sees them as pending and
 // the oldest is told before the next ask, as with P + 1 groups working at once. With --batch B,
@@ -22,6 +24,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/optim/settings.hpp"
+#include "hpopt/pareto/hypervolume.hpp"
 #include "mixed_functions.hpp"
 #include "test_functions.hpp"
 
@@ -77,11 +80,24 @@ space::Space space_of(const Problem& problem) {
     return space::Space(dimensions);
 }
 
-double evaluate(const Problem& problem, const Json& params) {
-    if (problem.mixed) return problem.mixed->evaluate(params);
+// Each objective's value (one for a single-objective problem).
+std::vector<double> evaluate(const Problem& problem, const Json& params) {
+    if (problem.mixed) return {problem.mixed->evaluate(params)};
     std::vector<double> x(problem.dimensions);
     for (int i = 0; i < problem.dimensions; ++i) x[i] = params.at("x" + std::to_string(i + 1)).get<double>();
-    return problem.function->evaluate(x);
+    if (problem.function->objectives) return problem.function->objectives(x);
+    return {problem.function->evaluate(x)};
+}
+
+// The best value's distance from the minimum, or the hypervolume's from the front's.
+double regret(const Problem& problem, const std::vector<std::vector<double>>& evaluated) {
+    if (problem.function && problem.function->objectives) {
+        const pareto::Losses reference(evaluated.front().size(), analytic::hypervolume_reference);
+        return problem.function->front_hypervolume - pareto::hypervolume(evaluated, reference);
+    }
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& values : evaluated) best = std::min(best, values.front());
+    return best - problem.minimum();
 }
 
 struct RunResult {
@@ -96,13 +112,13 @@ RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64
     const space::Space space = space_of(problem);
     auto optimizer = optim::make_optimizer(settings, space, seed);
     std::deque<optim::Point> pending;
-    double best = std::numeric_limits<double>::infinity();
+    std::vector<std::vector<double>> evaluated;
     double optimizer_seconds = 0;
     const auto evaluate_and_tell = [&](const optim::Point& point) {
-        const double value = evaluate(problem, space.decode(point));
-        best = std::min(best, value);
+        const std::vector<double> values = evaluate(problem, space.decode(point));
+        evaluated.push_back(values);
         const auto start = std::chrono::steady_clock::now();
-        optimizer->tell({point, value});
+        optimizer->tell({point, values.front(), false, std::nullopt, values.size() > 1 ? values : std::vector<double>{}});
         optimizer_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
     for (int asked = 0; asked < problem.evaluations;) {
@@ -119,7 +135,7 @@ RunResult run_once(optim::Settings settings, const Problem& problem, std::uint64
         }
     }
     for (const auto& point : pending) evaluate_and_tell(point);
-    return {best - problem.minimum(), optimizer_seconds};
+    return {regret(problem, evaluated), optimizer_seconds};
 }
 
 double median(std::vector<double> values) {

@@ -143,6 +143,9 @@ Options read_options(config::ObjectReader& reader, const space::Space* space) {
     options.curve_gap = reader.number_or("curve_gap", options.curve_gap);
     if (!(options.curve_gap >= 0)) reader.report("curve_gap", "must be >= 0");
     if (reader.has("curve_gap") && !options.epochs) reader.report("curve_gap", "applies with \"epochs\" only");
+    if (options.epochs && options.function && options.function->objectives) {
+        reader.report("epochs", options.function->name + " has several objectives: it has no learning curve");
+    }
     options.team = reader.boolean_or("team", false);
     options.hang_trials = read_trial_ids(reader, "hang_trials");
     options.rank_fault_trials = read_trial_ids(reader, "rank_fault_trials");
@@ -168,6 +171,7 @@ public:
         }
         std::vector<double> x(options_.dimensions);
         for (int i = 0; i < options_.dimensions; ++i) x[i] = params.at(input_name(i)).get<double>();
+        if (options_.function->objectives) return evaluate_objectives(x, duration, rng, context);
         const double final_value = options_.function->evaluate(x);
         if (options_.epochs) return train_along_curve(final_value, curve_of(x, options_.curve_gap), duration, context);
         pause(duration, context);
@@ -175,6 +179,20 @@ public:
     }
 
 private:
+    // A multi-objective problem reports f1, f2, ... as figures (with their noise); the FoM is f1.
+    double evaluate_objectives(const std::vector<double>& x, double duration, random::Rng& rng,
+                               const workload::TrialContext& context) const {
+        pause(duration, context);
+        std::vector<double> values = options_.function->objectives(x);
+        Json figures = Json::object();
+        for (std::size_t j = 0; j < values.size(); ++j) {
+            values[j] += options_.noise * rng.normal();
+            figures["f" + std::to_string(j + 1)] = values[j];
+        }
+        if (context.report_figures) context.report_figures(figures);
+        return values.front();
+    }
+
     // Epoch after epoch along the configuration's curve, each `epoch_s` long and reported, from
     // the last epoch its checkpoint holds; early stopping may stop it after any of them.
     double train_along_curve(double final_value, const LearningCurve& curve, double epoch_s,

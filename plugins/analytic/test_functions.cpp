@@ -67,6 +67,32 @@ double levy(const std::vector<double>& x) {
 
 std::vector<Bounds> same_bounds(int d, double low, double high) { return std::vector<Bounds>(d, Bounds{low, high}); }
 
+
+// ZDT's distance from the front: 1 + 9 * mean(x2..xd).
+double zdt_g(const std::vector<double>& x) {
+    double sum = 0;
+    for (std::size_t i = 1; i < x.size(); ++i) sum += x[i];
+    return 1 + 9 * sum / static_cast<double>(x.size() - 1);
+}
+
+std::vector<double> zdt1(const std::vector<double>& x) {
+    const double g = zdt_g(x);
+    return {x[0], g * (1 - std::sqrt(x[0] / g))};
+}
+
+std::vector<double> zdt2(const std::vector<double>& x) {
+    const double g = zdt_g(x);
+    return {x[0], g * (1 - square(x[0] / g))};
+}
+
+// Three objectives on the sphere of radius 1 + g, g = sum over x3..xd of (x - 1/2)^2.
+std::vector<double> dtlz2(const std::vector<double>& x) {
+    double g = 0;
+    for (std::size_t i = 2; i < x.size(); ++i) g += square(x[i] - 0.5);
+    const double a = x[0] * pi / 2, b = x[1] * pi / 2;
+    return {(1 + g) * std::cos(a) * std::cos(b), (1 + g) * std::cos(a) * std::sin(b), (1 + g) * std::sin(a)};
+}
+
 }  // namespace
 
 const std::vector<TestFunction>& test_functions() {
@@ -89,6 +115,17 @@ const std::vector<TestFunction>& test_functions() {
         {"levy", 0, 1, 0.0, levy,
          [](int d) { return std::vector<double>(d, 1.0); },
          [](int d) { return same_bounds(d, -10, 10); }},
+        // The fronts' hypervolumes: the reference box less the area under f2 = 1 - sqrt(f1) (1/3)
+        // or 1 - f1^2 (2/3), or less the unit sphere's octant (pi/6).
+        {"zdt1", 0, 2, 0.0, [](const std::vector<double>& x) { return zdt1(x)[0]; },
+         [](int d) { return std::vector<double>(d, 0.0); },
+         [](int d) { return same_bounds(d, 0, 1); }, zdt1, 1.21 - 1.0 / 3},
+        {"zdt2", 0, 2, 0.0, [](const std::vector<double>& x) { return zdt2(x)[0]; },
+         [](int d) { return std::vector<double>(d, 0.0); },
+         [](int d) { return same_bounds(d, 0, 1); }, zdt2, 1.21 - 2.0 / 3},
+        {"dtlz2", 0, 3, 0.0, [](const std::vector<double>& x) { return dtlz2(x)[0]; },
+         [](int d) { std::vector<double> x(d, 0.5); x[0] = 1; return x; },
+         [](int d) { return same_bounds(d, 0, 1); }, dtlz2, 1.331 - pi / 6},
     };
     return functions;
 }

@@ -1,5 +1,6 @@
 #include "cli/status_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -48,6 +49,25 @@ void print_best(const report::RunView& run) {
     for (const auto& item : best->trial.params.items()) fmt::print("  {} = {}\n", item.key(), item.value().dump());
 }
 
+// With several objectives, the Pareto front in place of one best trial: its first members by
+// the first objective.
+void print_front(const report::RunView& run) {
+    constexpr std::size_t shown = 10;
+    const auto front = run.pareto_front();
+    std::vector<std::string> objectives;
+    for (const spec::Criterion& criterion : run.spec().objective.criteria) {
+        objectives.push_back(fmt::format("{} {}", spec::to_string(criterion.direction), criterion.name));
+    }
+    fmt::print("Pareto front: {} trial(s) ({})\n", front.size(), fmt::join(objectives, ", "));
+    for (std::size_t i = 0; i < std::min(front.size(), shown); ++i) {
+        const std::vector<double> values = run.objective_values(*front[i]->result);
+        std::vector<std::string> named;
+        for (std::size_t j = 0; j < values.size(); ++j) named.push_back(fmt::format("{} = {:.6g}", run.spec().objective.criteria[j].name, values[j]));
+        fmt::print("  trial {}: {}\n", front[i]->trial.id, fmt::join(named, ", "));
+    }
+    if (front.size() > shown) fmt::print("  and {} more (pareto.json)\n", front.size() - shown);
+}
+
 void print_running(const report::RunView& run, bool live) {
     const journal::RunHistory& history = run.history();
     const double now_s = live ? now_since_start(history) : history.last_record_s;
@@ -78,7 +98,11 @@ int status_command(const std::string& run_dir) {
     if (!history.lost_groups.empty()) {
         fmt::print("lost (hung) group(s): {}; they got no more trials in this session\n", fmt::join(history.lost_groups, ", "));
     }
-    print_best(run);
+    if (run.spec().objective.several()) {
+        print_front(run);
+    } else {
+        print_best(run);
+    }
     if (run.running() > 0) {
         fmt::print("running:\n");
         print_running(run, history.state == journal::RunState::unfinished);

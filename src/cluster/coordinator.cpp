@@ -11,6 +11,7 @@
 #include "hpopt/cluster/trial_evaluation.hpp"
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/log/log.hpp"
+#include "hpopt/pareto/front.hpp"
 #include "hpopt/random/rng.hpp"
 
 namespace hpopt::cluster {
@@ -216,6 +217,7 @@ void Coordinator::record(const Finished& finished) {
         result.fom = stopped->second.fom;  // the FoM it was judged by, its folds' mean at that epoch
         result.stopped_epoch = stopped->second.epoch;
     }
+    fail_without_objectives(result);
     const bool paused = paused_at_.count(result.id) > 0;
     if (paused && result.status == journal::TrialStatus::stopped) {
         park(running.trial);
@@ -393,7 +395,7 @@ void Coordinator::retry(journal::Trial trial, const journal::TrialResult& result
 void Coordinator::finish(const journal::Trial& trial, const journal::TrialResult& result) {
     journal_.append(journal::trial_finished_record(result), journal::Journal::Sync::later);
     const auto told = executor_.now();
-    tell(trial, told_fom(result), stopped_epoch_of(result));
+    tell_finished(trial, result);
     metrics_.tell_s += seconds(executor_.now() - told);
 
     const std::int64_t previous_best = progress_.best ? progress_.best->trial.id : -1;  // ids start at 0
@@ -425,11 +427,20 @@ std::optional<double> Coordinator::stopped_fom_told(double fom) const {
     return fom;
 }
 
+// With several objectives, the optimizer learns each one's loss beside the FoM's.
+void Coordinator::tell_finished(const journal::Trial& trial, const journal::TrialResult& result) {
+    const std::optional<double> fom = told_fom(result);
+    std::vector<double> losses;
+    if (fom && spec_.objective.several()) losses = spec_.objective.losses(*fom, result.figures);
+    tell(trial, fom, stopped_epoch_of(result), std::move(losses));
+}
+
 // The optimizer learns a FoM as a loss (it minimizes). A trial paused and promoted is told again
 // when it finishes: the optimizer takes the later for the earlier.
-void Coordinator::tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch) {
+void Coordinator::tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch,
+                       std::vector<double> losses) {
     const bool again = !told_trials_.insert(trial.id).second;
-    suggestions_.tell({trial.point, fom ? std::optional(spec_.objective.loss(*fom)) : std::nullopt, again, stopped_epoch});
+    suggestions_.tell({trial.point, fom ? std::optional(spec_.objective.loss(*fom)) : std::nullopt, again, stopped_epoch, std::move(losses)});
 }
 
 // A finished trial in the results, the counts and the best so far.
@@ -444,6 +455,56 @@ void Coordinator::account(const journal::Trial& trial, const journal::TrialResul
         progress_.best = BestTrial{trial, result};
         results_.write_best(trial, result, fom_name_);
     }
+    update_front(trial, result);
+}
+
+// With several objectives, a trial that ends without reporting each of them cannot be compared
+// with the others: it fails, saying which it left out.
+void Coordinator::fail_without_objectives(journal::TrialResult& result) const {
+    if (!result.ok() || !spec_.objective.several()) return;
+    const std::vector<std::string> missing = spec_.objective.unreported(result.figures);
+    if (missing.empty()) return;
+    result.status = journal::TrialStatus::failed;
+    result.reason = fmt::format("reported no finite figure {} (an objective)", fmt::join(missing, ", "));
+    result.transient = false;
+}
+
+bool Coordinator::joins_front(const journal::TrialResult& result) const {
+    if (!spec_.objective.several() || !result.ok() || !spec_.objective.feasible(result.figures)) return false;
+    const auto losses = spec_.objective.losses(result.fom, result.figures);
+    return std::none_of(progress_.front.begin(), progress_.front.end(), [&](const BestTrial& member) {
+        const auto other = spec_.objective.losses(member.result.fom, member.result.figures);
+        return other == losses || pareto::dominates(other, losses);
+    });
+}
+
+// A trial that joins the Pareto front pushes out those it dominates; pareto.json follows.
+void Coordinator::update_front(const journal::Trial& trial, const journal::TrialResult& result) {
+    if (!joins_front(result)) return;
+    const auto losses_of = [this](const BestTrial& member) { return spec_.objective.losses(member.result.fom, member.result.figures); };
+    const auto losses = spec_.objective.losses(result.fom, result.figures);
+    auto& front = progress_.front;
+    front.erase(std::remove_if(front.begin(), front.end(), [&](const BestTrial& member) { return pareto::dominates(losses, losses_of(member)); }),
+                front.end());
+    const auto place = std::upper_bound(front.begin(), front.end(), losses, [&](const auto& l, const BestTrial& member) { return l < losses_of(member); });
+    front.insert(place, BestTrial{trial, result});
+    results_.write_pareto(pareto_document());
+}
+
+Json Coordinator::pareto_document() const {
+    Json objectives = Json::array();
+    for (const spec::Criterion& criterion : spec_.objective.criteria) {
+        objectives.push_back({{"name", criterion.name}, {"direction", spec::to_string(criterion.direction)}});
+    }
+    Json trials = Json::array();
+    for (const BestTrial& member : progress_.front) {
+        const std::vector<double> values = spec_.objective.values(member.result.fom, member.result.figures);
+        Json named = Json::object();
+        for (std::size_t j = 0; j < values.size(); ++j) named[spec_.objective.criteria[j].name] = values[j];
+        trials.push_back({{"trial", member.trial.id}, {"objectives", named}, {"fom", member.result.fom},
+                          {"figures", member.result.figures}, {"params", member.trial.params}});
+    }
+    return {{"objectives", objectives}, {"fom_name", fom_name_}, {"trials", trials}};
 }
 
 // The best trial is among those trained to their last epoch that meet the constraints; before
@@ -458,7 +519,7 @@ bool Coordinator::new_best(const journal::TrialResult& result) const {
 
 std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::string& dropped) {
     const auto finished = [this](const journal::Trial& trial, const journal::TrialResult& result) {
-        tell(trial, told_fom(result), stopped_epoch_of(result));
+        tell_finished(trial, result);
         account(trial, result);
     };
     const auto paused = [this](const journal::Trial& trial, std::int64_t epoch, double fom) {

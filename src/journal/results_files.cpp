@@ -80,4 +80,6 @@ void ResultsFiles::write_best(const Trial& trial, const TrialResult& result, con
     write_atomically(run_.best_json(), best.dump(2) + "\n");
 }
 
+void ResultsFiles::write_pareto(const Json& front) { write_atomically(run_.pareto_json(), front.dump(2) + "\n"); }
+
 }  // namespace hpopt::journal

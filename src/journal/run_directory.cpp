@@ -20,7 +20,7 @@ RunDirectory prepare_run_directory(const std::filesystem::path& dir, bool force)
                                      " already exists and is not empty; choose another with --output, or pass "
                                      "--force to replace the earlier run's files");
         }
-        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json(), run.test_json(),
+        for (const auto& file : {run.journal(), run.spec(), run.results_csv(), run.best_json(), run.pareto_json(), run.test_json(),
                                  run.timeline_json(), run.report_html()}) {
             fs::remove(file);
         }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -22,11 +23,35 @@ std::size_t most_folds(const RunView& run) {
     return folds;
 }
 
+// With several objectives, each is a column ("objective_" and its name), beside a column that
+// marks the trials on the Pareto front.
+std::string objective_headers(const RunView& run) {
+    std::string headers;
+    for (const spec::Criterion& criterion : run.spec().objective.criteria) headers += "," + csv_field("objective_" + criterion.name);
+    return run.spec().objective.several() ? headers + ",pareto" : headers;
+}
+
+std::string objective_cells(const RunView& run, const journal::TrialResult* result, const std::set<std::int64_t>& front) {
+    if (!run.spec().objective.several()) return "";
+    std::string cells;
+    const bool valued = result && run.contends(*result);
+    const std::vector<double> values = valued ? run.objective_values(*result) : std::vector<double>{};
+    for (std::size_t j = 0; j < run.spec().objective.criteria.size(); ++j) cells += "," + (valued ? csv_number(values[j]) : "");
+    return cells + (result && front.count(result->id) ? ",1" : ",0");
+}
+
+std::set<std::int64_t> front_ids(const RunView& run) {
+    std::set<std::int64_t> ids;
+    for (const auto* trial : run.pareto_front()) ids.insert(trial->trial.id);
+    return ids;
+}
+
 }  // namespace
 
 std::string trials_csv(const RunView& run) {
     const std::size_t folds = most_folds(run);
-    std::string csv = "trial,status,fom,fom_std";
+    const std::set<std::int64_t> front = front_ids(run);
+    std::string csv = "trial,status,fom,fom_std" + objective_headers(run);
     for (const auto& dimension : run.spec().space.dimensions()) csv += "," + csv_field(dimension.name);
     for (std::size_t fold = 0; fold < folds; ++fold) csv += fmt::format(",fold_{}", fold);
     csv += ",group,attempts,suggested_s,finished_s,duration_s,reason\n";
@@ -34,6 +59,7 @@ std::string trials_csv(const RunView& run) {
         const journal::TrialResult* result = trial.result ? &*trial.result : nullptr;
         csv += fmt::format("{},{},{},{}", trial.trial.id, run.status(trial), result ? csv_number(result->fom) : "",
                            result && result->ok() ? csv_number(result->fom_std) : "");
+        csv += objective_cells(run, result, front);
         for (const auto& dimension : run.spec().space.dimensions()) {
             const auto value = trial.trial.params.find(dimension.name);
             csv += "," + (value == trial.trial.params.end() ? std::string() : journal::csv_value(*value));
@@ -65,6 +91,15 @@ Json trials_json(const RunView& run) {
                        {"best_trial", best ? Json(best->trial.id) : Json(nullptr)},
                        {"spec", history.spec}}},
                      {"trials", Json::array()}};
+    const std::set<std::int64_t> front = front_ids(run);
+    if (run.spec().objective.several()) {
+        Json objectives = Json::array();
+        for (const spec::Criterion& criterion : run.spec().objective.criteria) {
+            objectives.push_back({{"name", criterion.name}, {"direction", spec::to_string(criterion.direction)}});
+        }
+        document["run"]["objectives"] = objectives;
+        document["run"]["pareto_front"] = front;
+    }
     for (const auto& trial : history.trials) {
         Json entry = {{"trial", trial.trial.id},   {"status", run.status(trial)}, {"params", trial.trial.params},
                       {"point", trial.trial.point}, {"seed", trial.trial.seed},    {"group", trial.group},
@@ -73,6 +108,12 @@ Json trials_json(const RunView& run) {
             entry["fom"] = config::number_to_json(result->fom);
             entry["fom_std"] = result->ok() ? config::number_to_json(result->fom_std) : Json(nullptr);
             entry["fold_foms"] = config::numbers_to_json(result->fold_foms);
+            entry["figures"] = result->figures;
+            if (run.spec().objective.several() && run.contends(*result)) {
+                const std::vector<double> values = run.objective_values(*result);
+                for (std::size_t j = 0; j < values.size(); ++j) entry["objectives"][run.spec().objective.criteria[j].name] = values[j];
+                entry["pareto"] = front.count(result->id) > 0;
+            }
             entry["finished_s"] = trial.finished_s;
             entry["duration_s"] = result->duration_s;
             if (!result->ok()) entry["reason"] = result->reason;

@@ -219,6 +219,125 @@ std::string convergence(const RunView& run) {
            "</div>";
 }
 
+// With several objectives: a trial's mark names its objectives' values.
+std::string objectives_tooltip(const RunView& run, const TrialHistory& trial) {
+    const std::vector<double> values = run.objective_values(*trial.result);
+    std::string text = tooltip(run, trial);
+    for (std::size_t j = 0; j < values.size(); ++j) text += fmt::format("\n{} = {}", run.spec().objective.criteria[j].name, format_fom(values[j]));
+    return text;
+}
+
+struct ObjectivePoints {
+    std::vector<const TrialHistory*> trials;  // the contenders
+    std::vector<std::vector<double>> values;  // each one's objective values
+    std::set<std::int64_t> front;             // the ids of those on the Pareto front
+};
+
+ObjectivePoints objective_points(const RunView& run) {
+    ObjectivePoints points;
+    for (const TrialHistory* trial : run.history().finished()) {
+        if (!run.contends(*trial->result)) continue;
+        points.trials.push_back(trial);
+        points.values.push_back(run.objective_values(*trial->result));
+    }
+    for (const TrialHistory* trial : run.pareto_front()) points.front.insert(trial->trial.id);
+    return points;
+}
+
+svg::Scale objective_scale(const ObjectivePoints& points, std::size_t objective) {
+    double low = INFINITY, high = -INFINITY;
+    for (const auto& values : points.values) {
+        low = std::min(low, values[objective]);
+        high = std::max(high, values[objective]);
+    }
+    return svg::Scale::linear(low, high);
+}
+
+// Two objectives: every contending trial as a point, the front's in red and joined.
+std::string pareto_scatter(const RunView& run, const ObjectivePoints& points) {
+    const auto& criteria = run.spec().objective.criteria;
+    svg::Chart chart("pareto-front", 640, 400);
+    svg::Scale x = objective_scale(points, 0).to_pixels(chart.left(), chart.right());
+    svg::Scale y = objective_scale(points, 1).to_pixels(chart.bottom(), chart.top());
+    chart.x_axis(x, criteria[0].name + " (" + spec::to_string(criteria[0].direction) + ")");
+    chart.y_axis(y, criteria[1].name + " (" + spec::to_string(criteria[1].direction) + ")");
+    std::vector<svg::Point> front_line;
+    for (std::size_t i = 0; i < points.trials.size(); ++i) {
+        const svg::Point at{x(points.values[i][0]), y(points.values[i][1])};
+        if (points.front.count(points.trials[i]->trial.id)) continue;
+        chart.point(at, "#9bb7d4", objectives_tooltip(run, *points.trials[i]));
+    }
+    for (const TrialHistory* trial : run.pareto_front()) {
+        const std::vector<double> values = run.objective_values(*trial->result);
+        front_line.push_back({x(values[0]), y(values[1])});
+    }
+    if (front_line.size() > 1) chart.line(front_line, "#d62728", 1.5, "the Pareto front", "front-line");
+    for (const TrialHistory* trial : run.pareto_front()) {
+        const std::vector<double> values = run.objective_values(*trial->result);
+        chart.point({x(values[0]), y(values[1])}, "#d62728", objectives_tooltip(run, *trial), "front-point", 4.5);
+    }
+    return chart.svg();
+}
+
+// Three objectives or more: one line per contending trial across the objectives' axes, the
+// front's in red over the others.
+std::string objectives_parallel(const RunView& run, const ObjectivePoints& points) {
+    const auto& criteria = run.spec().objective.criteria;
+    svg::Chart chart("pareto-front", 960, 380, {40, 120, 20, 40});
+    const double spacing = (chart.right() - chart.left()) / static_cast<double>(criteria.size() - 1);
+    std::vector<svg::Scale> scales;
+    for (std::size_t j = 0; j < criteria.size(); ++j) scales.push_back(objective_scale(points, j).to_pixels(chart.bottom(), chart.top()));
+    const auto polyline = [&](const std::vector<double>& values) {
+        std::vector<svg::Point> line;
+        for (std::size_t j = 0; j < values.size(); ++j) line.push_back({chart.left() + spacing * static_cast<double>(j), scales[j](values[j])});
+        return line;
+    };
+    for (bool on_front : {false, true}) {
+        for (std::size_t i = 0; i < points.trials.size(); ++i) {
+            if (points.front.count(points.trials[i]->trial.id) != (on_front ? 1U : 0U)) continue;
+            chart.line(polyline(points.values[i]), on_front ? "#d62728" : "#9bb7d4", on_front ? 2 : 1,
+                       objectives_tooltip(run, *points.trials[i]), on_front ? "front-line" : "trial-line", on_front ? 1 : 0.5);
+        }
+    }
+    for (std::size_t j = 0; j < criteria.size(); ++j) {
+        chart.vertical_axis(scales[j], chart.left() + spacing * static_cast<double>(j),
+                            criteria[j].name + " (" + (criteria[j].direction == spec::Direction::minimize ? "min" : "max") + ")");
+    }
+    return chart.svg();
+}
+
+// The hypervolume of the contending trials after each trial finished.
+std::string hypervolume_chart(const RunView& run) {
+    const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
+    svg::Chart chart("hypervolume", 480, 300);
+    const double last = so_far.by_finished.empty() ? 0 : so_far.by_finished.back();
+    svg::Scale x = svg::Scale::linear(0, std::max<double>(1, static_cast<double>(so_far.by_finished.size()))).to_pixels(chart.left(), chart.right());
+    svg::Scale y = svg::Scale::linear(0, last > 0 ? last : 1).to_pixels(chart.bottom(), chart.top());
+    chart.x_axis(x, "trials finished");
+    chart.y_axis(y, "hypervolume");
+    std::vector<svg::Point> line;
+    for (std::size_t k = 0; k < so_far.by_finished.size(); ++k) line.push_back({x(static_cast<double>(k + 1)), y(so_far.by_finished[k])});
+    if (!line.empty()) chart.line(line, "#d62728", 2, fmt::format("hypervolume {:.6g}", last), "hypervolume-line");
+    return chart.svg();
+}
+
+std::string pareto(const RunView& run) {
+    const ObjectivePoints points = objective_points(run);
+    if (points.trials.empty()) return "<p>No trial has reported every objective yet.</p>";
+    const std::string front = run.spec().objective.criteria.size() == 2 ? pareto_scatter(run, points) : objectives_parallel(run, points);
+    return "<div class=\"plots\">" + front + hypervolume_chart(run) + "</div>";
+}
+
+std::string hypervolume_note(const RunView& run) {
+    const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
+    std::vector<std::string> reference;
+    for (double r : so_far.reference) reference.push_back(format_fom(r));
+    return fmt::format("The trials trained to their end within the constraints; red: the Pareto front, those no other beats "
+                       "in every objective (pareto.json lists them). Right: the hypervolume they dominate, after each trial "
+                       "finished, against the reference point ({}), a tenth of each objective's range past its worst value.",
+                       fmt::join(reference, ", "));
+}
+
 std::string parallel_coordinates(const RunView& run) {
     std::vector<const TrialHistory*> trials = succeeded(run);
     std::vector<ParameterAxis> axes = parameter_axes(run);
@@ -451,6 +570,7 @@ std::string html_report(const RunView& run, const std::string& generated_by) {
                                    name, style, name);
     html += section("summary", "Summary", "", summary(run));
     html += section("top-trials", "Top trials", "", top_trials(run, 10));
+    if (run.spec().objective.several()) html += section("pareto", "Pareto front", hypervolume_note(run), pareto(run));
     html += section("convergence", "Convergence", fmt::format("Each successful trial's {} (blue) and the best so far (red).", fom),
                     convergence(run));
     html += section("parallel-coordinates", "Parameters and " + fom,

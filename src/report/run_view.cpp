@@ -6,6 +6,8 @@
 
 #include "hpopt/journal/journal_reader.hpp"
 #include "hpopt/journal/run_directory.hpp"
+#include "hpopt/pareto/front.hpp"
+#include "hpopt/pareto/hypervolume.hpp"
 
 namespace hpopt::report {
 
@@ -68,6 +70,52 @@ std::vector<RunView::BestSoFar> RunView::best_so_far() const {
         }
     }
     return points;
+}
+
+std::vector<const journal::TrialHistory*> RunView::pareto_front() const {
+    if (!spec_.objective.several()) return {};
+    std::vector<const journal::TrialHistory*> contenders;
+    std::vector<pareto::Losses> losses;
+    for (const auto* trial : history_.finished()) {
+        if (!contends(*trial->result)) continue;
+        contenders.push_back(trial);
+        losses.push_back(spec_.objective.losses(trial->result->fom, trial->result->figures));
+    }
+    std::vector<std::size_t> front = pareto::nondominated(losses);
+    std::stable_sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return losses[a] < losses[b]; });
+    std::vector<const journal::TrialHistory*> members;
+    for (std::size_t i : front) members.push_back(contenders[i]);
+    return members;
+}
+
+RunView::HypervolumeSoFar RunView::hypervolume_so_far() const {
+    HypervolumeSoFar result;
+    if (!spec_.objective.several()) return result;
+    std::vector<pareto::Losses> losses;  // one per finished trial; none for those that do not contend
+    std::vector<double> worst, best;
+    for (const auto* trial : history_.finished()) {
+        losses.emplace_back();
+        if (!contends(*trial->result)) continue;
+        losses.back() = spec_.objective.losses(trial->result->fom, trial->result->figures);
+        if (worst.empty()) worst = best = losses.back();
+        for (std::size_t j = 0; j < worst.size(); ++j) {
+            worst[j] = std::max(worst[j], losses.back()[j]);
+            best[j] = std::min(best[j], losses.back()[j]);
+        }
+    }
+    if (worst.empty()) return result;
+    pareto::Losses reference = worst;
+    for (std::size_t j = 0; j < reference.size(); ++j) reference[j] += worst[j] > best[j] ? 0.1 * (worst[j] - best[j]) : 1.0;
+    // A trial that does not contend adds nothing: it stands beyond the reference.
+    for (pareto::Losses& l : losses) {
+        if (l.empty()) l = reference;
+    }
+    result.by_finished = pareto::hypervolume_by_count(losses, reference);
+    for (std::size_t j = 0; j < reference.size(); ++j) {
+        const bool maximized = spec_.objective.criteria[j].direction == spec::Direction::maximize;
+        result.reference.push_back(maximized ? -reference[j] : reference[j]);
+    }
+    return result;
 }
 
 std::vector<double> RunView::busy_s_per_group() const {

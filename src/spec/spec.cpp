@@ -1,5 +1,7 @@
 #include "hpopt/spec/spec.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,16 +48,53 @@ Budget read_budget(config::ObjectReader& reader) {
     return budget;
 }
 
-Objective read_objective(config::ObjectReader& reader) {
-    Objective objective;
+Direction read_direction(config::ObjectReader& reader) {
     const auto direction = reader.string("direction");
-    if (direction == "maximize") {
-        objective.direction = Direction::maximize;
-    } else if (direction && *direction != "minimize") {
+    if (direction && *direction != "minimize" && *direction != "maximize") {
         reader.report("direction", "expected \"minimize\" or \"maximize\"");
     }
+    return direction == "maximize" ? Direction::maximize : Direction::minimize;
+}
+
+Objective read_objective(config::ObjectReader& reader) {
+    Objective objective;
+    objective.direction = read_direction(reader);
     reader.finish();
     return objective;
+}
+
+// The spec's "objectives", in place of "objective": two or more figures, each named once. The
+// FoM's direction is that of the objective named "fom", if one is.
+void read_objectives(config::ObjectReader& root, Objective& objective) {
+    if (!root.has("objectives")) return;
+    if (root.has("objective")) root.report("objectives", "replaces \"objective\": give one or the other");
+    for (auto& reader : root.objects("objectives")) {
+        reader.require("name");
+        Criterion criterion{reader.string("name").value_or(""), read_direction(reader)};
+        const bool repeated = std::any_of(objective.criteria.begin(), objective.criteria.end(),
+                                          [&](const Criterion& c) { return c.name == criterion.name; });
+        if (repeated) reader.report("name", "names an objective already listed");
+        reader.finish();
+        if (criterion.name.empty()) continue;
+        if (criterion.name == Criterion::fom) objective.direction = criterion.direction;
+        objective.criteria.push_back(criterion);
+    }
+    if (objective.criteria.size() < 2) {
+        root.report("objectives", "needs two or more objectives (for one, use \"objective\": {\"direction\": ...})");
+    }
+}
+
+// What a search of several objectives cannot do: a target and early stopping judge the FoM
+// alone, and CMA-ES adapts to one loss.
+void check_several_objectives(config::ObjectReader& root, const Spec& spec) {
+    if (!spec.objective.several()) return;
+    if (spec.budget.target) root.report("budget.target", "a target needs a single objective");
+    if (spec.early_stopping.kind != fidelity::EarlyStoppingSettings::Kind::none) {
+        root.report("early_stopping", "judges one FoM: leave it out with \"objectives\"");
+    }
+    if (std::holds_alternative<optim::cmaes::CmaesSettings>(spec.optimizer)) {
+        root.report("optimizer.kind", "cmaes optimizes one objective: use evolution (NSGA-II), bayes (ParEGO), random or sobol");
+    }
 }
 
 std::vector<Constraint> read_constraints(config::ObjectReader& root) {
@@ -222,9 +261,11 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
     spec.optimizer = read_section(root, "optimizer", true, [&](auto& r) { return optim::read_settings(r, space_or_null); });
     spec.budget = read_section(root, "budget", true, read_budget);
     spec.objective = read_section(root, "objective", false, read_objective);
+    read_objectives(root, spec.objective);
     spec.objective.constraints = read_constraints(root);
     spec.layout = read_section(root, "layout", false, read_layout);
     spec.early_stopping = read_section(root, "early_stopping", false, fidelity::read_early_stopping);
+    check_several_objectives(root, spec);
     spec.workload = read_section(root, "workload", true, [&](auto& r) {
         return read_workload(r, plugins, space_or_null, document.at("workload"));
     });
@@ -238,6 +279,9 @@ Spec parse(const Json& document, const workload::Catalog& plugins, const std::st
         bayes->model_rungs = spec.early_stopping.tell_stopped == fidelity::EarlyStoppingSettings::TellStopped::rungs;
     }
     if (auto* evolution = std::get_if<optim::evolution::EvolutionSettings>(&spec.optimizer)) {
+        if (spec.objective.several()) {
+            optim::evolution::several_objectives_defaults(*evolution, document.at("optimizer").contains("population"));
+        }
         if (evolution->generations == 0 && spec.budget.trials) {  // a population of 2 or more: checked
             evolution->generations = optim::evolution::generations_for_budget(*evolution, *spec.budget.trials);
         }
@@ -275,6 +319,7 @@ Outline outline(const Json& document, const std::string& default_name) {
     }
     outline.budget = read_section(root, "budget", true, read_budget);
     outline.objective = read_section(root, "objective", false, read_objective);
+    read_objectives(root, outline.objective);
     outline.objective.constraints = read_constraints(root);
     outline.layout = read_section(root, "layout", false, read_layout);
     if (!problems.empty()) throw config::InvalidConfig(problems);
@@ -289,6 +334,32 @@ bool Objective::feasible(const Json& figures) const {
         if ((constraint.min && value < *constraint.min) || (constraint.max && value > *constraint.max)) return false;
     }
     return true;
+}
+
+std::vector<std::string> Objective::unreported(const Json& figures) const {
+    std::vector<std::string> missing;
+    for (const Criterion& criterion : criteria) {
+        if (criterion.name == Criterion::fom) continue;
+        const auto found = figures.find(criterion.name);
+        if (found == figures.end() || !found->is_number() || !std::isfinite(found->get<double>())) missing.push_back(criterion.name);
+    }
+    return missing;
+}
+
+std::vector<double> Objective::values(double fom, const Json& figures) const {
+    std::vector<double> values;
+    for (const Criterion& criterion : criteria) {
+        values.push_back(criterion.name == Criterion::fom ? fom : figures.at(criterion.name).get<double>());
+    }
+    return values;
+}
+
+std::vector<double> Objective::losses(double fom, const Json& figures) const {
+    std::vector<double> losses = values(fom, figures);
+    for (std::size_t j = 0; j < losses.size(); ++j) {
+        if (criteria[j].direction == Direction::maximize) losses[j] = -losses[j];
+    }
+    return losses;
 }
 
 std::string fingerprint(const Json& document) {

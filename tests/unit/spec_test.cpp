@@ -191,6 +191,52 @@ TEST_CASE("constraints bound named figures; a trial missing one or outside is in
     CHECK(problem_of(document) == "constraints: expected an array of objects (got {})");
 }
 
+TEST_CASE("several objectives name figures (or the FoM) with their directions") {
+    Json document = minimal();
+    document["objectives"] = Json::parse(R"([{"name": "fom", "direction": "maximize"}, {"name": "latency"}])");
+    const spec::Spec parsed = spec::parse(document, plugins(), "default");
+    REQUIRE(parsed.objective.several());
+    CHECK(parsed.objective.direction == spec::Direction::maximize);  // the FoM's, from its objective
+    CHECK(parsed.objective.criteria[1].name == "latency");
+    CHECK(parsed.objective.criteria[1].direction == spec::Direction::minimize);
+    const Json figures = {{"latency", 2.5}};
+    CHECK(parsed.objective.unreported(figures).empty());
+    CHECK(parsed.objective.values(0.9, figures) == std::vector<double>{0.9, 2.5});
+    CHECK(parsed.objective.losses(0.9, figures) == std::vector<double>{-0.9, 2.5});
+    CHECK(parsed.objective.unreported({{"latency", "fast"}}) == std::vector<std::string>{"latency"});
+    CHECK(parsed.objective.unreported(Json::object()) == std::vector<std::string>{"latency"});
+    CHECK(spec::outline(document, "default").objective.criteria.size() == 2);
+    CHECK_FALSE(spec::parse(minimal(), plugins(), "default").objective.several());
+
+    document["optimizer"] = {{"kind", "evolution"}};
+    const auto evolution = std::get<optim::evolution::EvolutionSettings>(spec::parse(document, plugins(), "default").optimizer);
+    CHECK(evolution.population == 20);  // several objectives' defaults
+    CHECK(evolution.mode == optim::evolution::Mode::steady_state);
+    document["optimizer"] = {{"kind", "evolution"}, {"population", 6}, {"mode", "generational"}};
+    const auto given = std::get<optim::evolution::EvolutionSettings>(spec::parse(document, plugins(), "default").optimizer);
+    CHECK(given.population == 6);
+    CHECK(given.mode == optim::evolution::Mode::generational);
+}
+
+TEST_CASE("several objectives: each problem named") {
+    Json document = minimal();
+    document["objectives"] = Json::parse(R"([{"name": "f1"}])");
+    CHECK(problem_of(document) == "objectives: needs two or more objectives (for one, use \"objective\": {\"direction\": ...}) (got [{\"name\":\"f1\"}])");
+    document["objectives"] = Json::parse(R"([{"name": "f1"}, {"name": "f1", "direction": "up"}])");
+    CHECK(problems_of(document) == std::vector<std::string>{"objectives[1].direction: expected \"minimize\" or \"maximize\" (got \"up\")",
+                                                            "objectives[1].name: names an objective already listed (got \"f1\")"});
+    document["objectives"] = Json::parse(R"([{"name": "f1"}, {"name": "f2"}])");
+    document["objective"] = {{"direction", "maximize"}};
+    document["budget"]["target"] = 1;
+    document["optimizer"] = {{"kind", "cmaes"}};
+    document["early_stopping"] = {{"kind", "median"}};
+    CHECK(problems_of(document) == std::vector<std::string>{
+                                       "objectives: replaces \"objective\": give one or the other (got [{\"name\":\"f1\"},{\"name\":\"f2\"}])",
+                                       "budget.target: a target needs a single objective",
+                                       "early_stopping: judges one FoM: leave it out with \"objectives\" (got {\"kind\":\"median\"})",
+                                       "optimizer.kind: cmaes optimizes one objective: use evolution (NSGA-II), bayes (ParEGO), random or sobol"});
+}
+
 TEST_CASE("budgets must be positive and bounded") {
     Json document = minimal();
     document["budget"]["trials"] = 0;

@@ -55,6 +55,9 @@ struct SearchProgress {
     // ones so far.
     double busy_group_s = 0;
     std::optional<BestTrial> best;
+    // With several objectives: the trials trained to their end, within the constraints, that no
+    // other dominates (the Pareto front), by their first objective.
+    std::vector<BestTrial> front;
     std::optional<journal::EpochReport> last_epoch;  // the latest epoch a running trial finished
 
     // Busy group-seconds over available group-seconds.
@@ -167,11 +170,17 @@ private:
     std::optional<double> told_fom(const journal::TrialResult& result) const;
     std::optional<double> stopped_fom_told(double fom) const;
     static std::optional<std::int64_t> stopped_epoch_of(const journal::TrialResult& result);
-    void tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch);
+    void tell_finished(const journal::Trial& trial, const journal::TrialResult& result);
+    void tell(const journal::Trial& trial, std::optional<double> fom, std::optional<std::int64_t> stopped_epoch,
+              std::vector<double> losses = {});
     void tell_rung(std::int64_t trial, std::int64_t epoch, double fom);
     void told_rung(const journal::Trial& trial, std::int64_t epoch, double fom);
     void account(const journal::Trial& trial, const journal::TrialResult& result);
     bool new_best(const journal::TrialResult& result) const;
+    void fail_without_objectives(journal::TrialResult& result) const;
+    bool joins_front(const journal::TrialResult& result) const;
+    void update_front(const journal::Trial& trial, const journal::TrialResult& result);
+    Json pareto_document() const;
     void report_progress();
     void remove_checkpoints(std::int64_t trial_id) const;
     SearchOutcome conclude();

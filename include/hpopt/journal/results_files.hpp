@@ -1,6 +1,7 @@
 #pragma once
-// <run dir>/results.csv (one row per finished trial) and <run dir>/best.json, both derived
-// from the journal for people and scripts, and both replaced atomically. results.csv is
+// <run dir>/results.csv (one row per finished trial), <run dir>/best.json and, with several
+// objectives, <run dir>/pareto.json: derived from the journal for people and scripts, and
+// replaced atomically. results.csv is
 // rewritten at most once a second while the run goes on (so a long run does not spend its
 // time rewriting it) and once more by flush() at the end. The figures that workloads report
 // beside the FoM get a column each, in the order they first appear (a name that a column
@@ -20,6 +21,7 @@ public:
 
     void add(const Trial& trial, const TrialResult& result);
     void write_best(const Trial& trial, const TrialResult& result, const std::string& fom_name);
+    void write_pareto(const Json& front);
     void flush();
 
 private:

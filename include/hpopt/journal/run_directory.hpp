@@ -12,6 +12,7 @@ struct RunDirectory {
     std::filesystem::path spec() const { return dir / "spec.json"; }
     std::filesystem::path results_csv() const { return dir / "results.csv"; }
     std::filesystem::path best_json() const { return dir / "best.json"; }
+    std::filesystem::path pareto_json() const { return dir / "pareto.json"; }
     std::filesystem::path checkpoints() const { return dir / "checkpoints"; }
     std::filesystem::path test_json() const { return dir / "test.json"; }
     std::filesystem::path timeline_json() const { return dir / "timeline.json"; }

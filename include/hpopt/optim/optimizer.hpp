@@ -1,7 +1,7 @@
 #pragma once
 // The interface every search algorithm implements. An optimizer works on points of the unit
-// cube (see space::Space) and minimizes a loss: the caller turns a figure of merit into a
-// loss according to the objective's direction.
+// cube (see space::Space) and minimizes a loss, or several: the caller turns figures into
+// losses according to the objectives' directions.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -22,6 +22,9 @@ struct Evaluation {
     // Early stopping stopped (or paused) the trial after this many epochs: the loss is of then,
     // not of a model trained to the end. None for a trial trained to its end, or failed.
     std::optional<std::int64_t> stopped_epoch = std::nullopt;
+    // With several objectives, each one's loss (the search minimizes them all; `loss` is still
+    // the FoM's, nullopt for a failure); empty with one objective.
+    std::vector<double> losses = {};
 };
 
 class Optimizer {

@@ -21,8 +21,15 @@ public:
     const journal::RunHistory& history() const { return history_; }
     const spec::Outline& spec() const { return spec_; }
     bool better(double fom, double than) const { return spec_.objective.better(fom, than); }
-    // Whether a result may be the best: trained to its end and within the constraints.
-    bool contends(const journal::TrialResult& result) const { return result.ok() && spec_.objective.feasible(result.figures); }
+    // Whether a result may be the best (or on the Pareto front): trained to its end, within the
+    // constraints, with every objective reported.
+    bool contends(const journal::TrialResult& result) const {
+        return result.ok() && spec_.objective.feasible(result.figures) && spec_.objective.unreported(result.figures).empty();
+    }
+    // With several objectives, each one's value of a contending result.
+    std::vector<double> objective_values(const journal::TrialResult& result) const {
+        return spec_.objective.values(result.fom, result.figures);
+    }
 
     std::int64_t finished() const;  // ok or failed
     std::int64_t failed() const { return finished_as(journal::TrialStatus::failed); }
@@ -43,6 +50,17 @@ public:
     };
     // After each trial that improved on the ones before, in the order they finished.
     std::vector<BestSoFar> best_so_far() const;
+
+    // With several objectives: the contending trials that no other dominates, by their first
+    // objective (none with one objective).
+    std::vector<const journal::TrialHistory*> pareto_front() const;
+    // The hypervolume the contending trials dominated after each trial finished, against a
+    // reference point a tenth of each objective's range past its worst value.
+    struct HypervolumeSoFar {
+        std::vector<double> reference;  // as objective values
+        std::vector<double> by_finished;  // after the first k trials finished, failed ones included
+    };
+    HypervolumeSoFar hypervolume_so_far() const;
 
     std::vector<double> busy_s_per_group() const;
     // Busy group-seconds over the groups' seconds in the sessions.

@@ -25,9 +25,19 @@ struct Constraint {
     std::optional<double> min, max;
 };
 
-struct Objective {
+// One of several objectives: a figure the workload reports, or (named "fom") the trial's FoM.
+struct Criterion {
+    static constexpr const char* fom = "fom";
+    std::string name;
     Direction direction = Direction::minimize;
+};
+
+struct Objective {
+    Direction direction = Direction::minimize;  // the FoM's
+    std::vector<Criterion> criteria;      // the spec's "objectives": none when the FoM is the one objective
     std::vector<Constraint> constraints;  // the spec's "constraints"
+
+    bool several() const { return !criteria.empty(); }
 
     // The figure of merit turned into a loss for the optimizers, which minimize.
     double loss(double fom) const { return direction == Direction::minimize ? fom : -fom; }
@@ -36,6 +46,12 @@ struct Objective {
     // Whether a trial that reported `figures` meets every constraint: each figure reported, a
     // number, within its bounds.
     bool feasible(const Json& figures) const;
+    // The objectives a trial that reported `figures` left out (or reported as anything but a
+    // finite number): its result cannot be placed among the others.
+    std::vector<std::string> unreported(const Json& figures) const;
+    // Each objective's value (all reported), and as a loss (negated when maximized).
+    std::vector<double> values(double fom, const Json& figures) const;
+    std::vector<double> losses(double fom, const Json& figures) const;
 };
 
 std::string to_string(Direction direction);

@@ -7,6 +7,7 @@
 
 #include "hpopt/gp/likelihood.hpp"
 #include "hpopt/optim/bayes/subset.hpp"
+#include "hpopt/pareto/scalarization.hpp"
 
 namespace hpopt::optim::bayes {
 namespace {
@@ -32,7 +33,10 @@ Moments moments(const std::vector<double>& values) {
 
 Json observations_to_json(const std::vector<BayesSearch::Observation>& observations) {
     Json json = Json::array();
-    for (const auto& o : observations) json.push_back({{"point", o.point}, {"loss", o.loss}});
+    for (const auto& o : observations) {
+        json.push_back({{"point", o.point}, {"loss", o.loss}});
+        if (!o.losses.empty()) json.back()["losses"] = o.losses;
+    }
     return json;
 }
 
@@ -101,6 +105,7 @@ std::optional<Point> BayesSearch::next_point(const std::vector<Point>& pending, 
         if (auto point = history_.next_new(space_, [this] { return initial_design_.next(); })) return point;
         return random_new_point();
     }
+    draw_scalarization();
     try {
         if (auto point = ask_model(pending, shared)) return point;
     } catch (const gp::NumericalFailure&) {
@@ -131,7 +136,19 @@ void BayesSearch::tell(const Evaluation& evaluation) {
             return;
         }
     }
-    observations_.push_back({evaluation.point, *evaluation.loss, features_.features(evaluation.point)});
+    observations_.push_back({evaluation.point, *evaluation.loss, features_.features(evaluation.point), evaluation.losses});
+}
+
+// ParEGO: with several objectives, each suggestion of the model minimizes another random
+// weighting of them (the GP keeps its inputs and hyper-parameters; only its targets change).
+void BayesSearch::draw_scalarization() {
+    if (observations_.empty() || observations_.front().losses.empty()) return;
+    const std::vector<double> weights = pareto::random_weights(observations_.front().losses.size(), rng_);
+    std::vector<pareto::Losses> losses;
+    for (const Observation& o : observations_) losses.push_back(o.losses);
+    const std::vector<pareto::Losses> scaled = pareto::normalized(losses);
+    for (std::size_t i = 0; i < observations_.size(); ++i) observations_[i].loss = pareto::augmented_chebyshev(scaled[i], weights);
+    model_current_ = false;
 }
 
 void BayesSearch::tell_rung(const Point& point, std::int64_t epoch, double loss) {
@@ -389,7 +406,7 @@ std::vector<BayesSearch::Observation> BayesSearch::observations_from_json(const 
     std::vector<Observation> observations;
     for (const auto& o : json) {
         const Point point = o.at("point").get<Point>();
-        observations.push_back({point, o.at("loss").get<double>(), features_.features(point)});
+        observations.push_back({point, o.at("loss").get<double>(), features_.features(point), o.value("losses", std::vector<double>{})});
     }
     return observations;
 }

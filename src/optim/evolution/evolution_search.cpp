@@ -91,9 +91,11 @@ void EvolutionSearch::close_generation() {
         const auto told = std::stable_partition(extras_.begin(), extras_.end(), [](const Member& m) { return m.told.has_value(); });
         for (auto extra = extras_.begin(); extra != told; ++extra) population_.push_back(*extra->told);
         extras_.erase(extras_.begin(), told);
+        rank_by_objectives(population_);
         std::sort(population_.begin(), population_.end(), fitter);
         population_.resize(std::min(population_.size(), elites));
         for (const Member& m : brood_) population_.push_back(*m.told);
+        rank_by_objectives(population_);  // for the tournaments that breed the next generation
         ++generation_;
     }
     brood_.clear();
@@ -144,13 +146,20 @@ void EvolutionSearch::retell(const Individual& told) {
 
 void EvolutionSearch::tell_steady_state(const Individual& told) {
     ++told_;
+    const auto least_fit = [this] {
+        return std::min_element(population_.begin(), population_.end(), [](const Individual& a, const Individual& b) { return fitter(b, a); });
+    };
     if (population_.size() < static_cast<std::size_t>(settings_.population)) {
         population_.push_back(told);
-        return;
+        rank_by_objectives(population_);
+    } else if (!told.losses.empty()) {  // the worst by front and crowding, the newcomer among them, leaves
+        population_.push_back(told);
+        rank_by_objectives(population_);
+        population_.erase(least_fit());
+        rank_by_objectives(population_);
+    } else if (const auto worst = least_fit(); fitter(told, *worst)) {
+        *worst = told;
     }
-    const auto worst = std::min_element(population_.begin(), population_.end(),
-                                        [](const Individual& a, const Individual& b) { return fitter(b, a); });
-    if (fitter(told, *worst)) *worst = told;
 }
 
 Json EvolutionSearch::save() const {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hpopt/pareto/front.hpp"
+
 namespace hpopt::optim::evolution {
 
 std::size_t elite_count(std::size_t size, double elite_fraction) {
@@ -25,6 +27,11 @@ double mutation_probability(const EvolutionSettings& settings, std::size_t genes
     return settings.mutation_probability.value_or(1.0 / static_cast<double>(std::max<std::size_t>(genes, 1)));
 }
 
+void several_objectives_defaults(EvolutionSettings& settings, bool population_given) {
+    if (!population_given) settings.population = 20;
+    if (!settings.mode) settings.mode = Mode::steady_state;
+}
+
 int generations_for_budget(const EvolutionSettings& settings, std::int64_t trials) {
     const auto population = static_cast<std::int64_t>(settings.population);
     const auto children = population - static_cast<std::int64_t>(elite_count(settings.population, settings.elite_fraction));
@@ -32,6 +39,8 @@ int generations_for_budget(const EvolutionSettings& settings, std::int64_t trial
 }
 
 double heuristic_crossover(double a, double b, double r) { return std::clamp(r * (a - b) + a, 0.0, 1.0); }
+
+double blend_crossover(double a, double b, double r) { return a + r * (b - a); }
 
 double nonuniform_mutation(double x, double progress, double b, double r1, double r2) {
     const double shrink = std::pow(1.0 - std::min(progress, 1.0), b);
@@ -67,12 +76,23 @@ double categorical_gene(double fitter, double other, std::size_t choices, double
     return gene;
 }
 
+// With several objectives, parents neither of which dominates the other give no direction of
+// improvement: half their children extrapolate from the one NSGA-II ranks higher (the heuristic
+// crossover), half lie between them. Extrapolating alone drives the genes that place a point
+// along the front to their bounds (DTLZ2's hypervolume fell below random search's); blending
+// alone seldom reaches optima on the bounds (ZDT's). See BENCHMARKS.md.
+bool extrapolates(const Individual& fitter, const Individual& other, random::Rng& rng) {
+    if (fitter.losses.empty() || pareto::dominates(fitter.losses, other.losses)) return true;
+    return rng.uniform() < 0.5;
+}
+
 space::Point breed(const std::vector<Individual>& population, const std::vector<std::size_t>& categorical,
                    double progress, const EvolutionSettings& settings, random::Rng& rng) {
     std::size_t a = tournament(population, rng);
     std::size_t b = tournament(population, rng);
     for (int retry = 0; retry < 8 && b == a && population.size() > 1; ++retry) b = tournament(population, rng);
     if (fitter(population[b], population[a])) std::swap(a, b);  // A is the fitter
+    const bool directed = extrapolates(population[a], population[b], rng);
     const space::Point& fitter = population[a].point;
     const space::Point& other = population[b].point;
 
@@ -83,7 +103,7 @@ space::Point breed(const std::vector<Individual>& population, const std::vector<
             child[i] = categorical_gene(fitter[i], other[i], categorical[i], progress, mutation, settings, rng);
             continue;
         }
-        child[i] = heuristic_crossover(fitter[i], other[i], rng.uniform());
+        child[i] = directed ? heuristic_crossover(fitter[i], other[i], rng.uniform()) : blend_crossover(fitter[i], other[i], rng.uniform());
         if (rng.uniform() < mutation) {
             const double r1 = rng.uniform(), r2 = rng.uniform();
             child[i] = nonuniform_mutation(child[i], progress, settings.mutation_b, r1, r2);

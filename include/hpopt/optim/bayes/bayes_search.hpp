@@ -9,6 +9,8 @@
 // the acquisition (EI, PI, LCB, or a hedge over the three as in scikit-optimize's gp_hedge),
 // never a point within 1e-9 (in the unit cube) of one suggested before, nor within 1e-3 of a
 // pending one. Failed trials stay out of the model but their points are never suggested again.
+// With several objectives, the model's losses are ParEGO's scalarization of them, by weights
+// drawn afresh for each suggestion (see pareto/scalarization.hpp).
 //
 // Cost: hyper-parameters are refitted (maximum likelihood, L-BFGS with restarts) at every ask
 // while there are at most 100 observations, then whenever the observations have grown by 10%
@@ -72,8 +74,9 @@ public:
 
     struct Observation {
         Point point;
-        double loss;
+        double loss;  // with several objectives, their scalarization by the last weights drawn
         Eigen::VectorXd features;
+        std::vector<double> losses = {};  // each objective's, with several
     };
 
 private:
@@ -86,6 +89,7 @@ private:
     bool in_initial_design() const;
     std::optional<Point> next_point(const std::vector<Point>& pending, std::optional<Predictions>& shared);
     std::optional<Point> ask_model(const std::vector<Point>& pending, std::optional<Predictions>& shared);
+    void draw_scalarization();
     void update_model();
     void refit();
     void rebuild_model();

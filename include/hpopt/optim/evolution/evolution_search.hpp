@@ -3,7 +3,9 @@
 // heuristic crossover and Michalewicz's non-uniform mutation, on the unit cube; categoricals
 // are inherited and switch choice with a probability that shrinks like the mutation step.
 // Individuals rank by how far they trained, then by loss (see operators.hpp): one that early
-// stopping stopped at its first rung ranks below any that went on.
+// stopping stopped at its first rung ranks below any that went on. With several objectives they
+// rank as NSGA-II ranks them: by non-dominated front, then crowding distance; the elites are the
+// first of that order, and in steady state the last of it leaves when a result comes.
 //
 // Generational mode hands out a generation (the initial population, then the children that
 // join the elites) and breeds the next one only when all of it is back. While stragglers run,

@@ -29,6 +29,11 @@ struct EvolutionSettings {
     bool sobol_initial = false;     // initial population from a Sobol sequence instead of at random
 };
 
+// With several objectives, a front needs more individuals than one best: population 20 unless
+// the spec gives one, and steady state unless it gives a mode (chosen by
+// benchmarks/multi_objective.py: generational NSGA-II fell below random search on DTLZ2).
+void several_objectives_defaults(EvolutionSettings& settings, bool population_given);
+
 // The chance that a gene mutates, of a chromosome of `genes` genes.
 double mutation_probability(const EvolutionSettings& settings, std::size_t genes);
 

@@ -20,6 +20,9 @@ std::size_t tournament(const std::vector<Individual>& population, random::Rng& r
 
 // Heuristic crossover with A fitter than B: r (a - b) + a, clamped to [0, 1].
 double heuristic_crossover(double a, double b, double r);
+// A point between a and b: a + r (b - a). With several objectives, for parents neither of which
+// dominates the other: there is no direction of improvement to extrapolate along.
+double blend_crossover(double a, double b, double r);
 
 // Michalewicz's non-uniform mutation in generation g of G (progress = g / G, capped at 1):
 // m = (1 - r1^((1 - progress)^b)) * (1 - x if r2 > 0.5 else 0 - x); returns x + m.
