@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
             }
             const double mean = std::accumulate(regrets.begin(), regrets.end(), 0.0) / seeds;
             const double per_run = seconds / seeds;
-            fmt::print("| {} | {} | {} | {} | {} | {} | {} | {:.3g} | {:.3g} | {:.3g} ms | {:.3g} µs |\n", kind,
+            fmt::print("| {} | {} | {} | {} | {} | {} | {} | {:.4g} | {:.4g} | {:.3g} ms | {:.3g} µs |\n", kind,
                        problem.name(), problem.dimensions, problem.evaluations, pending, batch, seeds, median(regrets),
                        mean, per_run * 1e3, per_run / problem.evaluations * 1e6);
         }

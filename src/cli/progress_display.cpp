@@ -94,7 +94,11 @@ std::string ProgressDisplay::line(Clock::time_point now) const {
                                    settings_.trials ? fmt::format("/{}", *settings_.trials) : "",
                                    report::running_and_paused(progress.running, progress.paused),
                                    report::failed_and_stopped(progress.failed, progress.stopped));
-    if (progress.best) text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
+    if (!progress.front.empty()) {
+        text += fmt::format(" | Pareto front: {} trial(s)", progress.front.size());
+    } else if (progress.best) {
+        text += fmt::format(" | best {} {:.6g} (trial {})", settings_.fom_name, progress.best->result.fom, progress.best->trial.id);
+    }
     if (elapsed_s > 0) text += fmt::format(" | utilization {:.0f}%", 100 * busy_s / (progress.groups * elapsed_s));
     if (progress.lost_groups > 0) text += fmt::format(" | {} group(s) lost", progress.lost_groups);
     text += " | " + short_duration(elapsed_s);

@@ -41,14 +41,26 @@ std::string optimizer_time(const cluster::SearchMetrics& metrics) {
                        1e3 * metrics.model_s_per_suggestion(), metrics.tell_s);
 }
 
-void print_outcome(const cluster::SearchOutcome& outcome, const std::string& fom_name, const journal::RunDirectory& run) {
+// With several objectives, how many trials the front holds and how each was judged.
+void print_front(const cluster::SearchProgress& progress, const spec::Objective& objective, const journal::RunDirectory& run) {
+    std::vector<std::string> objectives;
+    for (const spec::Criterion& criterion : objective.criteria) {
+        objectives.push_back(fmt::format("{} {}", spec::to_string(criterion.direction), criterion.name));
+    }
+    fmt::print("Pareto front: {} trial(s) ({}): {}\n", progress.front.size(), fmt::join(objectives, ", "), run.pareto_json().string());
+}
+
+void print_outcome(const cluster::SearchOutcome& outcome, const spec::Spec& spec, const std::string& fom_name,
+                   const journal::RunDirectory& run) {
     const cluster::SearchProgress& progress = outcome.progress;
     fmt::print("done: {} after {} trials ({}) in {:.2f} s\n", cluster::to_string(outcome.stop_reason), progress.finished,
                report::failed_and_stopped(progress.failed, progress.stopped), progress.elapsed_s);
     const cluster::SearchMetrics& metrics = outcome.metrics;
     fmt::print("groups: {}, utilization {:.1f}%, mean dispatch latency {:.2f} ms, optimizer: {}\n", progress.groups,
                100 * progress.utilization(), 1e3 * metrics.mean_dispatch_latency_s(), optimizer_time(metrics));
-    if (progress.best) {
+    if (spec.objective.several()) {
+        print_front(progress, spec.objective, run);
+    } else if (progress.best) {
         const auto& best = *progress.best;
         fmt::print("best trial {}: {} = {:.6g}", best.trial.id, fom_name, best.result.fom);
         if (best.result.fold_foms.size() > 1) fmt::print(" (std {:.3g} over {} folds)", best.result.fom_std, best.result.fold_foms.size());
@@ -215,7 +227,7 @@ cluster::SearchOutcome coordinate(const spec::Spec& spec, const journal::RunDire
         return coordinator.run(version);
     }();
     write_timeline(run);
-    print_outcome(outcome, fom_name, run);
+    print_outcome(outcome, spec, fom_name, run);
     if (options.simulation) {  // no models were trained, and it cannot be resumed
         print_simulated(outcome, fom_name);
     } else if (outcome.interrupted) {

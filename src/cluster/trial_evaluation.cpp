@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -107,25 +108,24 @@ FoldResult evaluate_fold(workload::Workload& workload, const FoldTask& task) {
     return result;
 }
 
-// The folds' figures: each number averaged over the folds that reported it, anything else as
-// the first fold that reported it has it.
+// The folds' figures: each number averaged over the folds that reported it (kept as the first
+// fold has it where they agree: a parameter count stays an integer), anything else as the first
+// fold that reported it has it.
 Json combine_figures(const std::vector<FoldResult>& folds) {
     Json figures = Json::object();
+    std::map<std::string, double> sums;
     std::map<std::string, int> counts;
+    std::set<std::string> varying;
     for (const FoldResult& fold : folds) {
         for (const auto& [name, value] : fold.figures.items()) {
-            const bool numbers = value.is_number() && (!figures.contains(name) || figures[name].is_number());
-            if (!figures.contains(name)) {
-                figures[name] = value;
-            } else if (numbers) {
-                figures[name] = figures[name].get<double>() + value.get<double>();
-            }
-            if (numbers) ++counts[name];
+            if (!figures.contains(name)) figures[name] = value;
+            if (!value.is_number() || !figures[name].is_number()) continue;
+            sums[name] += value.get<double>();
+            ++counts[name];
+            if (value != figures[name]) varying.insert(name);
         }
     }
-    for (const auto& [name, count] : counts) {
-        if (count > 1) figures[name] = figures[name].get<double>() / count;
-    }
+    for (const std::string& name : varying) figures[name] = sums[name] / counts[name];
     return figures;
 }
 

@@ -136,16 +136,31 @@ std::string id_for(const std::string& name) {
     return id;
 }
 
+// An objective as people read it: the objective named "fom" by the FoM's own name.
+std::string objective_label(const RunView& run, const spec::Criterion& criterion) {
+    return criterion.name == spec::Criterion::fom ? run.history().fom_name : criterion.name;
+}
+
+std::pair<std::string, std::string> objective_row(const RunView& run) {
+    const spec::Objective& objective = run.spec().objective;
+    if (!objective.several()) return {"objective", fmt::format("{} {}", spec::to_string(objective.direction), run.history().fom_name)};
+    std::vector<std::string> criteria;
+    for (const spec::Criterion& criterion : objective.criteria) criteria.push_back(spec::to_string(criterion.direction) + " " + objective_label(run, criterion));
+    return {"objectives", fmt::format("{}", fmt::join(criteria, ", "))};
+}
+
 std::string summary(const RunView& run) {
     const journal::RunHistory& history = run.history();
     const TrialHistory* best = run.best();
     std::vector<std::pair<std::string, std::string>> rows = {
         {"state", journal::to_string(history.state) + (history.stop_reason.empty() ? "" : " (" + history.stop_reason + ")")},
         {"optimizer", value_text(history.spec.value("optimizer", Json::object()).value("kind", Json("?")))},
-        {"objective", fmt::format("{} {}", spec::to_string(run.spec().objective.direction), history.fom_name)},
+        objective_row(run),
         {"trials", fmt::format("{} finished ({}), {} running{}", run.finished(), failed_and_stopped(run.failed(), run.stopped()),
                                run.running(), run.spec().budget.trials ? fmt::format(", budget {}", *run.spec().budget.trials) : "")},
-        {"best", best ? fmt::format("trial {}: {}", best->trial.id, format_fom(best->result->fom)) : "none yet"},
+        run.spec().objective.several()
+            ? std::pair<std::string, std::string>{"Pareto front", fmt::format("{} trial(s)", run.pareto_front().size())}
+            : std::pair<std::string, std::string>{"best", best ? fmt::format("trial {}: {}", best->trial.id, format_fom(best->result->fom)) : "none yet"},
         {"groups", fmt::format("{}, utilization {:.1f}%", history.groups(), 100 * run.utilization())},
         {"wall time", fmt::format("{} in {} session(s)", readable_duration(history.active_s()), history.sessions.size())},
         {"started", history.started_at},
@@ -155,21 +170,35 @@ std::string summary(const RunView& run) {
     return html + "</table>";
 }
 
+// The best trials by FoM; with several objectives, the Pareto front's by their first objective,
+// each objective a column.
 std::string top_trials(const RunView& run, std::size_t count) {
-    std::vector<const TrialHistory*> ranked = succeeded(run);
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [&](const auto* a, const auto* b) { return run.better(a->result->fom, b->result->fom); });
+    const bool several = run.spec().objective.several();
+    std::vector<const TrialHistory*> ranked = several ? run.pareto_front() : succeeded(run);
+    if (!several) {
+        std::stable_sort(ranked.begin(), ranked.end(),
+                         [&](const auto* a, const auto* b) { return run.better(a->result->fom, b->result->fom); });
+    }
     if (ranked.size() > count) ranked.resize(count);
     if (ranked.empty()) return "<p class=\"note\">No trial has succeeded yet.</p>";
     const bool folds = run.spec().layout.folds > 1;
     std::string html = fmt::format("<table class=\"trials\" id=\"top-trials\"><tr><th>#</th><th>trial</th><th>{}</th>{}",
                                    escape(run.history().fom_name), folds ? "<th>std over folds</th>" : "");
+    for (const spec::Criterion& criterion : run.spec().objective.criteria) {
+        if (criterion.name != spec::Criterion::fom) html += "<th>" + escape(criterion.name) + "</th>";  // the FoM has its column
+    }
     for (const auto& dimension : run.spec().space.dimensions()) html += "<th>" + escape(dimension.name) + "</th>";
     html += "<th>group</th><th>duration</th></tr>";
     for (std::size_t i = 0; i < ranked.size(); ++i) {
         const TrialHistory& trial = *ranked[i];
         html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", i + 1, trial.trial.id, format_fom(trial.result->fom));
         if (folds) html += fmt::format("<td>{:.3g}</td>", trial.result->fom_std);
+        if (several) {
+            const std::vector<double> values = run.objective_values(*trial.result);
+            for (std::size_t j = 0; j < values.size(); ++j) {
+                if (run.spec().objective.criteria[j].name != spec::Criterion::fom) html += "<td>" + format_fom(values[j]) + "</td>";
+            }
+        }
         for (const auto& dimension : run.spec().space.dimensions()) {
             const auto value = trial.trial.params.find(dimension.name);
             html += "<td>" + escape(value == trial.trial.params.end() ? "" : value_text(*value)) + "</td>";
@@ -223,7 +252,7 @@ std::string convergence(const RunView& run) {
 std::string objectives_tooltip(const RunView& run, const TrialHistory& trial) {
     const std::vector<double> values = run.objective_values(*trial.result);
     std::string text = tooltip(run, trial);
-    for (std::size_t j = 0; j < values.size(); ++j) text += fmt::format("\n{} = {}", run.spec().objective.criteria[j].name, format_fom(values[j]));
+    for (std::size_t j = 0; j < values.size(); ++j) text += fmt::format("\n{} = {}", objective_label(run, run.spec().objective.criteria[j]), format_fom(values[j]));
     return text;
 }
 
@@ -256,11 +285,11 @@ svg::Scale objective_scale(const ObjectivePoints& points, std::size_t objective)
 // Two objectives: every contending trial as a point, the front's in red and joined.
 std::string pareto_scatter(const RunView& run, const ObjectivePoints& points) {
     const auto& criteria = run.spec().objective.criteria;
-    svg::Chart chart("pareto-front", 640, 400);
+    svg::Chart chart("pareto-front", 480, 340);
     svg::Scale x = objective_scale(points, 0).to_pixels(chart.left(), chart.right());
     svg::Scale y = objective_scale(points, 1).to_pixels(chart.bottom(), chart.top());
-    chart.x_axis(x, criteria[0].name + " (" + spec::to_string(criteria[0].direction) + ")");
-    chart.y_axis(y, criteria[1].name + " (" + spec::to_string(criteria[1].direction) + ")");
+    chart.x_axis(x, objective_label(run, criteria[0]) + " (" + spec::to_string(criteria[0].direction) + ")");
+    chart.y_axis(y, objective_label(run, criteria[1]) + " (" + spec::to_string(criteria[1].direction) + ")");
     std::vector<svg::Point> front_line;
     for (std::size_t i = 0; i < points.trials.size(); ++i) {
         const svg::Point at{x(points.values[i][0]), y(points.values[i][1])};
@@ -301,7 +330,7 @@ std::string objectives_parallel(const RunView& run, const ObjectivePoints& point
     }
     for (std::size_t j = 0; j < criteria.size(); ++j) {
         chart.vertical_axis(scales[j], chart.left() + spacing * static_cast<double>(j),
-                            criteria[j].name + " (" + (criteria[j].direction == spec::Direction::minimize ? "min" : "max") + ")");
+                            objective_label(run, criteria[j]) + " (" + (criteria[j].direction == spec::Direction::minimize ? "min" : "max") + ")");
     }
     return chart.svg();
 }
@@ -309,7 +338,7 @@ std::string objectives_parallel(const RunView& run, const ObjectivePoints& point
 // The hypervolume of the contending trials after each trial finished.
 std::string hypervolume_chart(const RunView& run) {
     const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
-    svg::Chart chart("hypervolume", 480, 300);
+    svg::Chart chart("hypervolume", 480, 340);
     const double last = so_far.by_finished.empty() ? 0 : so_far.by_finished.back();
     svg::Scale x = svg::Scale::linear(0, std::max<double>(1, static_cast<double>(so_far.by_finished.size()))).to_pixels(chart.left(), chart.right());
     svg::Scale y = svg::Scale::linear(0, last > 0 ? last : 1).to_pixels(chart.bottom(), chart.top());
@@ -569,7 +598,8 @@ std::string html_report(const RunView& run, const std::string& generated_by) {
                                    "<style>{}</style></head><body>\n<h1>Search \"{}\"</h1>\n",
                                    name, style, name);
     html += section("summary", "Summary", "", summary(run));
-    html += section("top-trials", "Top trials", "", top_trials(run, 10));
+    html += section("top-trials", run.spec().objective.several() ? "Trials on the Pareto front" : "Top trials",
+                    run.spec().objective.several() ? "The first 20, by their first objective." : "", top_trials(run, run.spec().objective.several() ? 20 : 10));
     if (run.spec().objective.several()) html += section("pareto", "Pareto front", hypervolume_note(run), pareto(run));
     html += section("convergence", "Convergence", fmt::format("Each successful trial's {} (blue) and the best so far (red).", fom),
                     convergence(run));

@@ -38,8 +38,13 @@ public:
 
     bool trains_as_team() const override { return true; }
 
+    // Beside the FoM, the model's size and speed as figures, to be objectives or constraints.
     double evaluate(const space::Params& params, const workload::TrialContext& context) override {
-        return train_fold(*trainable_, settings_, params, fold_on_every_rank(context), context).fom;
+        const FoldTraining training = train_fold(*trainable_, settings_, params, fold_on_every_rank(context), context);
+        if (context.report_figures) {
+            context.report_figures({{"parameters", training.parameter_count}, {"inference_s", training.inference_s}});
+        }
+        return training.fom;
     }
 
     // The mean over the trial's folds of each fold's final model (its checkpoint) on the test set.

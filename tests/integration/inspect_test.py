@@ -353,6 +353,43 @@ class InspectTest(unittest.TestCase):
         if os.environ.get("HPOPT_KEEP_SCREENSHOT"):
             shutil.copy(self.path("report.png"), os.environ["HPOPT_KEEP_SCREENSHOT"])
 
+    def test_the_report_draws_the_pareto_front_and_the_hypervolume_and_renders_in_chromium(self):
+        for function, objectives in (("zdt1", 2), ("dtlz2", 3)):
+            with self.subTest(function=function):
+                self.write_spec({"name": function, "seed": 4,
+                                 "space": {f"x{i}": {"type": "real", "low": 0, "high": 1} for i in range(1, 5)},
+                                 "objectives": [{"name": f"f{j}"} for j in range(1, objectives + 1)],
+                                 "optimizer": {"kind": "evolution"}, "budget": {"trials": 40},
+                                 "workload": {"plugin": "analytic", "function": function, "failure_rate": 0.1}})
+                self.assertEqual(self.hpopt("run", "spec.json", "--output", function).returncode, 0)
+                made = self.hpopt("report", function)
+                self.assertEqual(made.returncode, 0, made.stderr)
+                with open(self.path(function, "pareto.json")) as f:
+                    front = len(json.load(f)["trials"])
+                with open(self.path(function, "results.csv")) as f:
+                    succeeded = sum(row["status"] == "ok" for row in csv.DictReader(f))
+                with open(self.path(function, "report.html")) as f:
+                    pages = [f.read()]
+                chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+                if chromium:
+                    browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + self.path("chromium")]
+                    dom = subprocess.run(browser + ["--dump-dom", "file://" + self.path(function, "report.html")],
+                                         capture_output=True, text=True, timeout=120 * TIME_SCALE)
+                    self.assertEqual(dom.returncode, 0, dom.stderr)
+                    pages.append(dom.stdout)
+                for page in pages:
+                    marks = PlotCensus(page).marks
+                    if objectives == 2:  # a scatter: a point per successful trial, the front's red and joined
+                        self.assertEqual(marks["pareto-front"][("circle", "front-point")], front)
+                        self.assertEqual(marks["pareto-front"][("circle", "point")], succeeded - front)
+                        self.assertEqual(marks["pareto-front"][("polyline", "front-line")], 1)
+                    else:  # parallel coordinates: a line per successful trial
+                        self.assertEqual(marks["pareto-front"][("polyline", "front-line")], front)
+                        self.assertEqual(marks["pareto-front"][("polyline", "trial-line")], succeeded - front)
+                    self.assertEqual(marks["hypervolume"][("polyline", "hypervolume-line")], 1)
+                self.assertGreater(front, 1)
+                self.assertLess(front, succeeded)
+
 
 def distinct_pixel_bytes(png_path):
     """How many distinct byte values a PNG's image data holds: a blank page has a handful."""

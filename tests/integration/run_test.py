@@ -4,6 +4,7 @@ Usage: run_test.py PATH_TO_HPOPT
 """
 import csv
 import datetime
+import io
 import json
 import math
 import os
@@ -354,6 +355,55 @@ class RunTest(RunCase):
             'hpopt: spec.json: optimizer.restarts: unknown value (did you mean "ipop"?) (got "bipop")',
         ])
 
+    def zdt1_spec(self, kind, trials, **workload):
+        return {"name": "zdt1", "seed": 2,
+                "space": {f"x{i}": {"type": "real", "low": 0, "high": 1} for i in range(1, 5)},
+                "objectives": [{"name": "f1"}, {"name": "f2"}],
+                "optimizer": {"kind": kind}, "budget": {"trials": trials},
+                "workload": dict({"plugin": "analytic", "function": "zdt1"}, **workload)}
+
+    def test_several_objectives_pareto_file_is_the_front_of_the_results(self):
+        for kind in ("evolution", "bayes", "random"):
+            with self.subTest(kind=kind):
+                spec = self.zdt1_spec(kind, 40)
+                spec["constraints"] = [{"name": "f2", "max": 2.5}]
+                done = self.run_spec(spec, "--force")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn("Pareto front: ", done.stdout)
+                rows = [r for r in self.results("runs/zdt1") if r["status"] == "ok" and float(r["f2"]) <= 2.5]
+                points = {int(r["trial"]): (float(r["f1"]), float(r["f2"])) for r in rows}
+                dominated = lambda p: any(q != p and q[0] <= p[0] and q[1] <= p[1] for q in points.values())
+                front = {trial for trial, p in points.items() if not dominated(p)}
+                with open(self.path("runs/zdt1/pareto.json")) as f:
+                    pareto = json.load(f)
+                self.assertEqual({t["trial"] for t in pareto["trials"]}, front)
+                self.assertEqual([o["name"] for o in pareto["objectives"]], ["f1", "f2"])
+                self.assertTrue(all(t["objectives"]["f2"] <= 2.5 for t in pareto["trials"]))  # infeasible never
+                status = self.hpopt("status", "runs/zdt1")
+                self.assertIn(f"Pareto front: {len(front)} trial(s) (minimize f1, minimize f2)", status.stdout)
+                exported = json.loads(self.hpopt("export", "runs/zdt1", "--format", "json").stdout)
+                self.assertEqual(set(exported["run"]["pareto_front"]), front)
+                on_front = [t for t in exported["trials"] if t.get("pareto")]
+                self.assertEqual({t["trial"] for t in on_front}, front)
+                self.assertEqual(on_front[0]["objectives"]["f1"], points[on_front[0]["trial"]][0])
+                csv_rows = list(csv.DictReader(io.StringIO(self.hpopt("export", "runs/zdt1").stdout)))
+                self.assertEqual({int(r["trial"]) for r in csv_rows if r["pareto"] == "1"}, front)
+
+    def test_several_objectives_resume_to_the_same_suggestions_and_a_missing_objective_fails_the_trial(self):
+        spec = self.zdt1_spec("bayes", 30, duration_s={"distribution": "fixed", "value": 0.01})
+        self.assertEqual(self.run_spec(spec, "--output", "straight").returncode, 0)
+        self.kill_and_resume(spec, "trial_finished", 14)
+        suggested = lambda run: {r["trial"]: r["params"] for r in self.journal(run) if r["event"] == "trial_suggested"}
+        self.assertEqual(suggested("killed"), suggested("straight"))
+        with open(self.path("straight/pareto.json")) as f, open(self.path("killed/pareto.json")) as g:
+            self.assertEqual(json.load(f)["trials"], json.load(g)["trials"])
+
+        spec["objectives"][1]["name"] = "latency"
+        done = self.run_spec(spec, "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        reasons = {r["reason"] for r in self.results("runs/zdt1")}
+        self.assertEqual(reasons, {"reported no finite figure latency (an objective)"})
+
     def test_evolution_end_to_end_in_both_modes(self):
         for mode in ("generational", "steady_state"):
             with self.subTest(mode=mode):
@@ -398,6 +448,10 @@ class RunTest(RunCase):
         results = self.results()
         self.assertEqual([r["status"] for r in results], ["ok", "ok"])
         self.assertTrue(all(0 < float(r["fom"]) < 0.9 for r in results))
+        # The model's size and speed as figures: the same architecture in both trials.
+        self.assertEqual(len({r["parameters"] for r in results}), 1)
+        self.assertGreater(int(results[0]["parameters"]), 1000)
+        self.assertTrue(all(0 < float(r["inference_s"]) < 0.1 for r in results))
         self.assertIn("test_accuracy", done.stdout)
         epochs = [(r["trial"], r["fold"], r["epoch"]) for r in self.journal() if r["event"] == "epoch_finished"]
         self.assertEqual(epochs, [(0, 0, 1), (0, 1, 1), (1, 0, 1), (1, 1, 1)])
@@ -468,7 +522,7 @@ class RunTest(RunCase):
             with self.subTest(spec=spec):
                 done = self.hpopt("run", runnable, "--output", self.path("out", os.path.basename(spec)))
                 self.assertEqual(done.returncode, 0, done.stderr)
-                self.assertIn("best trial", done.stdout)
+                self.assertRegex(done.stdout, "best trial|Pareto front: [1-9]")
 
     def test_layout_prints_the_rank_map_and_checks_a_world_size(self):
         with open(self.path("spec.json"), "w") as f:

@@ -210,7 +210,7 @@ TEST_CASE("several objectives name figures (or the FoM) with their directions") 
 
     document["optimizer"] = {{"kind", "evolution"}};
     const auto evolution = std::get<optim::evolution::EvolutionSettings>(spec::parse(document, plugins(), "default").optimizer);
-    CHECK(evolution.population == 20);  // several objectives' defaults
+    CHECK(evolution.population == 16);  // several objectives' defaults
     CHECK(evolution.mode == optim::evolution::Mode::steady_state);
     document["optimizer"] = {{"kind", "evolution"}, {"population", 6}, {"mode", "generational"}};
     const auto given = std::get<optim::evolution::EvolutionSettings>(spec::parse(document, plugins(), "default").optimizer);

@@ -12,7 +12,9 @@
 // optimizer: a group that reports gets the next trial at once from the suggestions asked ahead
 // (see SuggestionQueue), enough for the groups that will report while the next batch is asked.
 // A single group's suggestion is asked when it reports, knowing every result. A failure that
-// may be transient runs again, up to budget.max_retries times. A group past its trial's deadline
+// may be transient runs again, up to budget.max_retries times. With several objectives, each
+// finished trial's objectives are told beside its FoM (one that left an objective out fails),
+// and the Pareto front of the feasible trials is kept and written to pareto.json. A group past its trial's deadline
 // and the grace, or silent for budget.silence_limit_s, is hung: its trial fails (transient: it
 // may run again elsewhere) and it gets no more trials.
 #include <chrono>

@@ -28,7 +28,7 @@ double mutation_probability(const EvolutionSettings& settings, std::size_t genes
 }
 
 void several_objectives_defaults(EvolutionSettings& settings, bool population_given) {
-    if (!population_given) settings.population = 20;
+    if (!population_given) settings.population = 16;
     if (!settings.mode) settings.mode = Mode::steady_state;
 }
 
@@ -82,7 +82,7 @@ double categorical_gene(double fitter, double other, std::size_t choices, double
 // along the front to their bounds (DTLZ2's hypervolume fell below random search's); blending
 // alone seldom reaches optima on the bounds (ZDT's). See BENCHMARKS.md.
 bool extrapolates(const Individual& fitter, const Individual& other, random::Rng& rng) {
-    if (fitter.losses.empty() || pareto::dominates(fitter.losses, other.losses)) return true;
+    if (fitter.losses.empty() || other.losses.empty() || pareto::dominates(fitter.losses, other.losses)) return true;  // the other failed
     return rng.uniform() < 0.5;
 }
 

@@ -29,7 +29,7 @@ struct EvolutionSettings {
     bool sobol_initial = false;     // initial population from a Sobol sequence instead of at random
 };
 
-// With several objectives, a front needs more individuals than one best: population 20 unless
+// With several objectives, a front needs more individuals than one best: population 16 unless
 // the spec gives one, and steady state unless it gives a mode (chosen by
 // benchmarks/multi_objective.py: generational NSGA-II fell below random search on DTLZ2).
 void several_objectives_defaults(EvolutionSettings& settings, bool population_given);
