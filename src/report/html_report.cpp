@@ -170,8 +170,19 @@ std::string summary(const RunView& run) {
     return html + "</table>";
 }
 
-// The best trials by FoM; with several objectives, the Pareto front's by their first objective,
-// each objective a column.
+// The names of the figures the trials reported beside the FoM, in the order they first appear.
+std::vector<std::string> figure_names(const std::vector<const TrialHistory*>& trials) {
+    std::vector<std::string> names;
+    for (const TrialHistory* trial : trials) {
+        for (const auto& item : trial->result->figures.items()) {
+            if (std::find(names.begin(), names.end(), item.key()) == names.end()) names.push_back(item.key());
+        }
+    }
+    return names;
+}
+
+// The best trials by FoM, or with several objectives the Pareto front's by their first
+// objective; with the figures they reported (the objectives among them) and their parameters.
 std::string top_trials(const RunView& run, std::size_t count) {
     const bool several = run.spec().objective.several();
     std::vector<const TrialHistory*> ranked = several ? run.pareto_front() : succeeded(run);
@@ -182,27 +193,22 @@ std::string top_trials(const RunView& run, std::size_t count) {
     if (ranked.size() > count) ranked.resize(count);
     if (ranked.empty()) return "<p class=\"note\">No trial has succeeded yet.</p>";
     const bool folds = run.spec().layout.folds > 1;
+    const std::vector<std::string> figures = figure_names(ranked);
     std::string html = fmt::format("<table class=\"trials\" id=\"top-trials\"><tr><th>#</th><th>trial</th><th>{}</th>{}",
                                    escape(run.history().fom_name), folds ? "<th>std over folds</th>" : "");
-    for (const spec::Criterion& criterion : run.spec().objective.criteria) {
-        if (criterion.name != spec::Criterion::fom) html += "<th>" + escape(criterion.name) + "</th>";  // the FoM has its column
-    }
+    for (const std::string& name : figures) html += "<th>" + escape(name) + "</th>";
     for (const auto& dimension : run.spec().space.dimensions()) html += "<th>" + escape(dimension.name) + "</th>";
     html += "<th>group</th><th>duration</th></tr>";
+    const auto cell = [](const Json& object, const std::string& name) {
+        const auto value = object.find(name);
+        return "<td>" + escape(value == object.end() ? "" : value_text(*value)) + "</td>";
+    };
     for (std::size_t i = 0; i < ranked.size(); ++i) {
         const TrialHistory& trial = *ranked[i];
         html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", i + 1, trial.trial.id, format_fom(trial.result->fom));
         if (folds) html += fmt::format("<td>{:.3g}</td>", trial.result->fom_std);
-        if (several) {
-            const std::vector<double> values = run.objective_values(*trial.result);
-            for (std::size_t j = 0; j < values.size(); ++j) {
-                if (run.spec().objective.criteria[j].name != spec::Criterion::fom) html += "<td>" + format_fom(values[j]) + "</td>";
-            }
-        }
-        for (const auto& dimension : run.spec().space.dimensions()) {
-            const auto value = trial.trial.params.find(dimension.name);
-            html += "<td>" + escape(value == trial.trial.params.end() ? "" : value_text(*value)) + "</td>";
-        }
+        for (const std::string& name : figures) html += cell(trial.result->figures, name);
+        for (const auto& dimension : run.spec().space.dimensions()) html += cell(trial.trial.params, dimension.name);
         html += fmt::format("<td>{}</td><td>{}</td></tr>", trial.group, readable_duration(trial.result->duration_s));
     }
     return html + "</table>";

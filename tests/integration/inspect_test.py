@@ -389,6 +389,9 @@ class InspectTest(unittest.TestCase):
                     self.assertEqual(marks["hypervolume"][("polyline", "hypervolume-line")], 1)
                 self.assertGreater(front, 1)
                 self.assertLess(front, succeeded)
+                # The front's table has a column per figure the workload reported: each objective.
+                for j in range(1, objectives + 1):
+                    self.assertIn(f"<th>f{j}</th>", pages[0])
 
 
 def distinct_pixel_bytes(png_path):
