@@ -37,7 +37,7 @@ public:
 };
 
 workload::Plugin describe() {
-    return image_classifier_plugin("fashion_mlp", {"layers", "width"}, {"dropout"},
+    return image_classifier_plugin("fashion_mlp", {{"layers", "width"}, {"dropout"}, {}},
                                    [](const Json& options) { return std::make_unique<FashionMlp>(options); });
 }
 

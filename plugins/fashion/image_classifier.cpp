@@ -69,18 +69,18 @@ std::shared_ptr<const data::Dataset> ImageClassifier::test_data() {
     return data::load(data_, data::Split::test);
 }
 
-workload::Plugin image_classifier_plugin(const std::string& name, const std::vector<std::string>& integer_keys,
-                                         const std::vector<std::string>& number_keys,
+workload::Plugin image_classifier_plugin(const std::string& name, const ModelOptionKeys& keys,
                                          std::function<std::unique_ptr<train::ModelWorkload>(const Json&)> create) {
-    const auto check = [integer_keys, number_keys](config::ObjectReader& reader, const space::Space*) {
+    const auto check = [keys](config::ObjectReader& reader, const space::Space*) {
         reader.string("plugin");
         read_data(reader);
-        for (const auto& key : integer_keys) {
+        for (const auto& key : keys.integers) {
             if (const auto value = reader.integer(key); value && *value < 1) reader.report(key, "must be >= 1");
         }
-        for (const auto& key : number_keys) {
+        for (const auto& key : keys.fractions) {
             if (const auto value = reader.number(key); value && (*value < 0 || *value >= 1)) reader.report(key, "must be in [0, 1)");
         }
+        for (const auto& key : keys.booleans) reader.boolean(key);
         if (const auto activation = reader.string("activation"); activation && !find_activation(*activation)) {
             reader.report("activation", "must be one of " + activation_names());
         }

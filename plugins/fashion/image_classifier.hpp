@@ -31,11 +31,16 @@ private:
     data::DataSpec data_;
 };
 
-// A plugin for an ImageClassifier: check() reads "data", "activation", the integer options
-// (>= 1) and the fractions (in [0, 1)) that give the model's defaults; `create` makes the model
-// workload that the framework trains.
-workload::Plugin image_classifier_plugin(const std::string& name, const std::vector<std::string>& integer_keys,
-                                         const std::vector<std::string>& number_keys,
+// The options of an image classifier that give its model's defaults, by type.
+struct ModelOptionKeys {
+    std::vector<std::string> integers;   // >= 1
+    std::vector<std::string> fractions;  // in [0, 1)
+    std::vector<std::string> booleans;
+};
+
+// A plugin for an ImageClassifier: check() reads "data", "activation" and the model's options;
+// `create` makes the model workload that the framework trains.
+workload::Plugin image_classifier_plugin(const std::string& name, const ModelOptionKeys& keys,
                                          std::function<std::unique_ptr<train::ModelWorkload>(const Json&)> create);
 
 }  // namespace hpopt::fashion

@@ -1,6 +1,7 @@
 #include "train/allreduce.hpp"
 
 #include "hpopt/random/rng.hpp"
+#include "train/batch_sharing.hpp"
 #include "train/training_steps.hpp"
 
 namespace hpopt::train {
@@ -20,6 +21,7 @@ public:
                       const space::Params& params, const workload::TrialContext& context)
         : replica_(learner, settings, hyper, params, context), optimizers_(learner.make_optimizers(hyper)) {
         if (settings.averaging != Averaging::every_step) averaging_ = torch::zeros({replica_.flat.size() + 2});
+        if (every_step() && settings.sync_batch_norm) batch_sharing_.emplace(learner.module(), team());
         if (settings.averaging == Averaging::mavg) {
             anchor_ = replica_.flat.parameters().clone();
             velocity_ = torch::zeros_like(anchor_);
@@ -233,6 +235,7 @@ private:
     void save_checkpoint(Position position) {
         torch::serialize::OutputArchive archive = replica_.checkpoint.start(position);
         archive.write("parameters", replica_.flat.parameters());
+        write_buffers(archive, replica_.learner.module());
         write_optimizers(archive, optimizers_);
         archive.write("history", history_tensor(history_));
         archive.write("epoch_loss_sum", torch::tensor(progress_.loss_sum, torch::kDouble));
@@ -248,6 +251,7 @@ private:
         torch::serialize::InputArchive& archive = *resumable.archive;
         torch::NoGradGuard no_grad;
         replica_.flat.parameters().copy_(read_tensor(archive, "parameters"));
+        read_buffers(archive, replica_.learner.module());
         read_optimizers(archive, optimizers_);
         history_ = history_from(read_tensor(archive, "history"));
         progress_ = {resumable.position.steps, read_tensor(archive, "epoch_loss_sum").item<double>()};
@@ -257,6 +261,7 @@ private:
     }
 
     FoldReplica replica_;
+    std::optional<BatchSharing> batch_sharing_;  // every step: the team's ranks split each batch
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
     torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the request slot
     torch::Tensor anchor_;     // mavg: the last averaged model

@@ -83,6 +83,18 @@ void read_optimizers(torch::serialize::InputArchive& archive, std::vector<std::u
     }
 }
 
+void write_buffers(torch::serialize::OutputArchive& archive, const torch::nn::Module& module) {
+    for (const auto& buffer : module.named_buffers()) archive.write("buffer." + buffer.key(), buffer.value());
+}
+
+void read_buffers(torch::serialize::InputArchive& archive, torch::nn::Module& module) {
+    torch::NoGradGuard no_grad;
+    for (auto& buffer : module.named_buffers()) {
+        torch::Tensor saved;
+        if (archive.try_read("buffer." + buffer.key(), saved)) buffer.value().copy_(saved);
+    }
+}
+
 std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key) { return read_tensor(archive, key).item<std::int64_t>(); }
 
 torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const char* key) {

@@ -56,6 +56,11 @@ private:
 void write_optimizers(torch::serialize::OutputArchive& archive, const std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers);
 void read_optimizers(torch::serialize::InputArchive& archive, std::vector<std::unique_ptr<torch::optim::Optimizer>>& optimizers);
 
+// A module's buffers (batch normalization's running statistics), as buffer.<name>; a checkpoint
+// without them (of a model that has none) leaves the module's as they are.
+void write_buffers(torch::serialize::OutputArchive& archive, const torch::nn::Module& module);
+void read_buffers(torch::serialize::InputArchive& archive, torch::nn::Module& module);
+
 std::int64_t read_int(torch::serialize::InputArchive& archive, const char* key);
 torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const char* key);
 torch::Tensor history_tensor(const std::vector<EpochRecord>& history);

@@ -10,6 +10,7 @@ namespace hpopt::train::parameter_server {
 Worker::Worker(FoldReplica& replica, const cluster::TeamRoles& roles, const Team& ranks)
     : replica_(replica), roles_(roles), rule_(rule_for(replica.settings.algorithm, false)), ranks_(ranks) {
     if (rule_ == Rule::elastic) optimizers_ = replica.learner.make_optimizers(replica.hyper);
+    if (replica.settings.sync_batch_norm) batch_sharing_.emplace(replica.learner.module(), ranks);
     if (replica.settings.algorithm == Algorithm::gem) {
         energy_matching_.emplace(replica.flat.parameters(), replica.hyper.lr, replica.hyper.momentum, replica.settings.gem_kappa);
     }
@@ -97,6 +98,7 @@ void Worker::save_checkpoint(std::int64_t epoch) {
 
 void Worker::save(torch::serialize::OutputArchive& archive) {
     archive.write("parameters", replica_.flat.parameters());
+    write_buffers(archive, replica_.learner.module());
     archive.write("based_on", torch::tensor(based_on_));
     write_optimizers(archive, optimizers_);
     if (energy_matching_) {
@@ -108,6 +110,7 @@ void Worker::save(torch::serialize::OutputArchive& archive) {
 void Worker::restore(torch::serialize::InputArchive& archive) {
     torch::NoGradGuard no_grad;
     replica_.flat.parameters().copy_(read_tensor(archive, "parameters"));
+    read_buffers(archive, replica_.learner.module());
     based_on_ = read_int(archive, "based_on");
     read_optimizers(archive, optimizers_);
     if (energy_matching_) {

@@ -7,6 +7,7 @@
 // learner) and at each epoch's end.
 #include <optional>
 
+#include "train/batch_sharing.hpp"
 #include "train/energy_matching.hpp"
 #include "train/parameter_server_parts.hpp"
 
@@ -32,6 +33,7 @@ private:
     const cluster::TeamRoles& roles_;
     Rule rule_;
     const Team& ranks_;
+    std::optional<BatchSharing> batch_sharing_;  // sync_batch_norm: the worker's ranks split each batch
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;  // EASGD's local steps, one per phase
     std::optional<EnergyMatching> energy_matching_;       // GEM
     std::int64_t based_on_ = 0;

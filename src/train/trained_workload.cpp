@@ -8,6 +8,7 @@
 
 #include "hpopt/train/fold_trainer.hpp"
 #include "hpopt/workload/team.hpp"
+#include "train/checkpoint.hpp"
 #include "train/flat_model.hpp"
 #include "train/learner.hpp"
 
@@ -104,6 +105,7 @@ private:
         if (parameters.numel() != flat.size()) throw std::runtime_error(file.string() + " holds another model");
         torch::NoGradGuard no_grad;
         flat.parameters().copy_(parameters);
+        read_buffers(archive, module);
     }
 
     std::unique_ptr<Trainable> trainable_;

@@ -136,6 +136,7 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     if (settings.gem_kappa <= 0) reader.report("gem_kappa", "must be > 0");
     settings.sync_period = reader.integer_or("sync_period", settings.sync_period);
     if (settings.sync_period < 1) reader.report("sync_period", "must be >= 1");
+    settings.sync_batch_norm = reader.boolean_or("sync_batch_norm", settings.sync_batch_norm);
     settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
     read_checkpoint_every(reader, settings);
     settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));

@@ -33,4 +33,6 @@ std::string ParameterReader::text(const std::string& name, const std::string& fa
     return get(name, fallback, "a string");
 }
 
+bool ParameterReader::boolean(const std::string& name, bool fallback) const { return get(name, fallback, "true or false"); }
+
 }  // namespace hpopt::workload

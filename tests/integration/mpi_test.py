@@ -1,8 +1,8 @@
 """Integration tests of `hpopt run` under mpirun: layouts of 1 to 13 ranks, folds, failures,
 time-outs, a wrong world size and a stop signal.
 
-Usage: mpi_test.py PATH_TO_HPOPT [TrainingTest | SearchTest]  (both by default; meson runs each
-as a test of its own, so that each stays well inside its time-out on a slow machine)
+Usage: mpi_test.py PATH_TO_HPOPT [TrainingTest | TeamTest | SearchTest]  (all by default; meson runs
+each as a test of its own, so that each stays well inside its time-out on a slow machine)
 """
 import json
 import os
@@ -212,7 +212,10 @@ class TrainingTest(MpiCase):
                 with open(self.path("run", "test.json")) as f:
                     self.assertGreater(json.load(f)["test_accuracy"], 0.3)
 
-    def test_every_shipped_parameter_server_spec_runs(self):  # calo_gan's configs among them
+class TeamTest(MpiCase):
+    """Fold teams of several ranks: every shipped spec of them, synchronized batch normalization."""
+
+    def test_every_shipped_spec_of_multi_rank_teams_runs(self):  # parameter servers, calo_gan's, sync-bn
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         names = [os.path.join(folder, name) for folder in ("configs", "examples")
                  for name in sorted(os.listdir(os.path.join(root, folder))) if name.endswith(".json")]
@@ -221,7 +224,8 @@ class TrainingTest(MpiCase):
             with open(os.path.join(root, name)) as f:
                 document = json.load(f)
             layout = document.get("layout", {})
-            if layout.get("masters", 0) == 0 or "training" not in document:
+            team = layout.get("masters", 0) + layout.get("workers", 1) * layout.get("ranks_per_worker", 1)
+            if team == 1 or "training" not in document:
                 continue
             with self.subTest(spec=name):
                 document["budget"] = {"trials": 1}
@@ -231,13 +235,36 @@ class TrainingTest(MpiCase):
                     data["simulate"].update(count=120, test_count=40)
                 else:
                     data.update(subset=600, test_subset=300)
-                ranks = 1 + layout.get("groups", 1) * layout.get("folds", 1) * (
-                    layout["masters"] + layout["workers"] * layout.get("ranks_per_worker", 1))
-                done = self.mpirun(ranks, document)
+                done = self.mpirun(1 + layout.get("groups", 1) * layout.get("folds", 1) * team, document)
                 self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
                 self.assertIn("best trial", done.stdout)
                 ran += 1
-        self.assertGreaterEqual(ran, 7)
+        self.assertGreaterEqual(ran, 11)
+
+    def test_synchronized_batch_norm_trains_a_team_of_two_as_one_rank_with_their_whole_batch(self):
+        def document(workers, batch_size, sync=True):
+            return {"seed": 6, "space": {"lr": {"type": "categorical", "choices": [0.05]}},
+                    "optimizer": {"kind": "random"}, "budget": {"trials": 1},
+                    "layout": {"groups": 1, "folds": 1, "workers": workers},
+                    "training": {"epochs": 3, "batch_size": batch_size, "momentum": 0.9, "sync_batch_norm": sync},
+                    "workload": {"plugin": "fashion_cnn", "conv_layers": 1, "channels": 4, "width": 16, "batch_norm": True,
+                                 "data": {"subset": 600, "test_subset": 200}}}
+
+        def epoch_foms(done):
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            return [r["fom"] for r in self.journal() if r["event"] == "epoch_finished"]
+
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(document(1, 64), f)
+        alone = epoch_foms(subprocess.run([HPOPT, "run", "spec.json", "--output", "run", "--force"], capture_output=True,
+                                          text=True, cwd=self.dir.name, env=ENVIRONMENT, timeout=120 * TIME_SCALE))
+        synchronized = epoch_foms(self.mpirun(3, document(2, 32)))
+        unsynchronized = epoch_foms(self.mpirun(3, document(2, 32, sync=False)))
+        self.assertEqual(len(alone), 3)
+        for one, team in zip(alone, synchronized):
+            self.assertAlmostEqual(one, team, delta=1e-4 * abs(one))
+        self.assertGreater(max(abs(one - team) for one, team in zip(alone, unsynchronized)), 1e-3)
+
 
 class SearchTest(MpiCase):
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):

@@ -5,6 +5,7 @@
 #include "../support/blobs_workload.hpp"
 #include "../../src/train/energy_matching.hpp"
 #include "hpopt/train/fold_trainer.hpp"
+#include "hpopt/train/sync_batch_norm.hpp"
 
 #include "../support/doctest_with_torch.hpp"
 
@@ -42,6 +43,31 @@ fs::path fresh_dir(const std::string& name) {
 }
 
 }  // namespace
+
+TEST_CASE("alone, SyncBatchNorm normalizes as torch's BatchNorm does: outputs, gradients, running statistics") {
+    torch::manual_seed(3);
+    const torch::Tensor input = torch::randn({6, 3, 4, 4}) * 2 + 1;
+    train::SyncBatchNorm ours(3);
+    torch::nn::BatchNorm2d theirs(3);
+    for (auto* norm : {&ours->weight, &ours->bias}) norm->data().uniform_(0.5, 1.5);
+    {
+        torch::NoGradGuard no_grad;
+        theirs->weight.copy_(ours->weight);
+        theirs->bias.copy_(ours->bias);
+    }
+    const torch::Tensor weights = torch::randn({6, 3, 4, 4});
+    const torch::Tensor a = input.clone().requires_grad_(true), b = input.clone().requires_grad_(true);
+    (ours->forward(a) * weights).sum().backward();
+    (theirs->forward(b) * weights).sum().backward();
+    CHECK(torch::allclose(ours->forward(a.detach()), theirs->forward(b.detach()), 1e-4, 1e-5));
+    CHECK(torch::allclose(a.grad(), b.grad(), 1e-4, 1e-5));
+    CHECK(torch::allclose(ours->weight.grad(), theirs->weight.grad(), 1e-4, 1e-5));
+    CHECK(torch::allclose(ours->running_mean, theirs->running_mean, 1e-4, 1e-5));
+    CHECK(torch::allclose(ours->running_var, theirs->running_var, 1e-4, 1e-5));
+    ours->eval();
+    theirs->eval();
+    CHECK(torch::allclose(ours->forward(input), theirs->forward(input), 1e-4, 1e-5));
+}
 
 TEST_CASE("training lowers the validation loss and error on a small problem") {
     testing::BlobsWorkload workload;

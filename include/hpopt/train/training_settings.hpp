@@ -61,6 +61,9 @@ struct TrainingSettings {
     // (and at an interruption or the deadline), so that a long epoch is not trained twice.
     std::optional<double> checkpoint_every_s;
     int threads = 1;         // torch's intra-op threads per rank
+    // Where the ranks of a team (allreduce every step) or of a worker split each batch, a
+    // model's SyncBatchNorm layers normalize with the statistics of the whole batch.
+    bool sync_batch_norm = true;
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 };
 

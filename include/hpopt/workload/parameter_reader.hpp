@@ -17,6 +17,7 @@ public:
     std::int64_t integer(const std::string& name, std::int64_t fallback) const;
     double number(const std::string& name, double fallback) const;
     std::string text(const std::string& name, const std::string& fallback) const;
+    bool boolean(const std::string& name, bool fallback) const;
 
 private:
     const Json* find(const std::string& name) const;
