@@ -34,6 +34,7 @@ public:
         for (std::int64_t epoch = restored.epochs + 1; epoch <= replica_.hyper.epochs; ++epoch) {
             EpochRecord record = train_epoch(epoch);
             std::tie(record.validation_loss, record.validation_error) = validate();
+            plateau_.observe(replica_.fom_of(record), replica_.settings.lr_schedule);
             history_.push_back(record);
             if (replica_.checkpoints()) save_checkpoint({epoch, 0});
             replica_.report(record);
@@ -54,7 +55,10 @@ private:
 
     std::int64_t global_batch() const { return replica_.hyper.batch_size * team().size(); }
 
-    // Each phase's rate, scaled with the team's size when asked (reached over the warm-up).
+    // Each phase's rate, scaled with the team's size when asked (reached over the warm-up), then
+    // as the schedule says. Torch's momentum SGD keeps the rate out of its momentum buffer
+    // (u = m u + g; w -= lr u), so a change of rate needs no correction (Goyal et al. 2017's
+    // momentum correction is for the form with the rate inside the buffer).
     void set_learning_rates(std::int64_t epoch, std::int64_t step) {
         const TrainingSettings& settings = replica_.settings;
         const double progress = static_cast<double>(epoch - 1) + static_cast<double>(step) / static_cast<double>(steps_per_epoch());
@@ -63,6 +67,7 @@ private:
         if (settings.warmup_epochs > 0 && progress < settings.warmup_epochs) {
             scale = 1 + (target - 1) * progress / settings.warmup_epochs;
         }
+        scale *= settings.lr_schedule.factor_at(progress, settings.warmup_epochs, replica_.hyper.epochs) * plateau_.factor;
         for (std::size_t p = 0; p < optimizers_.size(); ++p) {
             for (auto& group : optimizers_[p]->param_groups()) group.options().set_lr(phases()[p].lr * scale);
         }
@@ -240,6 +245,8 @@ private:
         archive.write("history", history_tensor(history_));
         archive.write("epoch_loss_sum", torch::tensor(progress_.loss_sum, torch::kDouble));
         if (velocity_.defined()) archive.write("velocity", velocity_);
+        archive.write("plateau", torch::tensor({plateau_.best, static_cast<double>(plateau_.epochs_since_best), plateau_.factor},
+                                               torch::kDouble));
         replica_.checkpoint.save(archive);
         team().barrier();
     }
@@ -256,6 +263,9 @@ private:
         history_ = history_from(read_tensor(archive, "history"));
         progress_ = {resumable.position.steps, read_tensor(archive, "epoch_loss_sum").item<double>()};
         if (velocity_.defined()) archive.read("velocity", velocity_);
+        if (torch::Tensor plateau; archive.try_read("plateau", plateau)) {
+            plateau_ = {plateau[0].item<double>(), static_cast<std::int64_t>(plateau[1].item<double>()), plateau[2].item<double>()};
+        }
         if (anchor_.defined()) anchor_.copy_(replica_.flat.parameters());
         return resumable.position;
     }
@@ -267,6 +277,7 @@ private:
     torch::Tensor anchor_;     // mavg: the last averaged model
     torch::Tensor velocity_;   // mavg: the block momentum
     std::vector<EpochRecord> history_;
+    Plateau plateau_;  // lr_schedule "plateau": the best FoM so far and the cuts made
     // The epoch under way: its steps done and their team loss sum.
     struct EpochProgress {
         std::int64_t steps_done = 0;

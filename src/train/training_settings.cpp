@@ -1,11 +1,15 @@
 #include "hpopt/train/training_settings.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace hpopt::train {
 namespace {
 
-const std::vector<std::string> optimizers = {"sgd", "adam", "rmsprop"};
+const std::vector<std::string> optimizers = {"sgd", "nesterov", "adam", "adamw", "adagrad", "adadelta", "rmsprop"};
+
+std::string optimizer_names() { return fmt::format("{}", fmt::join(optimizers, ", ")); }
 
 bool known_optimizer(const std::string& name) {
     return std::find(optimizers.begin(), optimizers.end(), name) != optimizers.end();
@@ -18,10 +22,11 @@ void check(bool ok, const char* name, const char* expected) {
 void check_hyperparameters(const TrainingParameters& h) {
     check(h.epochs >= 1, "epochs", ">= 1");
     check(h.batch_size >= 1, "batch_size", ">= 1");
-    check(h.optimizer.empty() || known_optimizer(h.optimizer), "optimizer", "one of sgd, adam, rmsprop");
+    check(h.optimizer.empty() || known_optimizer(h.optimizer), "optimizer", ("one of " + optimizer_names()).c_str());
     check(h.lr > 0, "lr", "> 0");
     check(h.momentum >= 0 && h.momentum < 1, "momentum", "in [0, 1)");
     check(h.weight_decay >= 0, "weight_decay", ">= 0");
+    check(h.optimizer != "nesterov" || h.momentum > 0, "momentum", "> 0 for nesterov");
 }
 
 TrainingParameters read_defaults(config::ObjectReader& reader) {
@@ -49,7 +54,7 @@ void check_space(config::ObjectReader& reader, const space::Space* space) {
         if (dimension.name != "optimizer" || !choices) continue;
         for (const Json& value : choices->values) {
             if (!value.is_string() || !known_optimizer(value.get<std::string>())) {
-                reader.report_here(fmt::format("the space's optimizer choice {} is none of sgd, adam, rmsprop", value.dump()));
+                reader.report_here(fmt::format("the space's optimizer choice {} is none of {}", value.dump(), optimizer_names()));
             }
         }
     }
@@ -90,7 +95,50 @@ void read_checkpoint_every(config::ObjectReader& reader, TrainingSettings& setti
     }
 }
 
+LrSchedule read_lr_schedule(config::ObjectReader& reader) {
+    LrSchedule schedule;
+    schedule.kind = read_enum(reader, "kind", LrSchedule::Kind::constant,
+                              {{"constant", LrSchedule::Kind::constant}, {"step", LrSchedule::Kind::step},
+                               {"cosine", LrSchedule::Kind::cosine}, {"plateau", LrSchedule::Kind::plateau}});
+    schedule.step_epochs = reader.integer_or("step_epochs", schedule.step_epochs);
+    if (schedule.step_epochs < 1) reader.report("step_epochs", "must be >= 1");
+    schedule.factor = reader.number_or("factor", schedule.factor);
+    if (!(schedule.factor > 0 && schedule.factor < 1)) reader.report("factor", "must be in (0, 1)");
+    schedule.min_fraction = reader.number_or("min_fraction", schedule.min_fraction);
+    if (!(schedule.min_fraction >= 0 && schedule.min_fraction < 1)) reader.report("min_fraction", "must be in [0, 1)");
+    schedule.patience = reader.integer_or("patience", schedule.patience);
+    if (schedule.patience < 1) reader.report("patience", "must be >= 1");
+    reader.finish();
+    return schedule;
+}
+
 }  // namespace
+
+double LrSchedule::factor_at(double progress, double warmup, std::int64_t epochs) const {
+    const double after = std::max(0.0, progress - warmup);
+    switch (kind) {
+        case Kind::step: return std::pow(factor, std::floor(after / static_cast<double>(step_epochs)));
+        case Kind::cosine: {
+            const double span = static_cast<double>(epochs) - warmup;
+            const double t = span > 0 ? std::min(1.0, after / span) : 1.0;
+            return min_fraction + (1 - min_fraction) * (1 + std::cos(M_PI * t)) / 2;
+        }
+        case Kind::constant:
+        case Kind::plateau: return 1;
+    }
+    return 1;
+}
+
+void Plateau::observe(double fom, const LrSchedule& schedule) {
+    if (schedule.kind != LrSchedule::Kind::plateau) return;
+    if (fom < best) {
+        best = fom;
+        epochs_since_best = 0;
+    } else if (++epochs_since_best >= schedule.patience) {
+        factor *= schedule.factor;
+        epochs_since_best = 0;
+    }
+}
 
 TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout& layout, const space::Space* space,
                                Algorithm default_algorithm) {
@@ -107,6 +155,10 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     settings.linear_scaling = scaling == "linear";
     settings.warmup_epochs = reader.number_or("warmup_epochs", 0);
     if (settings.warmup_epochs < 0) reader.report("warmup_epochs", "must be >= 0");
+    if (auto schedule = reader.object("lr_schedule")) settings.lr_schedule = read_lr_schedule(*schedule);
+    if (settings.lr_schedule.kind != LrSchedule::Kind::constant && settings.algorithm != Algorithm::allreduce) {
+        reader.report("lr_schedule", "applies to allreduce only");
+    }
     settings.averaging = read_enum(reader, "averaging", Averaging::every_step,
                                    {{"every_step", Averaging::every_step}, {"kavg", Averaging::kavg}, {"mavg", Averaging::mavg}});
     settings.averaging_period = reader.integer_or("averaging_period", settings.averaging_period);

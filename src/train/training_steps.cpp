@@ -2,6 +2,7 @@
 
 #include "hpopt/random/rng.hpp"
 #include "hpopt/workload/workload.hpp"
+#include "train/adadelta.hpp"
 
 namespace hpopt::train {
 namespace {
@@ -19,16 +20,26 @@ torch::nn::Sequential build_model(ModelWorkload& workload, const space::Params& 
     return model;
 }
 
+// Weight decay is added to the gradient (AdamW: subtracted from the weights apart), never folded
+// into the loss, so that it does not depend on how the loss is normalized over a team's batch.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingParameters& h, const std::vector<torch::Tensor>& parameters) {
     if (h.optimizer == "adam") {
         return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
     }
+    if (h.optimizer == "adamw") {
+        return std::make_unique<torch::optim::AdamW>(parameters, torch::optim::AdamWOptions(h.lr).weight_decay(h.weight_decay));
+    }
+    if (h.optimizer == "adagrad") {
+        return std::make_unique<torch::optim::Adagrad>(parameters, torch::optim::AdagradOptions(h.lr).weight_decay(h.weight_decay));
+    }
+    if (h.optimizer == "adadelta") return std::make_unique<Adadelta>(parameters, AdadeltaOptions(h.lr).weight_decay(h.weight_decay));
     if (h.optimizer == "rmsprop") {
         return std::make_unique<torch::optim::RMSprop>(
             parameters, torch::optim::RMSpropOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
     }
     return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay));
+        parameters,
+        torch::optim::SGDOptions(h.lr).momentum(h.momentum).weight_decay(h.weight_decay).nesterov(h.optimizer == "nesterov"));
 }
 
 std::pair<std::int64_t, std::int64_t> share(std::int64_t count, int rank, int size) {

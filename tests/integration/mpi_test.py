@@ -246,7 +246,10 @@ class TeamTest(MpiCase):
             return {"seed": 6, "space": {"lr": {"type": "categorical", "choices": [0.05]}},
                     "optimizer": {"kind": "random"}, "budget": {"trials": 1},
                     "layout": {"groups": 1, "folds": 1, "workers": workers},
-                    "training": {"epochs": 3, "batch_size": batch_size, "momentum": 0.9, "sync_batch_norm": sync},
+                    # Weight decay too: it must act once per step, whatever the team's size (not as a
+                    # term of each rank's loss).
+                    "training": {"epochs": 3, "batch_size": batch_size, "momentum": 0.9, "weight_decay": 0.01,
+                                 "sync_batch_norm": sync},
                     "workload": {"plugin": "fashion_cnn", "conv_layers": 1, "channels": 4, "width": 16, "batch_norm": True,
                                  "data": {"subset": 600, "test_subset": 200}}}
 

@@ -498,6 +498,12 @@ class RunTest(RunCase):
                   workload={"plugin": "fashion_mlp"}), {}, "training.checkpoint_every_s: applies to allreduce training only"),
             (dict(training={"checkpoint_every_s": 0}, workload={"plugin": "fashion_mlp"}), {},
              "training.checkpoint_every_s: must be > 0"),
+            (dict(training={"optimizer": "nesterov"}, workload={"plugin": "fashion_mlp"}), {},
+             "training.momentum: must be > 0 for nesterov"),
+            (dict(training={"lr_schedule": {"kind": "cosine", "min_fraction": 1}}, workload={"plugin": "fashion_mlp"}), {},
+             "training.lr_schedule.min_fraction: must be in [0, 1)"),
+            (dict(training={"algorithm": "downpour", "lr_schedule": {"kind": "step"}}, layout={"masters": 1, "workers": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.lr_schedule: applies to allreduce only"),
             (dict(layout={"masters": 1}, workload={"plugin": "fashion_mlp"}), {},
              "layout: all-reduce training (the default) has no masters"),
         ]

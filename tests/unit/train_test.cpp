@@ -88,23 +88,96 @@ TEST_CASE("a trial's parameters override the training defaults, and the same see
     CHECK(first.epochs.size() == 2);
     CHECK(torch::equal(first.parameters, second.parameters));
     CHECK_THROWS_WITH(train::train_fold(workload, settings_with(5), Json{{"optimizer", "lbfgs"}}, data, context_in("")),
-                      doctest::Contains("optimizer must be one of sgd, adam, rmsprop"));
+                      doctest::Contains("optimizer must be one of sgd, nesterov, adam, adamw, adagrad, adadelta, rmsprop"));
 }
 
-TEST_CASE("training continued from a checkpoint gives the same next epoch as training straight through") {
-    for (const std::string optimizer : {"sgd", "adam", "rmsprop"}) {
+TEST_CASE("every optimizer lowers the validation loss") {
+    for (const std::string optimizer : {"sgd", "nesterov", "adam", "adamw", "adagrad", "adadelta", "rmsprop"}) {
         CAPTURE(optimizer);
         testing::BlobsWorkload workload;
         const train::FoldData data = blob_fold(workload);
+        train::TrainingSettings settings = settings_with(4, optimizer);
+        settings.defaults.lr = optimizer == "adadelta" ? 1.0 : optimizer == "sgd" || optimizer == "nesterov" ? 0.05 : 0.01;
+        settings.defaults.weight_decay = 1e-4;
+        const auto trained = train::train_fold(workload, settings, Json::object(), data, context_in(""));
+        CHECK(trained.epochs.back().validation_loss < 0.8 * trained.epochs.front().validation_loss);
+    }
+}
+
+TEST_CASE("learning-rate schedules: step, cosine after the warm-up, and cuts on a plateau") {
+    train::LrSchedule step;
+    step.kind = train::LrSchedule::Kind::step;
+    step.step_epochs = 2;
+    step.factor = 0.5;
+    CHECK(step.factor_at(1.9, 0, 10) == 1.0);
+    CHECK(step.factor_at(2.0, 0, 10) == 0.5);
+    CHECK(step.factor_at(5.0, 1, 10) == 0.25);  // 4 epochs past the warm-up
+    train::LrSchedule cosine;
+    cosine.kind = train::LrSchedule::Kind::cosine;
+    cosine.min_fraction = 0.1;
+    CHECK(cosine.factor_at(0.5, 1, 5) == 1.0);  // in the warm-up
+    CHECK(cosine.factor_at(3, 1, 5) == doctest::Approx(0.55));  // half way: the mean of 1 and 0.1
+    CHECK(cosine.factor_at(5, 1, 5) == doctest::Approx(0.1));
+    train::LrSchedule plateau;
+    plateau.kind = train::LrSchedule::Kind::plateau;
+    plateau.patience = 2;
+    plateau.factor = 0.5;
+    train::Plateau state;
+    for (double fom : {1.0, 0.8, 0.9, 0.85}) state.observe(fom, plateau);  // two epochs without beating 0.8
+    CHECK(state.factor == 0.5);
+    state.observe(0.7, plateau);
+    state.observe(0.75, plateau);
+    CHECK(state.factor == 0.5);  // one epoch since the best
+    CHECK(plateau.factor_at(3, 0, 10) == 1.0);
+}
+
+TEST_CASE("momentum SGD changes its rate without a correction: torch keeps the rate out of the momentum buffer") {
+    // Goyal et al. 2017: with v = m v + lr g, w -= v, a rate change from lr0 to lr1 needs v scaled
+    // by lr1 / lr0 to equal the form u = m u + g, w -= lr u, which torch's SGD uses.
+    const torch::Tensor start = torch::tensor({1.0, -2.0}, torch::kDouble);
+    const std::vector<torch::Tensor> gradients = {torch::tensor({0.5, 0.1}, torch::kDouble), torch::tensor({-0.2, 0.3}, torch::kDouble),
+                                                  torch::tensor({0.4, -0.6}, torch::kDouble)};
+    const std::vector<double> rates = {0.1, 0.4, 0.05};
+    const double m = 0.9;
+    torch::Tensor w = start.clone().requires_grad_(true);
+    torch::optim::SGD sgd({w}, torch::optim::SGDOptions(rates[0]).momentum(m));
+    torch::Tensor corrected = start.clone(), v = torch::zeros_like(start);
+    for (std::size_t t = 0; t < rates.size(); ++t) {
+        for (auto& group : sgd.param_groups()) group.options().set_lr(rates[t]);
+        w.mutable_grad() = gradients[t].clone();
+        sgd.step();
+        if (t > 0) v *= rates[t] / rates[t - 1];  // the momentum correction
+        v = m * v + rates[t] * gradients[t];
+        corrected -= v;
+    }
+    CHECK(torch::allclose(w.detach(), corrected, 1e-12, 1e-12));
+}
+
+TEST_CASE("training continued from a checkpoint gives the same next epoch as training straight through") {
+    train::LrSchedule plateau;
+    plateau.kind = train::LrSchedule::Kind::plateau;
+    plateau.patience = 1;
+    plateau.factor = 0.5;
+    const std::vector<std::pair<std::string, train::LrSchedule>> cases = {
+        {"sgd", {}}, {"adam", {}}, {"rmsprop", {}}, {"nesterov", {}}, {"adamw", {}}, {"adagrad", {}}, {"adadelta", {}}, {"sgd", plateau}};
+    for (const auto& [optimizer, schedule] : cases) {
+        CAPTURE(optimizer);
+        const auto settings = [&, optimizer = optimizer, schedule = schedule](std::int64_t epochs) {
+            train::TrainingSettings made = settings_with(epochs, optimizer);
+            made.lr_schedule = schedule;
+            return made;
+        };
+        testing::BlobsWorkload workload;
+        const train::FoldData data = blob_fold(workload);
         const Json params = {{"dropout", 0.1}};
-        const fs::path dir = fresh_dir("continue-" + optimizer);
-        const auto straight = train::train_fold(workload, settings_with(3, optimizer), params, data, context_in(""));
-        const auto stopped = train::train_fold(workload, settings_with(2, optimizer), params, data, context_in(dir.string()));
+        const fs::path dir = fresh_dir("continue-" + optimizer + (schedule.kind == train::LrSchedule::Kind::plateau ? "-plateau" : ""));
+        const auto straight = train::train_fold(workload, settings(3), params, data, context_in(""));
+        const auto stopped = train::train_fold(workload, settings(2), params, data, context_in(dir.string()));
         CHECK(fs::exists(dir / "fold-0.rank-0.pt"));
         workload::TrialContext context = context_in(dir.string());
         std::vector<std::int64_t> reported;
         context.report_epoch = [&](std::int64_t epoch, double, const Json&) { reported.push_back(epoch); };
-        const auto continued = train::train_fold(workload, settings_with(3, optimizer), params, data, context);
+        const auto continued = train::train_fold(workload, settings(3), params, data, context);
         CHECK(reported == std::vector<std::int64_t>{1, 2, 3});  // the epochs from the checkpoint too
         REQUIRE(continued.epochs.size() == 3);
         CHECK(continued.epochs[0].validation_loss == stopped.epochs[0].validation_loss);  // from the checkpoint

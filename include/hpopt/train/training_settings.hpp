@@ -2,6 +2,7 @@
 // The spec's "training" object: how the framework trains a model workload's models. Plain
 // values, no torch: the spec module reads them. docs/spec.md lists every key.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -26,10 +27,38 @@ enum class Fom { validation_loss, validation_error };  // error: 1 - accuracy
 struct TrainingParameters {
     std::int64_t epochs = 3;
     std::int64_t batch_size = 64;  // per rank: the all-reduced batch is batch_size x ranks
-    std::string optimizer;          // sgd, adam or rmsprop; "": the workload's (sgd; rmsprop for a GAN)
+    // sgd, nesterov (sgd with Nesterov momentum), adam, adamw, adagrad, adadelta or rmsprop; "":
+    // the workload's (sgd; rmsprop for a GAN)
+    std::string optimizer;
     double lr = 0.01;
     double momentum = 0.0;          // sgd and rmsprop
     double weight_decay = 0.0;
+};
+
+// The learning rate after the warm-up, as a factor of the (scaled) rate: constant; cut by
+// `factor` every `step_epochs` epochs; along half a cosine down to `min_fraction` at the last
+// epoch (Loshchilov and Hutter's SGDR without restarts); or cut by `factor` once the
+// validation FoM has not improved for `patience` epochs.
+struct LrSchedule {
+    enum class Kind { constant, step, cosine, plateau };
+    Kind kind = Kind::constant;
+    std::int64_t step_epochs = 10;
+    double factor = 0.1;
+    double min_fraction = 0;
+    std::int64_t patience = 2;
+
+    // step and cosine: the factor `progress` epochs into training (fractional: steps count),
+    // of `epochs`, the first `warmup` epochs of which are the warm-up's. Plateau and constant: 1.
+    double factor_at(double progress, double warmup, std::int64_t epochs) const;
+};
+
+// Plateau's state: the best validation FoM (lower is better) and the epochs since it.
+struct Plateau {
+    double best = std::numeric_limits<double>::infinity();
+    std::int64_t epochs_since_best = 0;
+    double factor = 1;
+
+    void observe(double fom, const LrSchedule& schedule);
 };
 
 struct TrainingSettings {
@@ -39,6 +68,7 @@ struct TrainingSettings {
     // reached gradually over `warmup_epochs` from the unscaled rate.
     bool linear_scaling = false;
     double warmup_epochs = 0;
+    LrSchedule lr_schedule;  // allreduce
     Averaging averaging = Averaging::every_step;
     std::int64_t averaging_period = 8;  // local steps between averages (kavg, mavg)
     double block_momentum = 0.9;        // mavg
