@@ -53,7 +53,11 @@ private:
         return (n / team().size() + replica_.hyper.batch_size - 1) / replica_.hyper.batch_size;
     }
 
-    std::int64_t global_batch() const { return replica_.hyper.batch_size * team().size(); }
+    // The ranks that take shares of the epoch's batches (all but with a learner schedule), the
+    // team's first ones: a worker's ranks are consecutive.
+    int ranks_per_worker() const { return team().size() / std::max(1, replica_.settings.layout.workers); }
+    int active_ranks() const { return active_workers_ * ranks_per_worker(); }
+    std::int64_t global_batch() const { return replica_.hyper.batch_size * active_ranks(); }
 
     // Each phase's rate, scaled with the team's size when asked (reached over the warm-up), then
     // as the schedule says. Torch's momentum SGD keeps the rate out of its momentum buffer
@@ -62,11 +66,7 @@ private:
     void set_learning_rates(std::int64_t epoch, std::int64_t step) {
         const TrainingSettings& settings = replica_.settings;
         const double progress = static_cast<double>(epoch - 1) + static_cast<double>(step) / static_cast<double>(steps_per_epoch());
-        const double target = settings.linear_scaling ? team().size() : 1.0;
-        double scale = target;
-        if (settings.warmup_epochs > 0 && progress < settings.warmup_epochs) {
-            scale = 1 + (target - 1) * progress / settings.warmup_epochs;
-        }
+        double scale = settings.learners_scale(progress, ranks_per_worker());
         scale *= settings.lr_schedule.factor_at(progress, settings.warmup_epochs, replica_.hyper.epochs) * plateau_.factor;
         for (std::size_t p = 0; p < optimizers_.size(); ++p) {
             for (auto& group : optimizers_[p]->param_groups()) group.options().set_lr(phases()[p].lr * scale);
@@ -98,6 +98,7 @@ private:
     }
 
     EpochRecord train_epoch(std::int64_t epoch) {
+        active_workers_ = every_step() ? replica_.settings.active_workers(epoch - 1) : replica_.settings.layout.workers;
         const std::uint64_t epoch_seed = random::derive_seed(replica_.context.seed, static_cast<std::uint64_t>(epoch));
         const torch::Tensor order = epoch_order(replica_.data.training_inputs.size(0), epoch_seed);
         replica_.learner.module().train();
@@ -129,7 +130,8 @@ private:
         const std::int64_t n = order.size(0);
         for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
-            const auto [from, to] = share(end - begin, team().rank(), team().size());
+            const bool active = team().rank() < active_ranks();  // an inactive rank takes no share
+            const auto [from, to] = active ? share(end - begin, team().rank(), active_ranks()) : std::pair<std::int64_t, std::int64_t>{0, 0};
             const torch::Tensor mine = order.slice(0, begin + from, begin + to);
             float local_loss = 0;
             TeamRequest request = TeamRequest::none;
@@ -278,6 +280,7 @@ private:
     torch::Tensor velocity_;   // mavg: the block momentum
     std::vector<EpochRecord> history_;
     Plateau plateau_;  // lr_schedule "plateau": the best FoM so far and the cuts made
+    int active_workers_ = 1;  // in the epoch under way (settings.learner_schedule)
     // The epoch under way: its steps done and their team loss sum.
     struct EpochProgress {
         std::int64_t steps_done = 0;

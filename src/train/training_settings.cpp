@@ -95,6 +95,28 @@ void read_checkpoint_every(config::ObjectReader& reader, TrainingSettings& setti
     }
 }
 
+// "learner_schedule": [{"epoch": e, "workers": w}, ...], from epoch 0, epochs increasing,
+// 1 <= w <= layout.workers.
+std::vector<LearnerStage> read_learner_schedule(config::ObjectReader& root, const TrainingSettings& settings) {
+    std::vector<LearnerStage> stages;
+    for (auto& reader : root.objects("learner_schedule")) {
+        reader.require("epoch");
+        reader.require("workers");
+        LearnerStage stage{reader.integer_or("epoch", 0), static_cast<int>(reader.integer_or("workers", 1))};
+        if (stages.empty() && stage.from_epoch != 0) reader.report("epoch", "the first stage starts at epoch 0");
+        if (!stages.empty() && stage.from_epoch <= stages.back().from_epoch) reader.report("epoch", "must be later than the stage before");
+        if (stage.workers < 1 || stage.workers > settings.layout.workers) {
+            reader.report("workers", fmt::format("must be in [1, {}] (layout.workers)", settings.layout.workers));
+        }
+        reader.finish();
+        stages.push_back(stage);
+    }
+    if (!stages.empty() && (settings.algorithm != Algorithm::allreduce || settings.averaging != Averaging::every_step)) {
+        root.report("learner_schedule", "applies to allreduce with averaging every_step");
+    }
+    return stages;
+}
+
 LrSchedule read_lr_schedule(config::ObjectReader& reader) {
     LrSchedule schedule;
     schedule.kind = read_enum(reader, "kind", LrSchedule::Kind::constant,
@@ -129,6 +151,29 @@ double LrSchedule::factor_at(double progress, double warmup, std::int64_t epochs
     return 1;
 }
 
+int TrainingSettings::active_workers(std::int64_t epochs_done) const {
+    int workers = layout.workers;
+    for (const LearnerStage& stage : learner_schedule) {
+        if (stage.from_epoch <= epochs_done) workers = stage.workers;
+    }
+    return workers;
+}
+
+double TrainingSettings::learners_scale(double progress, int ranks_per_worker) const {
+    if (!linear_scaling) return 1;
+    const auto epochs_done = static_cast<std::int64_t>(std::floor(progress));
+    double start = 0, before = 1;  // where the stage in force began, and the ranks before it
+    for (std::size_t i = 0; i < learner_schedule.size() && learner_schedule[i].from_epoch <= epochs_done; ++i) {
+        if (i > 0) before = learner_schedule[i - 1].workers * ranks_per_worker;
+        start = static_cast<double>(learner_schedule[i].from_epoch);
+    }
+    const double ranks = active_workers(epochs_done) * ranks_per_worker;
+    if (warmup_epochs > 0 && ranks > before && progress - start < warmup_epochs) {
+        return before + (ranks - before) * (progress - start) / warmup_epochs;
+    }
+    return ranks;
+}
+
 void Plateau::observe(double fom, const LrSchedule& schedule) {
     if (schedule.kind != LrSchedule::Kind::plateau) return;
     if (fom < best) {
@@ -161,6 +206,8 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     }
     settings.averaging = read_enum(reader, "averaging", Averaging::every_step,
                                    {{"every_step", Averaging::every_step}, {"kavg", Averaging::kavg}, {"mavg", Averaging::mavg}});
+    settings.layout = layout;
+    settings.learner_schedule = read_learner_schedule(reader, settings);
     settings.averaging_period = reader.integer_or("averaging_period", settings.averaging_period);
     if (settings.averaging_period < 1) reader.report("averaging_period", "must be >= 1");
     settings.block_momentum = reader.number_or("block_momentum", settings.block_momentum);

@@ -269,6 +269,34 @@ class TeamTest(MpiCase):
         self.assertGreater(max(abs(one - team) for one, team in zip(alone, unsynchronized)), 1e-3)
 
 
+    def test_an_elastic_team_trains_its_first_epoch_on_one_worker_then_on_two(self):
+        def document(workers, schedule=None):
+            training = {"epochs": 2, "batch_size": 32, "momentum": 0.9}
+            if schedule:
+                training["learner_schedule"] = schedule
+            return {"seed": 8, "space": {"lr": {"type": "categorical", "choices": [0.05]}},
+                    "optimizer": {"kind": "random"}, "budget": {"trials": 1},
+                    "layout": {"groups": 1, "folds": 1, "workers": workers}, "training": training,
+                    "workload": {"plugin": "fashion_mlp", "layers": 1, "width": 32, "data": {"subset": 600, "test_subset": 100}}}
+
+        def epoch_foms(done):
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            return [r["fom"] for r in self.journal() if r["event"] == "epoch_finished"]
+
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(document(1), f)
+        alone = epoch_foms(subprocess.run([HPOPT, "run", "spec.json", "--output", "run", "--force"], capture_output=True,
+                                          text=True, cwd=self.dir.name, env=ENVIRONMENT, timeout=120 * TIME_SCALE))
+        elastic = epoch_foms(self.mpirun(3, document(2, [{"epoch": 0, "workers": 1}, {"epoch": 1, "workers": 2}])))
+        both = epoch_foms(self.mpirun(3, document(2)))
+        # The first epoch: the second worker takes no share, so the team trains as one rank does.
+        self.assertAlmostEqual(elastic[0], alone[0], delta=1e-5 * alone[0])
+        self.assertGreater(abs(elastic[0] - both[0]), 1e-3)
+        # The second: two workers, a batch of 64 a step: neither the lone rank's model nor the pair's.
+        self.assertGreater(abs(elastic[1] - alone[1]), 1e-3)
+        self.assertGreater(abs(elastic[1] - both[1]), 1e-3)
+
+
 class SearchTest(MpiCase):
     def test_layouts_of_1_to_13_ranks_account_for_every_trial_and_average_folds(self):
         layouts = [

@@ -40,7 +40,8 @@ def branin_spec(**changes):
 
 
 def shrunk(spec_path, copy_path):
-    """A training spec cut down to one short trial in one process (its layout wants mpirun);
+    """A training spec cut down to one short trial in one process (its layout wants mpirun; a
+    learner schedule goes with the workers);
     any other spec as it is. None for a parameter-server spec, which needs a master and
     workers: mpi_test.py runs those."""
     with open(spec_path) as f:
@@ -52,6 +53,7 @@ def shrunk(spec_path, copy_path):
     spec["budget"] = {"trials": 1}
     spec["layout"] = {"groups": 1, "folds": spec.get("layout", {}).get("folds", 1)}
     spec["training"]["epochs"] = 1
+    spec["training"].pop("learner_schedule", None)  # its workers are the layout's
     spec["workload"].setdefault("data", {})["subset"] = 600
     spec["workload"]["data"]["test_subset"] = 500
     with open(copy_path, "w") as f:
@@ -498,6 +500,10 @@ class RunTest(RunCase):
                   workload={"plugin": "fashion_mlp"}), {}, "training.checkpoint_every_s: applies to allreduce training only"),
             (dict(training={"checkpoint_every_s": 0}, workload={"plugin": "fashion_mlp"}), {},
              "training.checkpoint_every_s: must be > 0"),
+            (dict(training={"learner_schedule": [{"epoch": 0, "workers": 3}]}, layout={"workers": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.learner_schedule[0].workers: must be in [1, 2] (layout.workers)"),
+            (dict(training={"learner_schedule": [{"epoch": 0, "workers": 1}], "averaging": "kavg"}, layout={"workers": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.learner_schedule: applies to allreduce with averaging every_step"),
             (dict(training={"optimizer": "nesterov"}, workload={"plugin": "fashion_mlp"}), {},
              "training.momentum: must be > 0 for nesterov"),
             (dict(training={"lr_schedule": {"kind": "cosine", "min_fraction": 1}}, workload={"plugin": "fashion_mlp"}), {},

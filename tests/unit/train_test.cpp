@@ -131,6 +131,29 @@ TEST_CASE("learning-rate schedules: step, cosine after the warm-up, and cuts on 
     CHECK(plateau.factor_at(3, 0, 10) == 1.0);
 }
 
+TEST_CASE("a learner schedule sets the active workers and, with linear scaling, warms the rate up as they grow") {
+    train::TrainingSettings settings;
+    settings.layout.workers = 4;
+    CHECK(settings.active_workers(7) == 4);  // no schedule: every worker
+    settings.learner_schedule = {{0, 2}, {3, 4}, {5, 1}};
+    CHECK(settings.active_workers(0) == 2);
+    CHECK(settings.active_workers(2) == 2);
+    CHECK(settings.active_workers(3) == 4);
+    CHECK(settings.active_workers(6) == 1);
+    CHECK(settings.learners_scale(1.5, 2) == 1.0);  // without linear scaling
+    settings.linear_scaling = true;
+    settings.warmup_epochs = 1;
+    CHECK(settings.learners_scale(0.5, 2) == doctest::Approx(1 + (4 - 1) * 0.5));  // from 1 to 2 workers x 2 ranks
+    CHECK(settings.learners_scale(2.0, 2) == 4.0);
+    CHECK(settings.learners_scale(3.25, 2) == doctest::Approx(4 + (8 - 4) * 0.25));  // growing to 4 workers
+    CHECK(settings.learners_scale(5.1, 2) == 2.0);  // shrinking: at once
+    train::TrainingSettings constant;
+    constant.layout.workers = 2;
+    constant.linear_scaling = true;
+    constant.warmup_epochs = 2;
+    CHECK(constant.learners_scale(1.0, 1) == doctest::Approx(1.5));  // the warm-up as before schedules
+}
+
 TEST_CASE("momentum SGD changes its rate without a correction: torch keeps the rate out of the momentum buffer") {
     // Goyal et al. 2017: with v = m v + lr g, w -= v, a rate change from lr0 to lr1 needs v scaled
     // by lr1 / lr0 to equal the form u = m u + g, w -= lr u, which torch's SGD uses.

@@ -61,6 +61,14 @@ struct Plateau {
     void observe(double fom, const LrSchedule& schedule);
 };
 
+// An elastic team (allreduce, every step): from `from_epoch` epochs done on, `workers` of the
+// layout's workers (with their ranks_per_worker ranks each) take shares of each batch; the
+// others take none (the KAVG/MAVG seed's elastic learners, Cong et al.).
+struct LearnerStage {
+    std::int64_t from_epoch = 0;
+    int workers = 1;
+};
+
 struct TrainingSettings {
     Algorithm algorithm = Algorithm::allreduce;
     TrainingParameters defaults;
@@ -69,6 +77,7 @@ struct TrainingSettings {
     bool linear_scaling = false;
     double warmup_epochs = 0;
     LrSchedule lr_schedule;  // allreduce
+    std::vector<LearnerStage> learner_schedule;  // allreduce every step; empty: every worker all along
     Averaging averaging = Averaging::every_step;
     std::int64_t averaging_period = 8;  // local steps between averages (kavg, mavg)
     double block_momentum = 0.9;        // mavg
@@ -95,6 +104,14 @@ struct TrainingSettings {
     // model's SyncBatchNorm layers normalize with the statistics of the whole batch.
     bool sync_batch_norm = true;
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
+
+    // The workers that train the epoch after `epochs_done` epochs.
+    int active_workers(std::int64_t epochs_done) const;
+    // The factor of the rate `progress` epochs into training (fractional), for a team whose
+    // workers have `ranks_per_worker` ranks: with linear scaling, the active ranks, reached over
+    // warmup_epochs from 1 at the start and from the ranks before whenever the schedule adds
+    // learners; 1 without.
+    double learners_scale(double progress, int ranks_per_worker) const;
 };
 
 // Reads a "training" object (all but `layout`); the layout's fold teams must suit the algorithm,
