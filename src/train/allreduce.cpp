@@ -50,7 +50,7 @@ private:
     std::int64_t steps_per_epoch() const {
         const std::int64_t n = replica_.data.training_inputs.size(0);
         if (every_step()) return (n + global_batch() - 1) / global_batch();
-        return (n / team().size() + replica_.hyper.batch_size - 1) / replica_.hyper.batch_size;
+        return (n / active_ranks() + replica_.hyper.batch_size - 1) / replica_.hyper.batch_size;
     }
 
     // The ranks that take shares of the epoch's batches (all but with a learner schedule), the
@@ -98,7 +98,7 @@ private:
     }
 
     EpochRecord train_epoch(std::int64_t epoch) {
-        active_workers_ = every_step() ? replica_.settings.active_workers(epoch - 1) : replica_.settings.layout.workers;
+        active_workers_ = replica_.settings.active_workers(epoch - 1);
         const std::uint64_t epoch_seed = random::derive_seed(replica_.context.seed, static_cast<std::uint64_t>(epoch));
         const torch::Tensor order = epoch_order(replica_.data.training_inputs.size(0), epoch_seed);
         replica_.learner.module().train();
@@ -120,7 +120,7 @@ private:
 
     std::int64_t samples_per_epoch() const {
         const std::int64_t n = replica_.data.training_inputs.size(0);
-        return every_step() ? n : n / team().size() * team().size();
+        return every_step() ? n : n / active_ranks() * active_ranks();
     }
 
     // Each phase of a step all-reduces its gradients: each rank takes its share of the team's
@@ -177,16 +177,18 @@ private:
 
     // Local steps on this rank's shard, the models averaged every averaging_period steps and at
     // the end of the epoch (so that every epoch ends with identical replicas). A fold continued
-    // inside an epoch starts at an average, where its checkpoint was taken.
+    // inside an epoch starts at an average, where its checkpoint was taken. A rank a learner
+    // schedule leaves inactive takes no steps and only joins the averages.
     void averaging_epoch(const torch::Tensor& order, std::int64_t epoch, std::uint64_t epoch_seed) {
-        const std::int64_t shard_size = order.size(0) / team().size(), batch_size = replica_.hyper.batch_size;
+        const std::int64_t shard_size = order.size(0) / active_ranks(), batch_size = replica_.hyper.batch_size;
+        const bool active = team().rank() < active_ranks();
         const torch::Tensor shard = order.slice(0, team().rank() * shard_size, (team().rank() + 1) * shard_size);
         float loss_since_average = 0;
         for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * batch_size, end = std::min(shard_size, begin + batch_size);
             seed_step(epoch_seed, step);
             set_learning_rates(epoch, step);
-            for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
+            for (std::size_t phase = 0; phase < optimizers_.size() && active; ++phase) {
                 replica_.failure.guard(team(), [&] {
                     replica_.flat.clear_gradients();
                     loss_since_average += replica_.learner.backward(phase, shard.slice(0, begin, end), end - begin);
@@ -202,12 +204,17 @@ private:
         }
     }
 
-    // KAVG: the replicas' mean; MAVG: the last averaged model moved by block momentum along
-    // the mean's change. Adds the team's loss sum to the epoch's; returns the first rank's request.
+    // KAVG: the active replicas' mean; MAVG: the last averaged model moved by block momentum
+    // along the mean's change. Adds the team's loss sum to the epoch's; returns the first rank's
+    // request.
     TeamRequest average_models(float local_loss, std::int64_t epoch) {
         FlatModel& flat = replica_.flat;
         const std::int64_t n = flat.size();
-        averaging_.slice(0, 0, n).copy_(flat.parameters());
+        if (team().rank() < active_ranks()) {
+            averaging_.slice(0, 0, n).copy_(flat.parameters());
+        } else {
+            averaging_.slice(0, 0, n).zero_();
+        }
         float* values = averaging_.data_ptr<float>();
         values[n] = local_loss;
         values[n + 1] = request_slot();
@@ -215,7 +222,7 @@ private:
         const TeamRequest request = checked({values[n], values[n + 1]}, epoch);
         progress_.loss_sum += values[n];
         torch::NoGradGuard no_grad;
-        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(team().size());
+        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(active_ranks());
         if (replica_.settings.averaging == Averaging::mavg) {
             velocity_.mul_(replica_.settings.block_momentum).add_(mean - anchor_);
             anchor_.add_(velocity_, replica_.settings.block_lr);

@@ -111,9 +111,7 @@ std::vector<LearnerStage> read_learner_schedule(config::ObjectReader& root, cons
         reader.finish();
         stages.push_back(stage);
     }
-    if (!stages.empty() && (settings.algorithm != Algorithm::allreduce || settings.averaging != Averaging::every_step)) {
-        root.report("learner_schedule", "applies to allreduce with averaging every_step");
-    }
+    if (!stages.empty() && settings.algorithm != Algorithm::allreduce) root.report("learner_schedule", "applies to allreduce only");
     return stages;
 }
 

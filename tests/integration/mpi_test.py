@@ -270,8 +270,13 @@ class TeamTest(MpiCase):
 
 
     def test_an_elastic_team_trains_its_first_epoch_on_one_worker_then_on_two(self):
+        for averaging in ("every_step", "kavg", "mavg"):
+            with self.subTest(averaging=averaging):
+                self.check_elastic_team(averaging)
+
+    def check_elastic_team(self, averaging):
         def document(workers, schedule=None):
-            training = {"epochs": 2, "batch_size": 32, "momentum": 0.9}
+            training = {"epochs": 2, "batch_size": 32, "momentum": 0.9, "averaging": averaging, "averaging_period": 4}
             if schedule:
                 training["learner_schedule"] = schedule
             return {"seed": 8, "space": {"lr": {"type": "categorical", "choices": [0.05]}},

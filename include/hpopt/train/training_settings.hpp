@@ -61,9 +61,10 @@ struct Plateau {
     void observe(double fom, const LrSchedule& schedule);
 };
 
-// An elastic team (allreduce, every step): from `from_epoch` epochs done on, `workers` of the
-// layout's workers (with their ranks_per_worker ranks each) take shares of each batch; the
-// others take none (the KAVG/MAVG seed's elastic learners, Cong et al.).
+// An elastic team (allreduce): from `from_epoch` epochs done on, `workers` of the layout's
+// workers (with their ranks_per_worker ranks each) take shares of each batch (with KAVG/MAVG,
+// of the epoch's data, and their models are averaged); the others take none (the KAVG/MAVG
+// seed's elastic learners, Cong et al.).
 struct LearnerStage {
     std::int64_t from_epoch = 0;
     int workers = 1;
@@ -77,7 +78,7 @@ struct TrainingSettings {
     bool linear_scaling = false;
     double warmup_epochs = 0;
     LrSchedule lr_schedule;  // allreduce
-    std::vector<LearnerStage> learner_schedule;  // allreduce every step; empty: every worker all along
+    std::vector<LearnerStage> learner_schedule;  // allreduce; empty: every worker all along
     Averaging averaging = Averaging::every_step;
     std::int64_t averaging_period = 8;  // local steps between averages (kavg, mavg)
     double block_momentum = 0.9;        // mavg
