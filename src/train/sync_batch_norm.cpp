@@ -59,11 +59,14 @@ torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& input) {
     torch::Tensor sums = torch::cat({input.sum(reduced), (input * input).sum(reduced), torch::full({1}, local_count, input.options())});
     if (team_ != MPI_COMM_NULL) sums = TeamSum::apply(sums, static_cast<std::int64_t>(MPI_Comm_c2f(team_)));
     const torch::Tensor count = sums.slice(0, 2 * features_, 2 * features_ + 1);
+    const double n = count.item<double>();
+    // No sample (a rank a learner schedule leaves out, normalizing alone): nothing to learn from,
+    // and statistics of nothing would be NaN. The same on every rank of a team that shares.
+    if (n == 0) return input.clone();
     const torch::Tensor mean = sums.slice(0, 0, features_) / count;
     const torch::Tensor variance = (sums.slice(0, features_, 2 * features_) / count - mean * mean).clamp_min(0);  // biased
     {
         torch::NoGradGuard no_grad;
-        const double n = count.item<double>();
         running_mean.mul_(1 - momentum_).add_(mean.detach(), momentum_);
         running_var.mul_(1 - momentum_).add_(variance.detach() * (n > 1 ? n / (n - 1) : 1.0), momentum_);
     }

@@ -67,6 +67,13 @@ TEST_CASE("alone, SyncBatchNorm normalizes as torch's BatchNorm does: outputs, g
     ours->eval();
     theirs->eval();
     CHECK(torch::allclose(ours->forward(input), theirs->forward(input), 1e-4, 1e-5));
+    // An empty share of a batch, alone: no NaN in the running statistics nor in the gradients.
+    ours->train();
+    ours->weight.mutable_grad().zero_();
+    const torch::Tensor before = ours->running_mean.clone();
+    ours->forward(torch::zeros({0, 3, 4, 4}, torch::requires_grad())).sum().backward();
+    CHECK(torch::equal(ours->running_mean, before));
+    CHECK(torch::isfinite(ours->weight.grad()).all().item<bool>());
 }
 
 TEST_CASE("training lowers the validation loss and error on a small problem") {
