@@ -265,7 +265,8 @@ std::string objectives_tooltip(const RunView& run, const TrialHistory& trial) {
 struct ObjectivePoints {
     std::vector<const TrialHistory*> trials;  // the contenders
     std::vector<std::vector<double>> values;  // each one's objective values
-    std::set<std::int64_t> front;             // the ids of those on the Pareto front
+    std::vector<const TrialHistory*> front;   // those on the Pareto front, by their first objective
+    std::set<std::int64_t> front_ids;
 };
 
 ObjectivePoints objective_points(const RunView& run) {
@@ -275,7 +276,8 @@ ObjectivePoints objective_points(const RunView& run) {
         points.trials.push_back(trial);
         points.values.push_back(run.objective_values(*trial->result));
     }
-    for (const TrialHistory* trial : run.pareto_front()) points.front.insert(trial->trial.id);
+    points.front = run.pareto_front();
+    for (const TrialHistory* trial : points.front) points.front_ids.insert(trial->trial.id);
     return points;
 }
 
@@ -299,15 +301,15 @@ std::string pareto_scatter(const RunView& run, const ObjectivePoints& points) {
     std::vector<svg::Point> front_line;
     for (std::size_t i = 0; i < points.trials.size(); ++i) {
         const svg::Point at{x(points.values[i][0]), y(points.values[i][1])};
-        if (points.front.count(points.trials[i]->trial.id)) continue;
+        if (points.front_ids.count(points.trials[i]->trial.id)) continue;
         chart.point(at, "#9bb7d4", objectives_tooltip(run, *points.trials[i]));
     }
-    for (const TrialHistory* trial : run.pareto_front()) {
+    for (const TrialHistory* trial : points.front) {
         const std::vector<double> values = run.objective_values(*trial->result);
         front_line.push_back({x(values[0]), y(values[1])});
     }
     if (front_line.size() > 1) chart.line(front_line, "#d62728", 1.5, "the Pareto front", "front-line");
-    for (const TrialHistory* trial : run.pareto_front()) {
+    for (const TrialHistory* trial : points.front) {
         const std::vector<double> values = run.objective_values(*trial->result);
         chart.point({x(values[0]), y(values[1])}, "#d62728", objectives_tooltip(run, *trial), "front-point", 4.5);
     }
@@ -329,7 +331,7 @@ std::string objectives_parallel(const RunView& run, const ObjectivePoints& point
     };
     for (bool on_front : {false, true}) {
         for (std::size_t i = 0; i < points.trials.size(); ++i) {
-            if (points.front.count(points.trials[i]->trial.id) != (on_front ? 1U : 0U)) continue;
+            if (points.front_ids.count(points.trials[i]->trial.id) != (on_front ? 1U : 0U)) continue;
             chart.line(polyline(points.values[i]), on_front ? "#d62728" : "#9bb7d4", on_front ? 2 : 1,
                        objectives_tooltip(run, *points.trials[i]), on_front ? "front-line" : "trial-line", on_front ? 1 : 0.5);
         }
@@ -342,8 +344,7 @@ std::string objectives_parallel(const RunView& run, const ObjectivePoints& point
 }
 
 // The hypervolume of the contending trials after each trial finished.
-std::string hypervolume_chart(const RunView& run) {
-    const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
+std::string hypervolume_chart(const RunView::HypervolumeSoFar& so_far) {
     svg::Chart chart("hypervolume", 480, 340);
     const double last = so_far.by_finished.empty() ? 0 : so_far.by_finished.back();
     svg::Scale x = svg::Scale::linear(0, std::max<double>(1, static_cast<double>(so_far.by_finished.size()))).to_pixels(chart.left(), chart.right());
@@ -356,15 +357,14 @@ std::string hypervolume_chart(const RunView& run) {
     return chart.svg();
 }
 
-std::string pareto(const RunView& run) {
+std::string pareto(const RunView& run, const RunView::HypervolumeSoFar& so_far) {
     const ObjectivePoints points = objective_points(run);
     if (points.trials.empty()) return "<p>No trial has reported every objective yet.</p>";
     const std::string front = run.spec().objective.criteria.size() == 2 ? pareto_scatter(run, points) : objectives_parallel(run, points);
-    return "<div class=\"plots\">" + front + hypervolume_chart(run) + "</div>";
+    return "<div class=\"plots\">" + front + hypervolume_chart(so_far) + "</div>";
 }
 
-std::string hypervolume_note(const RunView& run) {
-    const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
+std::string hypervolume_note(const RunView::HypervolumeSoFar& so_far) {
     std::vector<std::string> reference;
     for (double r : so_far.reference) reference.push_back(format_fom(r));
     return fmt::format("The trials trained to their end within the constraints; red: the Pareto front, those no other beats "
@@ -606,7 +606,10 @@ std::string html_report(const RunView& run, const std::string& generated_by) {
     html += section("summary", "Summary", "", summary(run));
     html += section("top-trials", run.spec().objective.several() ? "Trials on the Pareto front" : "Top trials",
                     run.spec().objective.several() ? "The first 20, by their first objective." : "", top_trials(run, run.spec().objective.several() ? 20 : 10));
-    if (run.spec().objective.several()) html += section("pareto", "Pareto front", hypervolume_note(run), pareto(run));
+    if (run.spec().objective.several()) {
+        const RunView::HypervolumeSoFar so_far = run.hypervolume_so_far();
+        html += section("pareto", "Pareto front", hypervolume_note(so_far), pareto(run, so_far));
+    }
     html += section("convergence", "Convergence", fmt::format("Each successful trial's {} (blue) and the best so far (red).", fom),
                     convergence(run));
     html += section("parallel-coordinates", "Parameters and " + fom,
