@@ -43,11 +43,8 @@ std::string optimizer_time(const cluster::SearchMetrics& metrics) {
 
 // With several objectives, how many trials the front holds and how each was judged.
 void print_front(const cluster::SearchProgress& progress, const spec::Objective& objective, const journal::RunDirectory& run) {
-    std::vector<std::string> objectives;
-    for (const spec::Criterion& criterion : objective.criteria) {
-        objectives.push_back(fmt::format("{} {}", spec::to_string(criterion.direction), criterion.name));
-    }
-    fmt::print("Pareto front: {} trial(s) ({}): {}\n", progress.front.size(), fmt::join(objectives, ", "), run.pareto_json().string());
+    fmt::print("Pareto front: {} trial(s) ({}): {}\n", progress.front.size(), report::objectives_text(objective),
+               run.pareto_json().string());
 }
 
 void print_outcome(const cluster::SearchOutcome& outcome, const spec::Spec& spec, const std::string& fom_name,

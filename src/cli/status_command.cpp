@@ -54,11 +54,7 @@ void print_best(const report::RunView& run) {
 void print_front(const report::RunView& run) {
     constexpr std::size_t shown = 10;
     const auto front = run.pareto_front();
-    std::vector<std::string> objectives;
-    for (const spec::Criterion& criterion : run.spec().objective.criteria) {
-        objectives.push_back(fmt::format("{} {}", spec::to_string(criterion.direction), criterion.name));
-    }
-    fmt::print("Pareto front: {} trial(s) ({})\n", front.size(), fmt::join(objectives, ", "));
+    fmt::print("Pareto front: {} trial(s) ({})\n", front.size(), report::objectives_text(run.spec().objective));
     for (std::size_t i = 0; i < std::min(front.size(), shown); ++i) {
         const std::vector<double> values = run.objective_values(*front[i]->result);
         std::vector<std::string> named;

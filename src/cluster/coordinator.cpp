@@ -469,21 +469,18 @@ void Coordinator::fail_without_objectives(journal::TrialResult& result) const {
     result.transient = false;
 }
 
-bool Coordinator::joins_front(const journal::TrialResult& result) const {
-    if (!spec_.objective.several() || !result.ok() || !spec_.objective.feasible(result.figures)) return false;
-    const auto losses = spec_.objective.losses(result.fom, result.figures);
-    return std::none_of(progress_.front.begin(), progress_.front.end(), [&](const BestTrial& member) {
-        const auto other = spec_.objective.losses(member.result.fom, member.result.figures);
-        return other == losses || pareto::dominates(other, losses);
-    });
-}
-
-// A trial that joins the Pareto front pushes out those it dominates; pareto.json follows.
+// With several objectives, a feasible trial that no member of the Pareto front dominates or
+// equals joins it and pushes out those it dominates; pareto.json follows.
 void Coordinator::update_front(const journal::Trial& trial, const journal::TrialResult& result) {
-    if (!joins_front(result)) return;
+    if (!spec_.objective.several() || !result.ok() || !spec_.objective.feasible(result.figures)) return;
     const auto losses_of = [this](const BestTrial& member) { return spec_.objective.losses(member.result.fom, member.result.figures); };
     const auto losses = spec_.objective.losses(result.fom, result.figures);
     auto& front = progress_.front;
+    const bool beaten = std::any_of(front.begin(), front.end(), [&](const BestTrial& member) {
+        const auto other = losses_of(member);
+        return other == losses || pareto::dominates(other, losses);
+    });
+    if (beaten) return;
     front.erase(std::remove_if(front.begin(), front.end(), [&](const BestTrial& member) { return pareto::dominates(losses, losses_of(member)); }),
                 front.end());
     const auto place = std::upper_bound(front.begin(), front.end(), losses, [&](const auto& l, const BestTrial& member) { return l < losses_of(member); });

@@ -132,6 +132,12 @@ double RunView::utilization() const {
     return busy / available;
 }
 
+std::string objectives_text(const spec::Objective& objective) {
+    std::vector<std::string> criteria;
+    for (const spec::Criterion& criterion : objective.criteria) criteria.push_back(spec::to_string(criterion.direction) + " " + criterion.name);
+    return fmt::format("{}", fmt::join(criteria, ", "));
+}
+
 std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped) {
     return stopped > 0 ? fmt::format("{} failed, {} stopped early", failed, stopped) : fmt::format("{} failed", failed);
 }

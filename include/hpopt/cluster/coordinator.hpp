@@ -180,7 +180,6 @@ private:
     void account(const journal::Trial& trial, const journal::TrialResult& result);
     bool new_best(const journal::TrialResult& result) const;
     void fail_without_objectives(journal::TrialResult& result) const;
-    bool joins_front(const journal::TrialResult& result) const;
     void update_front(const journal::Trial& trial, const journal::TrialResult& result);
     Json pareto_document() const;
     void report_progress();

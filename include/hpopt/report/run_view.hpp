@@ -75,6 +75,8 @@ private:
 std::string readable_duration(double seconds);
 // "2 failed", or "2 failed, 5 stopped early" once early stopping has stopped trials.
 std::string failed_and_stopped(std::int64_t failed, std::int64_t stopped);
+// "minimize f1, maximize accuracy": several objectives with their directions.
+std::string objectives_text(const spec::Objective& objective);
 // "3 running", or "3 running, 5 paused" while early stopping holds paused trials.
 std::string running_and_paused(std::int64_t running, std::int64_t paused);
 
