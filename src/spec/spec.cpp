@@ -230,6 +230,9 @@ train::TrainingSettings read_training_of(config::ObjectReader& root, const Spec&
     } else if (spec.layout.masters != 0 && is_trained(spec.workload, plugins)) {
         root.report("layout", "all-reduce training (the default) has no masters: set layout.masters to 0");
     }
+    if (adversarial && settings.parallelism == train::Parallelism::pipeline) {
+        root.report("training.parallelism", "the " + spec.workload.plugin + " workload trains two networks: no pipeline");
+    }
     if (adversarial && settings.algorithm != train::Algorithm::allreduce && settings.algorithm != train::Algorithm::easgd) {
         root.report("training.algorithm", "the " + spec.workload.plugin + " workload trains two networks: allreduce or easgd");
     }

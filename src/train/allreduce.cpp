@@ -2,6 +2,7 @@
 
 #include "hpopt/random/rng.hpp"
 #include "train/batch_sharing.hpp"
+#include "train/pipeline.hpp"
 #include "train/training_steps.hpp"
 
 namespace hpopt::train {
@@ -21,7 +22,7 @@ public:
                       const space::Params& params, const workload::TrialContext& context)
         : replica_(learner, settings, hyper, params, context), optimizers_(learner.make_optimizers(hyper)) {
         if (settings.averaging != Averaging::every_step) averaging_ = torch::zeros({replica_.flat.size() + 2});
-        if (every_step() && settings.sync_batch_norm) batch_sharing_.emplace(learner.module(), team());
+        if (every_step() && settings.sync_batch_norm) batch_sharing_.emplace(learner.module(), replicas());
         if (settings.averaging == Averaging::mavg) {
             anchor_ = replica_.flat.parameters().clone();
             velocity_ = torch::zeros_like(anchor_);
@@ -44,20 +45,29 @@ public:
 
 private:
     const Team& team() const { return replica_.team; }
+    const PipelinePlace* pipeline() const { return replica_.learner.pipeline(); }
+    // The ranks that hold the same parameters as this one and sum their gradients: the team, or
+    // this stage of every worker's pipeline.
+    const Team& replicas() const { return pipeline() ? pipeline()->stage : team(); }
     const std::vector<Phase>& phases() const { return replica_.learner.phases(); }
     bool every_step() const { return replica_.settings.averaging == Averaging::every_step; }
 
     std::int64_t steps_per_epoch() const {
         const std::int64_t n = replica_.data.training_inputs.size(0);
         if (every_step()) return (n + global_batch() - 1) / global_batch();
-        return (n / active_ranks() + replica_.hyper.batch_size - 1) / replica_.hyper.batch_size;
+        return (n / active_learners() + replica_.hyper.batch_size - 1) / replica_.hyper.batch_size;
     }
 
-    // The ranks that take shares of the epoch's batches (all but with a learner schedule), the
-    // team's first ones: a worker's ranks are consecutive.
+    // The learners that take shares of the epoch's batches: the team's ranks, or with a pipeline
+    // its workers (a worker's ranks are the stages of one model). All but with a learner schedule,
+    // the team's first ones: a worker's ranks are consecutive.
     int ranks_per_worker() const { return team().size() / std::max(1, replica_.settings.layout.workers); }
-    int active_ranks() const { return active_workers_ * ranks_per_worker(); }
-    std::int64_t global_batch() const { return replica_.hyper.batch_size * active_ranks(); }
+    int ranks_per_learner() const { return pipeline() ? ranks_per_worker() : 1; }
+    int learner_index() const { return team().rank() / ranks_per_learner(); }
+    int learners() const { return team().size() / ranks_per_learner(); }
+    int active_learners() const { return active_workers_ * ranks_per_worker() / ranks_per_learner(); }
+    bool active() const { return learner_index() < active_learners(); }
+    std::int64_t global_batch() const { return replica_.hyper.batch_size * active_learners(); }
 
     // Each phase's rate, scaled with the team's size when asked (reached over the warm-up), then
     // as the schedule says. Torch's momentum SGD keeps the rate out of its momentum buffer
@@ -66,7 +76,7 @@ private:
     void set_learning_rates(std::int64_t epoch, std::int64_t step) {
         const TrainingSettings& settings = replica_.settings;
         const double progress = static_cast<double>(epoch - 1) + static_cast<double>(step) / static_cast<double>(steps_per_epoch());
-        double scale = settings.learners_scale(progress, ranks_per_worker());
+        double scale = settings.learners_scale(progress, ranks_per_worker() / ranks_per_learner());
         scale *= settings.lr_schedule.factor_at(progress, settings.warmup_epochs, replica_.hyper.epochs) * plateau_.factor;
         for (std::size_t p = 0; p < optimizers_.size(); ++p) {
             for (auto& group : optimizers_[p]->param_groups()) group.options().set_lr(phases()[p].lr * scale);
@@ -120,7 +130,7 @@ private:
 
     std::int64_t samples_per_epoch() const {
         const std::int64_t n = replica_.data.training_inputs.size(0);
-        return every_step() ? n : n / active_ranks() * active_ranks();
+        return every_step() ? n : n / active_learners() * active_learners();
     }
 
     // Each phase of a step all-reduces its gradients: each rank takes its share of the team's
@@ -130,8 +140,8 @@ private:
         const std::int64_t n = order.size(0);
         for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * global_batch(), end = std::min(n, begin + global_batch());
-            const bool active = team().rank() < active_ranks();  // an inactive rank takes no share
-            const auto [from, to] = active ? share(end - begin, team().rank(), active_ranks()) : std::pair<std::int64_t, std::int64_t>{0, 0};
+            // An inactive learner takes no share.
+            const auto [from, to] = active() ? share(end - begin, learner_index(), active_learners()) : std::pair<std::int64_t, std::int64_t>{0, 0};
             const torch::Tensor mine = order.slice(0, begin + from, begin + to);
             float local_loss = 0;
             TeamRequest request = TeamRequest::none;
@@ -156,22 +166,30 @@ private:
         }
     }
 
-    // The team's gradients of a phase summed into every rank's (a team of one exchanges nothing).
+    // The replicas' gradients of a phase summed into every rank's (a team of one exchanges nothing).
     void exchange_gradients(const Phase& phase) {
         if (team().alone()) return;
         replica_.flat.gather_gradients();
-        team().sum(replica_.flat.exchange().data_ptr<float>() + phase.begin, phase.end - phase.begin);
+        replicas().sum(replica_.flat.exchange().data_ptr<float>() + phase.begin, phase.end - phase.begin);
     }
 
-    // The last phase's gradients with the loss sum and the request slot, which follow its block.
+    // The last phase's gradients with the loss sum and the request slot, which follow its block:
+    // one collective, or with a pipeline (whose stages hold blocks of other sizes) the gradients
+    // over the stage's replicas and then the two slots over the team.
     TeamSums exchange_last_gradients(float local_loss) {
         FlatModel& flat = replica_.flat;
         if (team().alone()) return {local_loss, request_slot()};
         flat.gather_gradients();
         flat.loss_slot() = local_loss;
         flat.request_slot() = request_slot();
+        float* values = flat.exchange().data_ptr<float>();
         const std::int64_t begin = phases().back().begin;
-        team().sum(flat.exchange().data_ptr<float>() + begin, flat.size() + 2 - begin);
+        if (pipeline()) {
+            replicas().sum(values + begin, flat.size() - begin);
+            team().sum(values + flat.size(), 2);
+        } else {
+            team().sum(values + begin, flat.size() + 2 - begin);
+        }
         return {flat.loss_slot(), flat.request_slot()};
     }
 
@@ -180,15 +198,14 @@ private:
     // inside an epoch starts at an average, where its checkpoint was taken. A rank a learner
     // schedule leaves inactive takes no steps and only joins the averages.
     void averaging_epoch(const torch::Tensor& order, std::int64_t epoch, std::uint64_t epoch_seed) {
-        const std::int64_t shard_size = order.size(0) / active_ranks(), batch_size = replica_.hyper.batch_size;
-        const bool active = team().rank() < active_ranks();
-        const torch::Tensor shard = order.slice(0, team().rank() * shard_size, (team().rank() + 1) * shard_size);
+        const std::int64_t shard_size = order.size(0) / active_learners(), batch_size = replica_.hyper.batch_size;
+        const torch::Tensor shard = order.slice(0, learner_index() * shard_size, (learner_index() + 1) * shard_size);
         float loss_since_average = 0;
         for (std::int64_t step = progress_.steps_done; step < steps_per_epoch(); ++step) {
             const std::int64_t begin = step * batch_size, end = std::min(shard_size, begin + batch_size);
             seed_step(epoch_seed, step);
             set_learning_rates(epoch, step);
-            for (std::size_t phase = 0; phase < optimizers_.size() && active; ++phase) {
+            for (std::size_t phase = 0; phase < optimizers_.size() && active(); ++phase) {
                 replica_.failure.guard(team(), [&] {
                     replica_.flat.clear_gradients();
                     loss_since_average += replica_.learner.backward(phase, shard.slice(0, begin, end), end - begin);
@@ -210,7 +227,7 @@ private:
     TeamRequest average_models(float local_loss, std::int64_t epoch) {
         FlatModel& flat = replica_.flat;
         const std::int64_t n = flat.size();
-        if (team().rank() < active_ranks()) {
+        if (active()) {
             averaging_.slice(0, 0, n).copy_(flat.parameters());
         } else {
             averaging_.slice(0, 0, n).zero_();
@@ -222,7 +239,7 @@ private:
         const TeamRequest request = checked({values[n], values[n + 1]}, epoch);
         progress_.loss_sum += values[n];
         torch::NoGradGuard no_grad;
-        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(active_ranks());
+        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(active_learners());
         if (replica_.settings.averaging == Averaging::mavg) {
             velocity_.mul_(replica_.settings.block_momentum).add_(mean - anchor_);
             anchor_.add_(velocity_, replica_.settings.block_lr);
@@ -233,9 +250,9 @@ private:
         return request;
     }
 
-    // The validation figures, each rank evaluating its share of the validation set.
+    // The validation figures, each learner evaluating its share of the validation set.
     std::pair<double, double> validate() {
-        const auto [from, to] = share(replica_.data.validation_inputs.size(0), team().rank(), team().size());
+        const auto [from, to] = share(replica_.data.validation_inputs.size(0), learner_index(), learners());
         std::vector<double> sums;
         replica_.failure.guard(team(), [&] { sums = replica_.learner.validation_sums(from, to); });
         replica_.failure.raise_if_any_rank_failed(team());

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hpopt/log/log.hpp"
+#include "train/pipeline.hpp"
 
 namespace hpopt::train {
 
@@ -45,7 +46,8 @@ FoldReplica::FoldReplica(Learner& learner, const TrainingSettings& settings, con
       team(context.team),
       flat(learner.module()),
       checkpoint(context, params, team.rank(), team.size()) {
-    team.broadcast(flat.parameters().data_ptr<float>(), flat.size());
+    const Team& replicas = learner.pipeline() ? learner.pipeline()->stage : team;
+    replicas.broadcast(flat.parameters().data_ptr<float>(), flat.size());
 }
 
 double FoldReplica::fom_of(const EpochRecord& record) const {

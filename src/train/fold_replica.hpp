@@ -83,7 +83,8 @@ struct Resumable {
 
 class FoldReplica {
 public:
-    // Shares the team's first rank's initial weights with the others (collective).
+    // Shares the team's first rank's initial weights with the others (collective); a pipeline's
+    // stage, with the same stage of the other workers.
     FoldReplica(Learner& learner, const TrainingSettings& settings, const TrainingParameters& hyper, const space::Params& params,
                 const workload::TrialContext& context);
 

@@ -8,6 +8,7 @@
 #include "train/fold_replica.hpp"
 #include "train/learner.hpp"
 #include "train/parameter_server.hpp"
+#include "train/pipeline.hpp"
 
 namespace hpopt::train {
 namespace {
@@ -55,6 +56,20 @@ FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
 
 namespace {
 
+// A model workload's learner: the whole model, or this rank's stage of a pipeline.
+std::unique_ptr<Learner> fold_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
+                                      const FoldData& data, const TrainingSettings& settings, const workload::TrialContext& context) {
+    if (settings.parallelism == Parallelism::pipeline) {
+        return make_pipeline_learner(workload, params, hyper, data, context.seed, settings, Team(context.team));
+    }
+    return make_learner(workload, params, hyper, data, context.seed);
+}
+
+std::unique_ptr<Learner> fold_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
+                                      const FoldData& data, const TrainingSettings&, const workload::TrialContext& context) {
+    return make_learner(workload, params, hyper, data, context.seed);
+}
+
 // The fold's learner on every rank of the team, or the same failure on each when a rank could not
 // build its model (before the training's first collective).
 template <class Trainable>
@@ -62,9 +77,9 @@ FoldTraining train_on_team(Trainable& workload, const TrainingSettings& settings
                            const FoldData& data, const workload::TrialContext& context) {
     const TrainingParameters hyper = resolve(settings.defaults, params);
     std::unique_ptr<Learner> learner;
-    workload::as_team(context.team, [&] { learner = make_learner(workload, params, hyper, data, context.seed); });
+    workload::as_team(context.team, [&] { learner = fold_learner(workload, params, hyper, data, settings, context); });
     FoldTraining training = train_learner(*learner, settings, hyper, params, context);
-    for (const torch::Tensor& parameter : learner->module().parameters()) training.parameter_count += parameter.numel();
+    training.parameter_count = learner->parameter_count();
     training.inference_s = inference_s_per_sample(*learner);
     return training;
 }

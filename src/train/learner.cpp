@@ -134,6 +134,12 @@ void Learner::set_phases(std::vector<std::pair<std::vector<torch::Tensor>, doubl
     if (at != all.size()) throw std::logic_error("a learner's phases must take every parameter of the module");
 }
 
+std::int64_t Learner::parameter_count() {
+    std::int64_t count = 0;
+    for (const torch::Tensor& parameter : module().parameters()) count += parameter.numel();
+    return count;
+}
+
 std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(const TrainingParameters& hyper) const {
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
     for (const Phase& phase : phases_) {

@@ -14,6 +14,8 @@
 
 namespace hpopt::train {
 
+struct PipelinePlace;
+
 struct Phase {
     std::int64_t begin = 0, end = 0;  // its parameters' block in the flat buffer
     std::vector<torch::Tensor> parameters;
@@ -40,6 +42,11 @@ public:
     virtual std::pair<double, double> validation_figures(const std::vector<double>& sums) const = 0;
     // After validation_figures: what the FoM is made of, for the journal (null for nothing).
     virtual Json validation_details() const { return nullptr; }
+
+    // The whole model's parameters (a pipeline stage holds some of them).
+    virtual std::int64_t parameter_count();
+    // Where this rank's stage sits when the learner is a pipeline's stage; null otherwise.
+    virtual const PipelinePlace* pipeline() const { return nullptr; }
 
     // One optimizer per phase, from the trial's hyper-parameters and the phase's rate; of the
     // learner's default kind unless the hyper-parameters name one.

@@ -99,6 +99,22 @@ void Team::receive(std::int64_t* values, int count, int source, int tag) const {
     MPI_Recv(values, count, MPI_INT64_T, source, tag, comm_, MPI_STATUS_IGNORE);
 }
 
+MPI_Request Team::start_send(const float* values, std::int64_t count, int destination, int tag) const {
+    MPI_Request request;
+    MPI_Isend(values, static_cast<int>(count), MPI_FLOAT, destination, tag, comm_, &request);
+    return request;
+}
+
+MPI_Request Team::start_receive(float* values, std::int64_t count, int source, int tag) const {
+    MPI_Request request;
+    MPI_Irecv(values, static_cast<int>(count), MPI_FLOAT, source, tag, comm_, &request);
+    return request;
+}
+
+void Team::wait(MPI_Request& request, std::chrono::microseconds longest_pause) {
+    workload::wait_without_spinning(request, longest_pause);
+}
+
 std::int64_t Team::max(std::int64_t value) const {
     if (!alone()) MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_MAX, comm_);
     return value;

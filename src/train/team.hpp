@@ -39,6 +39,13 @@ public:
     void send(const std::int64_t* values, int count, int destination, int tag) const;
     void receive(std::int64_t* values, int count, int source, int tag) const;
 
+    // Nonblocking point to point, for a pipeline: each to complete with wait(), which sleeps
+    // between tests of up to `longest_pause`; the values stay untouched (a send's) or undefined
+    // (a receive's) until then.
+    MPI_Request start_send(const float* values, std::int64_t count, int destination, int tag) const;
+    MPI_Request start_receive(float* values, std::int64_t count, int source, int tag) const;
+    static void wait(MPI_Request& request, std::chrono::microseconds longest_pause);
+
     // The ranks of this team with the same `color` (MPI_UNDEFINED: none, a null team), as a
     // team of their own that this one owns; collective over the team.
     Team split(int color) const;

@@ -58,10 +58,13 @@ public:
         const TrainingParameters hyper = resolve(settings_.defaults, params);
         double loss = 0, error = 0;
         for (int f = 0; f < context.folds; ++f) {
-            const fs::path file = fs::path(context.checkpoint_dir) / fmt::format("fold-{}.rank-0.pt", f);
-            if (!fs::exists(file)) return nullptr;
+            std::vector<fs::path> files;
+            for (int rank = 0; rank < model_files(); ++rank) {
+                files.push_back(fs::path(context.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", f, rank));
+                if (!fs::exists(files.back())) return nullptr;
+            }
             const auto learner = make_learner(*trainable_, params, hyper, test_fold, context.seed);
-            load_parameters(learner->module(), file);
+            load_parameters(learner->module(), files);
             const auto [fold_loss, fold_error] = validate_alone(*learner);
             loss += fold_loss / context.folds;
             error += fold_error / context.folds;
@@ -96,16 +99,27 @@ private:
         return cached_;
     }
 
-    static void load_parameters(torch::nn::Module& module, const fs::path& file) {
-        torch::serialize::InputArchive archive;
-        archive.load_from(file.string());
-        torch::Tensor parameters;
-        archive.read("parameters", parameters);
+    // The checkpoint files that hold a whole model between them: the team's first rank's, or the
+    // first worker's stages' of a pipeline.
+    int model_files() const {
+        return settings_.parallelism == Parallelism::pipeline ? settings_.layout.ranks_per_worker : 1;
+    }
+
+    // The parameters of `files` one after the other (a pipeline's stages hold consecutive blocks)
+    // and their buffers.
+    static void load_parameters(torch::nn::Module& module, const std::vector<fs::path>& files) {
+        std::vector<torch::serialize::InputArchive> archives(files.size());
+        std::vector<torch::Tensor> blocks;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            archives[i].load_from(files[i].string());
+            blocks.push_back(read_tensor(archives[i], "parameters"));
+        }
+        const torch::Tensor parameters = torch::cat(blocks);
         FlatModel flat(module);
-        if (parameters.numel() != flat.size()) throw std::runtime_error(file.string() + " holds another model");
+        if (parameters.numel() != flat.size()) throw std::runtime_error(files.front().string() + " holds another model");
         torch::NoGradGuard no_grad;
         flat.parameters().copy_(parameters);
-        read_buffers(archive, module);
+        for (auto& archive : archives) read_buffers(archive, module);
     }
 
     std::unique_ptr<Trainable> trainable_;

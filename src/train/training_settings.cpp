@@ -115,6 +115,41 @@ std::vector<LearnerStage> read_learner_schedule(config::ObjectReader& root, cons
     return stages;
 }
 
+// "parallelism": "pipeline" with its keys: the worker's ranks are the stages; every-step
+// all-reduce only, with a fixed number of workers.
+void read_parallelism(config::ObjectReader& reader, TrainingSettings& settings) {
+    settings.parallelism = read_enum(reader, "parallelism", Parallelism::data,
+                                     {{"data", Parallelism::data}, {"pipeline", Parallelism::pipeline}});
+    PipelineSettings& pipeline = settings.pipeline;
+    pipeline.micro_batches = reader.integer_or("micro_batches", pipeline.micro_batches);
+    if (pipeline.micro_batches < 1) reader.report("micro_batches", "must be >= 1");
+    pipeline.schedule = read_enum(reader, "pipeline_schedule", pipeline.schedule,
+                                  {{"gpipe", PipelineSchedule::gpipe}, {"1f1b", PipelineSchedule::one_f_one_b}});
+    if (const Json* stages = reader.any("stages")) {
+        for (const Json& layers : stages->is_array() ? *stages : Json::array({nullptr})) {
+            if (!layers.is_number_integer() || layers.get<std::int64_t>() < 1) {
+                reader.report("stages", "must be a list of layer counts >= 1, one per stage");
+                break;
+            }
+            pipeline.stage_layers.push_back(layers.get<std::int64_t>());
+        }
+    }
+    const int stages = settings.layout.ranks_per_worker;
+    if (settings.parallelism == Parallelism::data) {
+        for (const char* key : {"micro_batches", "pipeline_schedule", "stages"}) {
+            if (reader.has(key)) reader.report(key, "applies to \"parallelism\": \"pipeline\" only");
+        }
+    } else if (settings.algorithm != Algorithm::allreduce || settings.averaging != Averaging::every_step) {
+        reader.report("parallelism", "a pipeline trains by allreduce with averaging every_step");
+    } else if (stages < 2) {
+        reader.report("parallelism", "a pipeline's stages are a worker's ranks: set layout.ranks_per_worker to 2 or more");
+    } else if (!settings.learner_schedule.empty()) {
+        reader.report("learner_schedule", "does not apply to a pipeline");
+    } else if (!pipeline.stage_layers.empty() && pipeline.stage_layers.size() != static_cast<std::size_t>(stages)) {
+        reader.report("stages", fmt::format("lists {} stages for {} ranks per worker", pipeline.stage_layers.size(), stages));
+    }
+}
+
 LrSchedule read_lr_schedule(config::ObjectReader& reader) {
     LrSchedule schedule;
     schedule.kind = read_enum(reader, "kind", LrSchedule::Kind::constant,
@@ -234,6 +269,7 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     settings.sync_period = reader.integer_or("sync_period", settings.sync_period);
     if (settings.sync_period < 1) reader.report("sync_period", "must be >= 1");
     settings.sync_batch_norm = reader.boolean_or("sync_batch_norm", settings.sync_batch_norm);
+    read_parallelism(reader, settings);
     settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
     read_checkpoint_every(reader, settings);
     settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));

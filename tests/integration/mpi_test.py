@@ -239,7 +239,7 @@ class TeamTest(MpiCase):
                 self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
                 self.assertIn("best trial", done.stdout)
                 ran += 1
-        self.assertGreaterEqual(ran, 11)
+        self.assertGreaterEqual(ran, 13)
 
     def test_synchronized_batch_norm_trains_a_team_of_two_as_one_rank_with_their_whole_batch(self):
         def document(workers, batch_size, sync=True):
@@ -268,6 +268,38 @@ class TeamTest(MpiCase):
             self.assertAlmostEqual(one, team, delta=1e-4 * abs(one))
         self.assertGreater(max(abs(one - team) for one, team in zip(alone, unsynchronized)), 1e-3)
 
+
+    def test_a_pipeline_of_two_workers_of_two_stages_trains_as_one_rank_with_their_whole_batch(self):
+        def document(workers, ranks_per_worker, batch_size):
+            training = {"epochs": 2, "batch_size": batch_size, "momentum": 0.9, "weight_decay": 0.01}
+            if ranks_per_worker > 1:
+                training.update(parallelism="pipeline", micro_batches=4, pipeline_schedule="1f1b")
+            return {"seed": 6, "space": {"lr": {"type": "categorical", "choices": [0.05]}},
+                    "optimizer": {"kind": "random"}, "budget": {"trials": 1},
+                    "layout": {"groups": 1, "folds": 1, "workers": workers, "ranks_per_worker": ranks_per_worker},
+                    "training": training,
+                    "workload": {"plugin": "fashion_mlp", "layers": 2, "width": 64, "data": {"subset": 600, "test_subset": 200}}}
+
+        def finished(done):
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            journal = self.journal()
+            trial = [r for r in journal if r["event"] == "trial_finished"][0]
+            return [r["fom"] for r in journal if r["event"] == "epoch_finished"], trial
+
+        with open(self.path("spec.json"), "w") as f:
+            json.dump(document(1, 1, 64), f)
+        alone, alone_trial = finished(subprocess.run([HPOPT, "run", "spec.json", "--output", "run", "--force"], capture_output=True,
+                                                     text=True, cwd=self.dir.name, env=ENVIRONMENT, timeout=120 * TIME_SCALE))
+        with open(self.path("run", "test.json")) as f:
+            alone_test = json.load(f)
+        piped, piped_trial = finished(self.mpirun(5, document(2, 2, 32)))
+        self.assertEqual(len(alone), 2)
+        for one, pipeline in zip(alone, piped):
+            self.assertAlmostEqual(one, pipeline, delta=1e-4 * abs(one))
+        # The whole model's size, and the test set evaluated on the stages' checkpoints end to end.
+        self.assertEqual(piped_trial["figures"]["parameters"], alone_trial["figures"]["parameters"])
+        with open(self.path("run", "test.json")) as f:
+            self.assertAlmostEqual(json.load(f)["test_loss"], alone_test["test_loss"], delta=1e-4 * alone_test["test_loss"])
 
     def test_an_elastic_team_trains_its_first_epoch_on_one_worker_then_on_two(self):
         for averaging in ("every_step", "kavg", "mavg"):

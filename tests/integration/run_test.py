@@ -43,12 +43,12 @@ def shrunk(spec_path, copy_path):
     """A training spec cut down to one short trial in one process (its layout wants mpirun; a
     learner schedule goes with the workers);
     any other spec as it is. None for a parameter-server spec, which needs a master and
-    workers: mpi_test.py runs those."""
+    workers, and for a pipeline, which needs its stages' ranks: mpi_test.py runs those."""
     with open(spec_path) as f:
         spec = json.load(f)
     if "training" not in spec:
         return spec_path
-    if spec.get("layout", {}).get("masters", 0) > 0:
+    if spec.get("layout", {}).get("masters", 0) > 0 or spec["training"].get("parallelism") == "pipeline":
         return None
     spec["budget"] = {"trials": 1}
     spec["layout"] = {"groups": 1, "folds": spec.get("layout", {}).get("folds", 1)}
@@ -513,6 +513,18 @@ class RunTest(RunCase):
                   workload={"plugin": "fashion_mlp"}), {}, "training.lr_schedule: applies to allreduce only"),
             (dict(layout={"masters": 1}, workload={"plugin": "fashion_mlp"}), {},
              "layout: all-reduce training (the default) has no masters"),
+            (dict(training={"parallelism": "pipeline"}, workload={"plugin": "fashion_mlp"}), {},
+             "training.parallelism: a pipeline's stages are a worker's ranks: set layout.ranks_per_worker to 2 or more"),
+            (dict(training={"parallelism": "pipeline", "averaging": "kavg"}, layout={"ranks_per_worker": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.parallelism: a pipeline trains by allreduce with averaging every_step"),
+            (dict(training={"parallelism": "pipeline", "stages": [2, 2, 4]}, layout={"ranks_per_worker": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.stages: lists 3 stages for 2 ranks per worker"),
+            (dict(training={"parallelism": "pipeline", "stages": [2, 0]}, layout={"ranks_per_worker": 2},
+                  workload={"plugin": "fashion_mlp"}), {}, "training.stages: must be a list of layer counts >= 1, one per stage"),
+            (dict(training={"micro_batches": 4}, workload={"plugin": "fashion_mlp"}), {},
+             'training.micro_batches: applies to "parallelism": "pipeline" only'),
+            (dict(training={"parallelism": "pipeline"}, layout={"ranks_per_worker": 2}, workload={"plugin": "calo_gan"}), {},
+             "training.parallelism: the calo_gan workload trains two networks: no pipeline"),
         ]
         for changes, env, message in cases:
             with self.subTest(message=message):

@@ -185,44 +185,45 @@ TEST_CASE("a team interrupted inside an epoch goes on from there, every rank as 
     }
 }
 
-// Throws from rank 1's `failing_call`-th loss (a GPU out of memory, say), or from its model's
-// construction; the other ranks never fail.
-class FailingOnRankOne : public testing::BlobsWorkload {
+// Throws from one rank's 4th training loss (a GPU out of memory, say), or from its first
+// validation loss, or from its model's construction; the other ranks never fail.
+class FailingOnRank : public testing::BlobsWorkload {
 public:
     enum class When { building, training, validating };
-    explicit FailingOnRankOne(When when) : when_(when) {}
+    FailingOnRank(When when, int rank) : when_(when), rank_(rank) {}
 
     torch::nn::Sequential build_model(const space::Params& params) override {
-        if (on_rank_one() && when_ == When::building) throw std::runtime_error("cannot allocate the model");
+        if (on_failing_rank() && when_ == When::building) throw std::runtime_error("cannot allocate the model");
         return testing::BlobsWorkload::build_model(params);
     }
 
     torch::Tensor loss_sum(const torch::Tensor& outputs, const torch::Tensor& targets, std::int64_t classes) override {
         const bool validating = !torch::GradMode::is_enabled();
-        if (on_rank_one() && ((when_ == When::training && !validating && ++calls_ == 4) || (when_ == When::validating && validating))) {
+        if (on_failing_rank() && ((when_ == When::training && !validating && ++calls_ == 4) || (when_ == When::validating && validating))) {
             throw std::runtime_error("out of memory");
         }
         return testing::BlobsWorkload::loss_sum(outputs, targets, classes);
     }
 
 private:
-    static bool on_rank_one() {
+    bool on_failing_rank() const {
         int rank = 0;
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        return rank == 1;
+        return rank == rank_;
     }
     When when_;
+    int rank_;
     int calls_ = 0;
 };
 
 TEST_CASE("a rank whose step throws takes its whole team out of the fold, at the same step, with its reason") {
-    using When = FailingOnRankOne::When;
+    using When = FailingOnRank::When;
     for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
         for (const auto& [when, reason] : {std::pair{When::building, "cannot allocate the model"}, std::pair{When::training, "out of memory"},
                                           std::pair{When::validating, "out of memory"}}) {
             CAPTURE(static_cast<int>(averaging));
             CAPTURE(static_cast<int>(when));
-            FailingOnRankOne workload(when);
+            FailingOnRank workload(when, 1);
             const train::FoldData data = blob_fold(workload);
             const std::string expected = std::string("rank 1 of the fold team failed: ") + reason;
             // A fault, not a verdict: the trial may run again (budget.max_retries).
@@ -230,6 +231,111 @@ TEST_CASE("a rank whose step throws takes its whole team out of the fold, at the
                                  expected.c_str(), std::runtime_error);
         }
     }
+}
+
+namespace {
+
+train::TrainingSettings pipeline_settings(int stages, train::PipelineSchedule schedule) {
+    train::TrainingSettings settings = settings_for(train::Averaging::every_step);
+    settings.parallelism = train::Parallelism::pipeline;
+    settings.pipeline.micro_batches = 4;
+    settings.pipeline.schedule = schedule;
+    settings.layout.ranks_per_worker = stages;
+    return settings;
+}
+
+// The world's first `ranks` ranks as a team; null on the others.
+MPI_Comm first_ranks(int ranks) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm team = MPI_COMM_NULL;
+    MPI_Comm_split(MPI_COMM_WORLD, rank < ranks ? 0 : MPI_UNDEFINED, rank, &team);
+    return team;
+}
+
+// Every rank's `mine` one after the other, in the ranks' order.
+torch::Tensor concatenated(const torch::Tensor& mine, MPI_Comm team) {
+    int size = 0;
+    MPI_Comm_size(team, &size);
+    std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size), 0);
+    const int count = static_cast<int>(mine.numel());
+    MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, team);
+    for (std::size_t r = 1; r < counts.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+    torch::Tensor all = torch::empty({offsets.back() + counts.back()});
+    MPI_Allgatherv(mine.data_ptr<float>(), count, MPI_FLOAT, all.data_ptr<float>(), counts.data(), offsets.data(), MPI_FLOAT, team);
+    return all;
+}
+
+const Json deeper = {{"hidden", 2}};  // four layers with parameters: up to four stages
+
+}  // namespace
+
+TEST_CASE("a pipeline over 2 and 3 ranks trains as one rank does, each rank holding only its stage's parameters") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const auto alone = train::train_fold(workload, settings_for(train::Averaging::every_step), deeper, data, team_context(MPI_COMM_NULL));
+    for (const int stages : {2, 3}) {
+        for (const auto schedule : {train::PipelineSchedule::gpipe, train::PipelineSchedule::one_f_one_b}) {
+            CAPTURE(stages);
+            CAPTURE(static_cast<int>(schedule));
+            MPI_Comm team = first_ranks(stages);
+            if (team == MPI_COMM_NULL) continue;
+            const auto piped = train::train_fold(workload, pipeline_settings(stages, schedule), deeper, data, team_context(team));
+            REQUIRE(piped.epochs.size() == alone.epochs.size());
+            for (std::size_t e = 0; e < alone.epochs.size(); ++e) {
+                CHECK(piped.epochs[e].training_loss == doctest::Approx(alone.epochs[e].training_loss).epsilon(1e-5));
+                CHECK(piped.epochs[e].validation_loss == doctest::Approx(alone.epochs[e].validation_loss).epsilon(1e-5));
+                CHECK(piped.epochs[e].validation_error == doctest::Approx(alone.epochs[e].validation_error));
+            }
+            CHECK(piped.parameter_count == alone.parameter_count);
+            CHECK(piped.parameters.numel() < alone.parameters.numel() * 2 / stages + 1);
+            CHECK(torch::allclose(concatenated(piped.parameters, team), alone.parameters, 1e-4, 1e-5));
+            MPI_Comm_free(&team);
+        }
+    }
+}
+
+TEST_CASE("a pipeline interrupted inside an epoch goes on from its stages' checkpoints as if never stopped") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    const std::string dir = "/tmp/hpopt-train-mpi-test/pipeline";
+    if (rank == 0) std::filesystem::remove_all(dir);
+    MPI_Barrier(MPI_COMM_WORLD);
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    const train::TrainingSettings settings = pipeline_settings(3, train::PipelineSchedule::one_f_one_b);
+    const auto straight = train::train_fold(workload, settings, deeper, data, team_context(MPI_COMM_WORLD));
+    workload::TrialContext context = team_context(MPI_COMM_WORLD, dir);
+    int requests = 0;
+    context.interruption = [&] { return ++requests == 5; };
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, deeper, data, context), "interrupted in epoch 1", workload::TrialInterrupted);
+    const auto continued = train::train_fold(workload, settings, deeper, data, team_context(MPI_COMM_WORLD, dir));
+    CHECK(continued.epochs[0].training_loss == straight.epochs[0].training_loss);
+    CHECK(continued.epochs.back().validation_loss == straight.epochs.back().validation_loss);
+    CHECK(torch::equal(continued.parameters, straight.parameters));
+}
+
+TEST_CASE("a pipeline stage that throws takes every stage out of the fold with its reason, none left waiting") {
+    using When = FailingOnRank::When;
+    // Rank 2, the last stage, computes the loss; rank 1, a middle one, builds a model.
+    for (const auto& [when, rank, reason] : {std::tuple{When::building, 1, "cannot allocate the model"},
+                                             std::tuple{When::training, 2, "out of memory"},
+                                             std::tuple{When::validating, 2, "out of memory"}}) {
+        CAPTURE(static_cast<int>(when));
+        FailingOnRank workload(when, rank);
+        const train::FoldData data = blob_fold(workload);
+        const std::string expected = fmt::format("rank {} of the fold team failed: {}", rank, reason);
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, pipeline_settings(3, train::PipelineSchedule::gpipe), deeper, data,
+                                               team_context(MPI_COMM_WORLD)),
+                             expected.c_str(), std::runtime_error);
+    }
+    // A model with fewer layers with parameters than stages: a verdict on the trial, on every rank.
+    testing::BlobsWorkload shallow;
+    const train::FoldData data = blob_fold(shallow);
+    CHECK_THROWS_WITH_AS(train::train_fold(shallow, pipeline_settings(3, train::PipelineSchedule::gpipe), Json::object(), data,
+                                           team_context(MPI_COMM_WORLD)),
+                         "rank 0 of the fold team failed: the model has 2 layer(s) with parameters: too few for 3 pipeline stages",
+                         workload::TrialFailure);
 }
 
 TEST_CASE("data that one rank cannot read fails the trial on every rank of the team") {

@@ -1,6 +1,6 @@
 #pragma once
 // A small classification problem for the training tests: three Gaussian blobs in 8 dimensions,
-// a 8-16-3 network.
+// a 8-16-3 network (with `hidden` more 16-wide layers).
 #include "hpopt/random/rng.hpp"
 #include "hpopt/train/model_workload.hpp"
 
@@ -29,6 +29,10 @@ public:
 
     torch::nn::Sequential build_model(const space::Params& params) override {
         torch::nn::Sequential model{torch::nn::Linear(8, 16), torch::nn::ReLU()};
+        for (int i = 0; i < params.value("hidden", 0); ++i) {
+            model->push_back(torch::nn::Linear(16, 16));
+            model->push_back(torch::nn::ReLU());
+        }
         if (params.value("dropout", 0.0) > 0) model->push_back(torch::nn::Dropout(params.value("dropout", 0.0)));
         model->push_back(torch::nn::Linear(16, 3));
         return model;

@@ -37,7 +37,7 @@ struct EpochRecord {
 struct FoldTraining {
     std::vector<EpochRecord> epochs;  // including those done before a checkpoint
     double fom = 0;                   // of the last epoch, as settings.fom says
-    torch::Tensor parameters;         // the model's final weights, flat
+    torch::Tensor parameters;         // the model's final weights, flat (a pipeline stage's: its own)
     std::int64_t parameter_count = 0;  // the model's (both networks' of an adversarial pair)
     double inference_s = 0;           // the trained model's forward pass per validation sample, on this rank
 };

@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/space/space.hpp"
@@ -70,6 +71,22 @@ struct LearnerStage {
     int workers = 1;
 };
 
+// How a team's ranks share a model (allreduce every step): each rank a replica of the whole
+// model, or each worker's ranks the consecutive stages of one replica that micro-batches flow
+// through (GPipe, Huang et al. 2019), the workers all-reducing each stage's gradients.
+enum class Parallelism { data, pipeline };
+// gpipe: every micro-batch's forward pass, then every backward pass; one_f_one_b: after as many
+// forward passes as the stages after this one, one backward pass per forward pass (PipeDream's
+// 1F1B, Narayanan et al. 2019), so that a stage holds fewer micro-batches' activations.
+enum class PipelineSchedule { gpipe, one_f_one_b };
+
+struct PipelineSettings {
+    std::int64_t micro_batches = 4;  // per worker batch
+    PipelineSchedule schedule = PipelineSchedule::gpipe;
+    // The count of the model's layers in each stage, in order; empty: balanced by parameters.
+    std::vector<std::int64_t> stage_layers;
+};
+
 struct TrainingSettings {
     Algorithm algorithm = Algorithm::allreduce;
     TrainingParameters defaults;
@@ -104,6 +121,8 @@ struct TrainingSettings {
     // Where the ranks of a team (allreduce every step) or of a worker split each batch, a
     // model's SyncBatchNorm layers normalize with the statistics of the whole batch.
     bool sync_batch_norm = true;
+    Parallelism parallelism = Parallelism::data;
+    PipelineSettings pipeline;  // with Parallelism::pipeline: the layout's ranks_per_worker stages
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
 
     // The workers that train the epoch after `epochs_done` epochs.
