@@ -18,6 +18,7 @@
 #include "hpopt/cluster/mpi_session.hpp"
 #include "hpopt/data/dataset.hpp"
 #include "hpopt/train/fold_trainer.hpp"
+#include "hpopt/train/trained_workload.hpp"
 
 using namespace hpopt;
 using Clock = std::chrono::steady_clock;
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
     app.add_option("--batch", options.batch, "batch size");
     CLI11_PARSE(app, argc, argv);
     const cluster::MpiSession mpi(argc, argv);
-    torch::set_num_threads(1);
+    train::prepare_process_for_training(1);  // as hpopt runs a trial
     int rank = 0, ranks = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);

@@ -1,7 +1,10 @@
 #include "train/allreduce.hpp"
 
+#include <chrono>
+
 #include "hpopt/random/rng.hpp"
 #include "train/batch_sharing.hpp"
+#include "train/gradient_buckets.hpp"
 #include "train/pipeline.hpp"
 #include "train/training_steps.hpp"
 
@@ -23,6 +26,10 @@ public:
         : replica_(learner, settings, hyper, params, context), optimizers_(learner.make_optimizers(hyper)) {
         if (settings.averaging != Averaging::every_step) averaging_ = torch::zeros({replica_.flat.size() + 2});
         if (every_step() && settings.sync_batch_norm) batch_sharing_.emplace(learner.module(), replicas());
+        if (every_step() && settings.overlap_communication && !pipeline() && phases().size() == 1 && !team().alone()) {
+            const auto bucket_floats = static_cast<std::int64_t>(settings.bucket_mb * 1e6 / sizeof(float));
+            buckets_.emplace(phases().front(), replica_.flat, team(), std::max<std::int64_t>(1, bucket_floats));
+        }
         if (settings.averaging == Averaging::mavg) {
             anchor_ = replica_.flat.parameters().clone();
             velocity_ = torch::zeros_like(anchor_);
@@ -40,7 +47,9 @@ public:
             if (replica_.checkpoints()) save_checkpoint({epoch, 0});
             replica_.report(record);
         }
-        return {history_, replica_.fom_of(history_.back()), replica_.flat.parameters().clone()};
+        FoldTraining training{history_, replica_.fom_of(history_.back()), replica_.flat.parameters().clone()};
+        training.exchange_s = exchange_s_;
+        return training;
     }
 
 private:
@@ -67,6 +76,13 @@ private:
     int learners() const { return team().size() / ranks_per_learner(); }
     int active_learners() const { return active_workers_ * ranks_per_worker() / ranks_per_learner(); }
     bool active() const { return learner_index() < active_learners(); }
+
+    // Before a collective of the team while a learner schedule leaves some learners out: every
+    // rank meets the others first in a barrier that sleeps, so that the inactive ones wait there
+    // for the active ones' computation instead of spinning in MPI's blocking all-reduce.
+    void wait_for_active_learners() const {
+        if (active_learners() < learners()) team().barrier();
+    }
     std::int64_t global_batch() const { return replica_.hyper.batch_size * active_learners(); }
 
     // Each phase's rate, scaled with the team's size when asked (reached over the warm-up), then
@@ -147,13 +163,19 @@ private:
             TeamRequest request = TeamRequest::none;
             seed_step(epoch_seed, step);
             set_learning_rates(epoch, step);
+            // Buckets overlap the exchange with the backward pass when every learner computes one.
+            const bool overlapping = buckets_ && active_learners() == learners();
             for (std::size_t phase = 0; phase < optimizers_.size(); ++phase) {
+                if (overlapping) buckets_->start_step();
                 replica_.failure.guard(team(), [&] {
                     replica_.flat.clear_gradients();
                     local_loss += replica_.learner.backward(phase, mine, end - begin);
                 });
                 if (phase + 1 == optimizers_.size()) {
-                    const TeamSums sums = exchange_last_gradients(local_loss);
+                    if (!overlapping) wait_for_active_learners();
+                    const auto start = std::chrono::steady_clock::now();
+                    const TeamSums sums = exchange_last_gradients(local_loss, overlapping);
+                    exchange_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                     request = checked(sums, epoch);
                     progress_.loss_sum += sums.loss_sum;
                 } else {
@@ -174,17 +196,24 @@ private:
     }
 
     // The last phase's gradients with the loss sum and the request slot, which follow its block:
-    // one collective, or with a pipeline (whose stages hold blocks of other sizes) the gradients
-    // over the stage's replicas and then the two slots over the team.
-    TeamSums exchange_last_gradients(float local_loss) {
+    // one collective; or the gradients over the stage's replicas with a pipeline (whose stages
+    // hold blocks of other sizes), or in buckets during the backward pass (`overlapped`), and
+    // then the two slots over the team.
+    TeamSums exchange_last_gradients(float local_loss, bool overlapped) {
         FlatModel& flat = replica_.flat;
         if (team().alone()) return {local_loss, request_slot()};
-        flat.gather_gradients();
+        if (overlapped) {
+            buckets_->finish();
+        } else {
+            flat.gather_gradients();
+        }
         flat.loss_slot() = local_loss;
         flat.request_slot() = request_slot();
         float* values = flat.exchange().data_ptr<float>();
         const std::int64_t begin = phases().back().begin;
-        if (pipeline()) {
+        if (overlapped) {
+            team().sum(values + flat.size(), 2);
+        } else if (pipeline()) {
             replicas().sum(values + begin, flat.size() - begin);
             team().sum(values + flat.size(), 2);
         } else {
@@ -214,6 +243,7 @@ private:
             }
             ++progress_.steps_done;
             if (step + 1 == steps_per_epoch() || (step + 1) % replica_.settings.averaging_period == 0) {
+                wait_for_active_learners();
                 const TeamRequest request = average_models(loss_since_average, epoch);
                 loss_since_average = 0;
                 carry_out(request, epoch);
@@ -298,6 +328,7 @@ private:
 
     FoldReplica replica_;
     std::optional<BatchSharing> batch_sharing_;  // every step: the team's ranks split each batch
+    std::optional<GradientBuckets> buckets_;     // every step: the exchange overlapped with the backward pass
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;
     torch::Tensor averaging_;  // kavg, mavg: the parameters, the loss sum and the request slot
     torch::Tensor anchor_;     // mavg: the last averaged model
@@ -305,6 +336,7 @@ private:
     std::vector<EpochRecord> history_;
     Plateau plateau_;  // lr_schedule "plateau": the best FoM so far and the cuts made
     int active_workers_ = 1;  // in the epoch under way (settings.learner_schedule)
+    double exchange_s_ = 0;   // every step: the time the last phase's exchange took after the backward pass
     // The epoch under way: its steps done and their team loss sum.
     struct EpochProgress {
         std::int64_t steps_done = 0;

@@ -1,6 +1,7 @@
 #include "hpopt/train/trained_workload.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <filesystem>
 
@@ -22,11 +23,7 @@ class TrainedWorkload : public workload::Workload {
 public:
     TrainedWorkload(std::unique_ptr<Trainable> trainable, const TrainingSettings& settings)
         : trainable_(std::move(trainable)), settings_(settings) {
-        torch::set_num_threads(settings_.threads);
-        // OpenBLAS, when it is the BLAS (Debian's alternatives), keeps threads of its own: as
-        // many as torch's, so that ranks sharing a node do not oversubscribe it.
-        using SetThreads = void (*)(int);
-        if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(settings_.threads);
+        prepare_process_for_training(settings_.threads);
     }
 
     std::string fom_name() const override {
@@ -142,6 +139,21 @@ workload::Plugin trained_plugin(std::string name, workload::Plugin::Kind kind, O
 }
 
 }  // namespace
+
+void prepare_process_for_training(int threads) {
+    torch::set_num_threads(threads);
+    // OpenBLAS, when it is the BLAS (Debian's alternatives), keeps threads of its own: as many as
+    // torch's, so that ranks sharing a node do not oversubscribe it.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+    // glibc maps a block above its mmap threshold afresh, and every page of it faults in at first
+    // use: Open MPI's nonblocking all-reduce allocates a temporary buffer per call, which made a
+    // 1 MB gradient bucket's exchange cost 0.6 ms more, and the steps' temporaries cost too
+    // (BENCHMARKS.md, "Communication overlapped with the backward pass"). Large blocks stay on
+    // the heap instead, which keeps up to 256 MB free for the next ones.
+    mallopt(M_MMAP_THRESHOLD, 128 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings) {
     return std::make_unique<TrainedWorkload<ModelWorkload>>(std::move(model), settings);

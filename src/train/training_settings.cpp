@@ -269,6 +269,9 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     settings.sync_period = reader.integer_or("sync_period", settings.sync_period);
     if (settings.sync_period < 1) reader.report("sync_period", "must be >= 1");
     settings.sync_batch_norm = reader.boolean_or("sync_batch_norm", settings.sync_batch_norm);
+    settings.overlap_communication = reader.boolean_or("overlap_communication", settings.overlap_communication);
+    settings.bucket_mb = reader.number_or("bucket_mb", settings.bucket_mb);
+    if (!(settings.bucket_mb > 0)) reader.report("bucket_mb", "must be > 0");
     read_parallelism(reader, settings);
     settings.checkpoints = reader.boolean_or("checkpoints", settings.checkpoints);
     read_checkpoint_every(reader, settings);

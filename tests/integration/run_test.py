@@ -521,6 +521,7 @@ class RunTest(RunCase):
                   workload={"plugin": "fashion_mlp"}), {}, "training.stages: lists 3 stages for 2 ranks per worker"),
             (dict(training={"parallelism": "pipeline", "stages": [2, 0]}, layout={"ranks_per_worker": 2},
                   workload={"plugin": "fashion_mlp"}), {}, "training.stages: must be a list of layer counts >= 1, one per stage"),
+            (dict(training={"bucket_mb": 0}, workload={"plugin": "fashion_mlp"}), {}, "training.bucket_mb: must be > 0"),
             (dict(training={"micro_batches": 4}, workload={"plugin": "fashion_mlp"}), {},
              'training.micro_batches: applies to "parallelism": "pipeline" only'),
             (dict(training={"parallelism": "pipeline"}, layout={"ranks_per_worker": 2}, workload={"plugin": "calo_gan"}), {},

@@ -2,6 +2,7 @@
 // replica of the same fold team.
 #include <mpi.h>
 
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <new>
@@ -226,9 +227,64 @@ TEST_CASE("a rank whose step throws takes its whole team out of the fold, at the
             FailingOnRank workload(when, 1);
             const train::FoldData data = blob_fold(workload);
             const std::string expected = std::string("rank 1 of the fold team failed: ") + reason;
+            train::TrainingSettings settings = settings_for(averaging);
+            settings.overlap_communication = true;  // every step: the other ranks have started buckets the failing one must join
+            settings.bucket_mb = 1e-4;
             // A fault, not a verdict: the trial may run again (budget.max_retries).
-            CHECK_THROWS_WITH_AS(train::train_fold(workload, settings_for(averaging), Json::object(), data, team_context(MPI_COMM_WORLD)),
+            CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD)),
                                  expected.c_str(), std::runtime_error);
+        }
+    }
+}
+
+TEST_CASE("gradients all-reduced in buckets during the backward pass step as the exchange after it does") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    train::TrainingSettings after = settings_for(train::Averaging::every_step);
+    train::TrainingSettings overlapped = settings_for(train::Averaging::every_step);
+    overlapped.overlap_communication = true;
+    overlapped.bucket_mb = 1e-4;  // 25 floats: a bucket per parameter
+    const Json params = {{"hidden", 2}};
+    const auto blocking = train::train_fold(workload, after, params, data, team_context(MPI_COMM_WORLD));
+    const auto bucketed = train::train_fold(workload, overlapped, params, data, team_context(MPI_COMM_WORLD));
+    CHECK(torch::allclose(bucketed.parameters, blocking.parameters, 1e-5, 1e-6));
+    CHECK(bucketed.epochs.back().validation_loss == doctest::Approx(blocking.epochs.back().validation_loss).epsilon(1e-5));
+    CHECK(identical_on_every_rank(bucketed.parameters));
+    // Ranks a learner schedule leaves out compute no gradient: they start every bucket with zeros.
+    for (auto* settings : {&after, &overlapped}) {
+        settings->layout.workers = world_size();
+        settings->learner_schedule = {{0, 1}, {2, world_size()}};
+    }
+    const auto elastic_blocking = train::train_fold(workload, after, params, data, team_context(MPI_COMM_WORLD));
+    const auto elastic_bucketed = train::train_fold(workload, overlapped, params, data, team_context(MPI_COMM_WORLD));
+    CHECK(torch::allclose(elastic_bucketed.parameters, elastic_blocking.parameters, 1e-5, 1e-6));
+    CHECK(identical_on_every_rank(elastic_bucketed.parameters));
+}
+
+TEST_CASE("ranks a learner schedule leaves out wait for the active one without spinning") {
+    testing::BlobsWorkload workload(testing::blobs(6000, 7));
+    const train::FoldData data = blob_fold(workload);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    for (const auto& [averaging, overlap] : {std::pair{train::Averaging::every_step, true}, std::pair{train::Averaging::every_step, false},
+                                             std::pair{train::Averaging::kavg, true}}) {
+        CAPTURE(static_cast<int>(averaging));
+        CAPTURE(overlap);
+        train::TrainingSettings settings = settings_for(averaging);
+        settings.defaults.epochs = 2;
+        settings.defaults.batch_size = 128;
+        settings.overlap_communication = overlap;
+        settings.layout.workers = world_size();
+        settings.learner_schedule = {{0, 1}};  // rank 0 alone trains
+        const std::clock_t start = std::clock();
+        // Enough work for the active rank that the others' waiting shows.
+        train::train_fold(workload, settings, Json{{"hidden", 3}, {"width", 256}}, data, team_context(MPI_COMM_WORLD));
+        const double cpu_s = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+        std::vector<double> every(static_cast<std::size_t>(world_size()));
+        MPI_Allgather(&cpu_s, 1, MPI_DOUBLE, every.data(), 1, MPI_DOUBLE, MPI_COMM_WORLD);
+        for (std::size_t r = 1; r < every.size(); ++r) {
+            CAPTURE(r);
+            CHECK(every[r] < 0.5 * every[0]);
         }
     }
 }

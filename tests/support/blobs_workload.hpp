@@ -1,6 +1,6 @@
 #pragma once
 // A small classification problem for the training tests: three Gaussian blobs in 8 dimensions,
-// a 8-16-3 network (with `hidden` more 16-wide layers).
+// a 8-16-3 network (`width` instead of 16, and `hidden` more layers of that width).
 #include "hpopt/random/rng.hpp"
 #include "hpopt/train/model_workload.hpp"
 
@@ -28,13 +28,14 @@ public:
     std::string description() const override { return "blobs"; }
 
     torch::nn::Sequential build_model(const space::Params& params) override {
-        torch::nn::Sequential model{torch::nn::Linear(8, 16), torch::nn::ReLU()};
+        const std::int64_t width = params.value("width", 16);
+        torch::nn::Sequential model{torch::nn::Linear(8, width), torch::nn::ReLU()};
         for (int i = 0; i < params.value("hidden", 0); ++i) {
-            model->push_back(torch::nn::Linear(16, 16));
+            model->push_back(torch::nn::Linear(width, width));
             model->push_back(torch::nn::ReLU());
         }
         if (params.value("dropout", 0.0) > 0) model->push_back(torch::nn::Dropout(params.value("dropout", 0.0)));
-        model->push_back(torch::nn::Linear(16, 3));
+        model->push_back(torch::nn::Linear(width, 3));
         return model;
     }
 

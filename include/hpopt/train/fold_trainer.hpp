@@ -40,6 +40,7 @@ struct FoldTraining {
     torch::Tensor parameters;         // the model's final weights, flat (a pipeline stage's: its own)
     std::int64_t parameter_count = 0;  // the model's (both networks' of an adversarial pair)
     double inference_s = 0;           // the trained model's forward pass per validation sample, on this rank
+    double exchange_s = 0;            // all-reduce: what this rank's steps waited for the gradient exchange
 };
 
 // Trains `fold` with every rank of context.team (or alone); collective over the team, and every

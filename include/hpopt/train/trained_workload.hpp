@@ -18,6 +18,11 @@ class AdversarialWorkload;
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<ModelWorkload> model, const TrainingSettings& settings);
 std::unique_ptr<workload::Workload> trained_workload(std::unique_ptr<AdversarialWorkload> pair, const TrainingSettings& settings);
 
+// This process set up for training: torch's intra-op threads and OpenBLAS's (when it is the
+// BLAS) `threads` each, and glibc's allocator keeping large blocks on its heap. Trained
+// workloads call it; a program that calls train_fold itself should too.
+void prepare_process_for_training(int threads);
+
 using OptionsCheck = std::function<void(config::ObjectReader& options, const space::Space* space)>;
 
 // The Plugin of a model workload: `check` reads its options, `create` makes the model workload

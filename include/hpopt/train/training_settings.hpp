@@ -121,6 +121,11 @@ struct TrainingSettings {
     // Where the ranks of a team (allreduce every step) or of a worker split each batch, a
     // model's SyncBatchNorm layers normalize with the statistics of the whole batch.
     bool sync_batch_norm = true;
+    // allreduce every step: each bucket of about bucket_mb of gradients all-reduced as soon as
+    // the backward pass has computed it, while it computes the rest (model workloads). Off by
+    // default: on the machines measured it did not pay (BENCHMARKS.md).
+    bool overlap_communication = false;
+    double bucket_mb = 1;
     Parallelism parallelism = Parallelism::data;
     PipelineSettings pipeline;  // with Parallelism::pipeline: the layout's ranks_per_worker stages
     std::uint64_t split_seed = 0;  // the folds' seed: the spec's seed, the same for every trial
