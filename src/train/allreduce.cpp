@@ -76,6 +76,7 @@ private:
     int learners() const { return team().size() / ranks_per_learner(); }
     int active_learners() const { return active_workers_ * ranks_per_worker() / ranks_per_learner(); }
     bool active() const { return learner_index() < active_learners(); }
+    std::int64_t global_batch() const { return replica_.hyper.batch_size * active_learners(); }
 
     // Before a collective of the team while a learner schedule leaves some learners out: every
     // rank meets the others first in a barrier that sleeps, so that the inactive ones wait there
@@ -83,7 +84,6 @@ private:
     void wait_for_active_learners() const {
         if (active_learners() < learners()) team().barrier();
     }
-    std::int64_t global_batch() const { return replica_.hyper.batch_size * active_learners(); }
 
     // Each phase's rate, scaled with the team's size when asked (reached over the warm-up), then
     // as the schedule says. Torch's momentum SGD keeps the rate out of its momentum buffer

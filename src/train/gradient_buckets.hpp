@@ -38,8 +38,6 @@ public:
     // in the exchange buffer, which the parameters then take as their gradients.
     void finish();
 
-    std::size_t count() const { return buckets_.size(); }
-
 private:
     struct Bucket {
         std::int64_t begin = 0, end = 0;  // in the flat buffer

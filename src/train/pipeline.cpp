@@ -1,7 +1,9 @@
 #include "train/pipeline.hpp"
 
-#include <optional>
+#include <chrono>
 #include <exception>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
