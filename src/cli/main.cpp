@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
     resume_app->add_option("run_dir", resume.resume_dir, "The run's output dir")->required();
     resume_app->add_option("--trials", resume.trials, "A new trial budget (the spec's otherwise)");
     resume_app->add_option("--wall-time-s", resume.wall_time_s, "A new wall time, counted from the resume");
+    resume_app->add_option("--workers", resume.workers,
+                           "Fold teams of this many workers from now on (all-reduce training every step): a trial goes on "
+                           "from the checkpoint its team of another size left");
     add_reporting_options(*resume_app, resume);
 
     std::string layout_spec;

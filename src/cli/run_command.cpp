@@ -260,6 +260,20 @@ void regroup_to_resume(spec::Spec& spec, const cluster::MpiSession& mpi) {
     spec.layout = *shape;
 }
 
+// `hpopt resume --workers N`: fold teams of N workers from now on. All-reduce training every
+// step only, with data parallelism: its replicas hold the same state, so a checkpoint that a team
+// of another size left goes on with the new one (a learner schedule's stages are capped at N).
+void resize_fold_teams(spec::Spec& spec, int workers) {
+    if (workers < 1) throw ResumeRefused(fmt::format("--workers must be >= 1 (got {})", workers));
+    const train::TrainingSettings& training = spec.training;
+    if (spec.layout.masters != 0 || training.algorithm != train::Algorithm::allreduce ||
+        training.averaging != train::Averaging::every_step || training.parallelism != train::Parallelism::data) {
+        throw ResumeRefused("--workers applies to all-reduce training every step (data parallelism), with no masters");
+    }
+    spec.layout.workers = workers;
+    spec.training.layout.workers = workers;
+}
+
 // Trials still running past the grace, or hung, would keep the job alive (their groups' ranks,
 // or this process's trial thread): the journal is complete, so the job ends here, resumably.
 [[noreturn]] void end_leaving_abandoned_trials() {
@@ -359,6 +373,15 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
         }
         if (options.trials) spec.budget.trials = *options.trials;
         if (options.wall_time_s) spec.budget.wall_time_s = *options.wall_time_s;
+        if (options.workers) {
+            try {
+                resize_fold_teams(spec, *options.workers);
+            } catch (const ResumeRefused& error) {
+                if (!mpi || mpi->rank() == 0) fmt::print(stderr, "hpopt resume: {}\n", error.what());
+                if (mpi) MPI_Barrier(MPI_COMM_WORLD);
+                return exit_bad_input;
+            }
+        }
     }
     const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space, spec.training);
 

@@ -29,6 +29,7 @@ struct RunOptions {
     std::string resume_dir;
     std::optional<std::int64_t> trials;
     std::optional<double> wall_time_s;
+    std::optional<int> workers;  // a new number of workers per fold team (allreduce every step)
     std::string log_level = "info";
     double progress_interval_s = 30;  // between progress lines when stderr is not a terminal
     std::optional<SimulationOptions> simulation;

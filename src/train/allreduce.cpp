@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "hpopt/log/log.hpp"
 #include "hpopt/random/rng.hpp"
 #include "train/batch_sharing.hpp"
 #include "train/gradient_buckets.hpp"
@@ -300,6 +301,7 @@ private:
         write_optimizers(archive, optimizers_);
         archive.write("history", history_tensor(history_));
         archive.write("epoch_loss_sum", torch::tensor(progress_.loss_sum, torch::kDouble));
+        archive.write("samples_done", torch::tensor(progress_.steps_done * global_batch()));
         if (velocity_.defined()) archive.write("velocity", velocity_);
         archive.write("plateau", torch::tensor({plateau_.best, static_cast<double>(plateau_.epochs_since_best), plateau_.factor},
                                                torch::kDouble));
@@ -309,7 +311,8 @@ private:
 
     // Where the team's checkpoints are, their state restored; nothing done when there are none.
     Position restore_checkpoint() {
-        Resumable resumable = replica_.resumable();
+        // Every step's replicas hold the same state: a team of another size may go on from theirs.
+        Resumable resumable = replica_.resumable(every_step() && !pipeline());
         if (!resumable.archive) return {};
         torch::serialize::InputArchive& archive = *resumable.archive;
         torch::NoGradGuard no_grad;
@@ -318,12 +321,29 @@ private:
         read_optimizers(archive, optimizers_);
         history_ = history_from(read_tensor(archive, "history"));
         progress_ = {resumable.position.steps, read_tensor(archive, "epoch_loss_sum").item<double>()};
+        if (read_int(archive, "team_size") != team().size()) resume_epoch_resized(archive, resumable.position.epochs);
         if (velocity_.defined()) archive.read("velocity", velocity_);
         if (torch::Tensor plateau; archive.try_read("plateau", plateau)) {
             plateau_ = {plateau[0].item<double>(), static_cast<std::int64_t>(plateau[1].item<double>()), plateau[2].item<double>()};
         }
         if (anchor_.defined()) anchor_.copy_(replica_.flat.parameters());
         return resumable.position;
+    }
+
+    // A checkpoint inside an epoch that a team of another size saved: the epoch goes on from the
+    // same sample of its order, in steps of this team's batch, rounded down (the part of a batch
+    // in between is trained again, and the epoch's loss sum scaled to the samples kept).
+    void resume_epoch_resized(torch::serialize::InputArchive& archive, std::int64_t epochs_done) {
+        active_workers_ = replica_.settings.active_workers(epochs_done);
+        torch::Tensor samples;
+        const std::int64_t done = archive.try_read("samples_done", samples) ? samples.item<std::int64_t>() : 0;
+        const std::int64_t steps = done / global_batch();
+        progress_.loss_sum = done > 0 ? progress_.loss_sum * static_cast<double>(steps * global_batch()) / static_cast<double>(done) : 0;
+        progress_.steps_done = steps;
+        if (team().rank() == 0 && done > 0) {
+            log::info("trial {} fold {}: a team of another size stopped after {} sample(s) of epoch {}: going on at step {}",
+                      replica_.context.trial_id, replica_.context.fold, done, epochs_done + 1, steps);
+        }
     }
 
     FoldReplica replica_;

@@ -10,8 +10,8 @@ namespace fs = std::filesystem;
 Checkpoint::Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size)
     : context_(context), params_(params), team_rank_(team_rank), team_size_(team_size) {}
 
-fs::path Checkpoint::file() const {
-    return fs::path(context_.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", context_.fold, team_rank_);
+fs::path Checkpoint::file(int rank) const {
+    return fs::path(context_.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", context_.fold, rank);
 }
 
 // What makes a checkpoint this fold's: the trial's parameters and the fold's seed.
@@ -32,9 +32,9 @@ void Checkpoint::save(torch::serialize::OutputArchive& archive) {
     // warning, not the trial, and a failure on one rank only must not split the team.
     try {
         fs::create_directories(context_.checkpoint_dir);
-        const fs::path partial = file().string() + ".partial";
+        const fs::path partial = file(team_rank_).string() + ".partial";
         archive.save_to(partial.string());
-        fs::rename(partial, file());
+        fs::rename(partial, file(team_rank_));
     } catch (const std::exception& error) {
         log::warning("trial {} fold {}: checkpoint not written: {}", context_.trial_id, context_.fold, error.what());
     }
@@ -44,16 +44,27 @@ double Checkpoint::seconds_since_saved() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - saved_).count();
 }
 
-std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last_epoch, Position& position) const {
+std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last_epoch, Position& position,
+                                                               bool replicas_agree) const {
     position = {};
-    if (!enabled() || !fs::exists(file())) return std::nullopt;
+    if (!enabled()) return std::nullopt;
+    if (replicas_agree) {
+        if (auto first = read(0, last_epoch, position, TeamSize::other)) return first;
+    }
+    return read(team_rank_, last_epoch, position, TeamSize::same);
+}
+
+std::optional<torch::serialize::InputArchive> Checkpoint::read(int rank, std::int64_t last_epoch, Position& position,
+                                                               TeamSize size) const {
+    if (!fs::exists(file(rank))) return std::nullopt;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(file().string());
+        archive.load_from(file(rank).string());
         c10::IValue trial;
         archive.read("trial", trial);
         const Position saved{read_int(archive, "epoch"), read_int(archive, "step")};
-        const bool ours = trial.toStringRef() == identity() && read_int(archive, "team_size") == team_size_;
+        const bool same_size = read_int(archive, "team_size") == team_size_;
+        const bool ours = trial.toStringRef() == identity() && same_size == (size == TeamSize::same);
         const bool within = saved.steps == 0 ? saved.epochs >= 1 && saved.epochs <= last_epoch
                                              : saved.steps > 0 && saved.epochs >= 0 && saved.epochs < last_epoch;
         if (!ours || !within) return std::nullopt;

@@ -38,11 +38,14 @@ public:
 
     // This rank's archive when it exists, belongs to this trial and team and is at a position
     // before the end of `last_epoch`; nothing otherwise (an unreadable file too: the fold starts
-    // over).
-    std::optional<torch::serialize::InputArchive> open(std::int64_t last_epoch, Position& position) const;
+    // over). With `replicas_agree` (every rank held the same state when it saved), the team's
+    // first rank's archive instead when a team of another size saved it.
+    std::optional<torch::serialize::InputArchive> open(std::int64_t last_epoch, Position& position, bool replicas_agree) const;
 
 private:
-    std::filesystem::path file() const;
+    enum class TeamSize { same, other };
+    std::optional<torch::serialize::InputArchive> read(int rank, std::int64_t last_epoch, Position& position, TeamSize size) const;
+    std::filesystem::path file(int rank) const;
     std::string identity() const;
 
     const workload::TrialContext& context_;

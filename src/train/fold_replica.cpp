@@ -62,9 +62,9 @@ TeamRequest FoldReplica::request() const {
     return every_s && checkpoints() && checkpoint.seconds_since_saved() >= *every_s ? TeamRequest::checkpoint : TeamRequest::none;
 }
 
-Resumable FoldReplica::resumable() const {
+Resumable FoldReplica::resumable(bool replicas_agree) const {
     Resumable resumable;
-    resumable.archive = checkpoint.open(hyper.epochs, resumable.position);
+    resumable.archive = checkpoint.open(hyper.epochs, resumable.position, replicas_agree);
     const Position& at = resumable.position;
     const bool agreed = team.min(at.epochs) == team.max(at.epochs) && team.min(at.steps) == team.max(at.steps);
     if (!agreed || !at.started()) return {};

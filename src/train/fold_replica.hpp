@@ -93,8 +93,9 @@ public:
     // The first rank's request to the team, from the context's deadline, interruption and early
     // stop, and training.checkpoint_every_s.
     TeamRequest request() const;
-    // Collective over the team.
-    Resumable resumable() const;
+    // Collective over the team. With `replicas_agree` (see Checkpoint::open), also from a
+    // checkpoint a team of another size saved.
+    Resumable resumable(bool replicas_agree = false) const;
     // On the team's first rank: an epoch just validated to the context's report_epoch, with its
     // training loss, what the FoM is made of, and `more` (an object) as the journal's details.
     void report(const EpochRecord& record, const Json& more = Json::object()) const;

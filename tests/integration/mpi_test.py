@@ -68,6 +68,48 @@ class MpiCase(unittest.TestCase):
         self.assertEqual(sorted(finished), list(range(trials)))
 
 class TrainingTest(MpiCase):
+    def test_a_search_stopped_with_teams_of_two_workers_resumes_with_one_and_its_trial_goes_on(self):
+        document = {"seed": 4, "space": {"lr": {"type": "categorical", "choices": [0.05]}},
+                    "optimizer": {"kind": "random"}, "budget": {"trials": 1},
+                    "layout": {"groups": 1, "folds": 1, "workers": 2},
+                    "training": {"epochs": 6, "batch_size": 8, "momentum": 0.9},  # about 2 s: time to stop it
+                    "workload": {"plugin": "fashion_mlp", "layers": 2, "width": 256, "data": {"subset": 6000, "test_subset": 200}}}
+        process = subprocess.Popen(self.command(3, document), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   cwd=self.dir.name, env=ENVIRONMENT)
+        deadline = time.monotonic() + 60 * TIME_SCALE
+        while time.monotonic() < deadline and not any(r["event"] == "epoch_finished" for r in self.records_so_far()):
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60 * TIME_SCALE)
+        self.assertFalse(any(r["event"] == "trial_finished" for r in self.journal()), "the trial ended before the signal")
+        resumed = subprocess.run(["mpirun", "-np", "2", HPOPT, "resume", "run", "--workers", "1"], capture_output=True, text=True,
+                                 cwd=self.dir.name, env=ENVIRONMENT, timeout=120 * TIME_SCALE)
+        self.assertEqual(resumed.returncode, 0, resumed.stdout + resumed.stderr)
+        finished = [r for r in self.journal() if r["event"] == "trial_finished"]
+        self.assertEqual([r["status"] for r in finished], ["ok"])
+        with open(self.path("run", "logs", "rank-1.log")) as f:
+            log = f.read()
+        # Stopped inside an epoch: the lone worker goes on from the pair's sample, in its own steps.
+        self.assertRegex(log, r"trial 0 fold 0: going on from its checkpoint after epoch [1-5] and \d+ step")
+        self.assertRegex(log, r"a team of another size stopped after \d+ sample\(s\) of epoch [2-6]: going on at step \d+")
+        # Not for a parameter server, whose workers do not hold the same state.
+        document.update(layout={"groups": 1, "folds": 1, "masters": 1, "workers": 1}, training={"algorithm": "easgd", "epochs": 1})
+        with open(self.path("ps.json"), "w") as f:
+            json.dump(document, f)
+        subprocess.run([HPOPT, "run", "ps.json", "--output", "ps", "--force", "--log-level", "error"], capture_output=True, text=True,
+                       cwd=self.dir.name, env=ENVIRONMENT, timeout=120 * TIME_SCALE)
+        refused = subprocess.run([HPOPT, "resume", "ps", "--workers", "2"], capture_output=True, text=True, cwd=self.dir.name,
+                                 env=ENVIRONMENT, timeout=60 * TIME_SCALE)
+        self.assertEqual(refused.returncode, 2, refused.stdout + refused.stderr)
+        self.assertIn("hpopt resume: --workers applies to all-reduce training every step (data parallelism), with no masters",
+                      refused.stderr)
+
+    def records_so_far(self):
+        try:
+            return self.journal()
+        except (OSError, ValueError):
+            return []  # not there yet, or a line being written
+
     def test_a_model_trains_on_every_rank_of_its_fold_team_and_the_best_keeps_its_checkpoints(self):
         # 2 groups x 2 folds x 2 workers: each fold trained by all-reduce over 2 ranks.
         document = {

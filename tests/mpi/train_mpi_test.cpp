@@ -394,6 +394,39 @@ TEST_CASE("a pipeline stage that throws takes every stage out of the fold with i
                          workload::TrialFailure);
 }
 
+TEST_CASE("a fold a team of 2 checkpointed inside an epoch goes on with a team of 3 from the same sample") {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    const std::string dir = "/tmp/hpopt-train-mpi-test/resized";
+    if (rank == 0) std::filesystem::remove_all(dir);
+    MPI_Barrier(MPI_COMM_WORLD);
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    train::TrainingSettings settings = settings_for(train::Averaging::every_step);
+    settings.layout.workers = 2;
+    double first_epochs[2] = {0, 0};  // the pair's training losses, which the checkpoint keeps
+    if (MPI_Comm pair = first_ranks(2); pair != MPI_COMM_NULL) {
+        const auto straight = train::train_fold(workload, settings, Json::object(), data, team_context(pair));
+        workload::TrialContext context = team_context(pair, dir);
+        std::int64_t epochs_done = 0, requests = 0;
+        context.report_epoch = [&](std::int64_t epoch, double, const Json&) { epochs_done = epoch; };
+        context.interruption = [&] { return epochs_done == 2 && ++requests == 5; };
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), data, context), "interrupted in epoch 3",
+                             workload::TrialInterrupted);
+        first_epochs[0] = straight.epochs[0].training_loss;
+        first_epochs[1] = straight.epochs[1].training_loss;
+        MPI_Comm_free(&pair);
+    }
+    MPI_Bcast(first_epochs, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    settings.layout.workers = world_size();
+    const auto continued = train::train_fold(workload, settings, Json::object(), data, team_context(MPI_COMM_WORLD, dir));
+    REQUIRE(continued.epochs.size() == 4);
+    CHECK(continued.epochs[0].training_loss == first_epochs[0]);
+    CHECK(continued.epochs[1].training_loss == first_epochs[1]);
+    CHECK(continued.epochs.back().validation_loss < continued.epochs.front().validation_loss);
+    CHECK(identical_on_every_rank(continued.parameters));
+}
+
 TEST_CASE("data that one rank cannot read fails the trial on every rank of the team") {
     // Rank 1's data is missing, as on a node without the file.
     class MissingOnRankOne : public testing::BlobsWorkload {
