@@ -25,8 +25,11 @@ GradientBuckets::~GradientBuckets() {
 }
 
 void GradientBuckets::start_step() {
-    for (Slot& slot : slots_) slot.filled = false;
-    for (std::size_t i = 0; i < slots_.size(); ++i) ++buckets_[slots_[i].bucket].waiting;
+    for (Bucket& bucket : buckets_) bucket.waiting = 0;
+    for (Slot& slot : slots_) {
+        slot.filled = false;
+        ++buckets_[slot.bucket].waiting;
+    }
     next_to_start_ = 0;
     in_step_ = true;
 }
