@@ -366,6 +366,7 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
     if (!options.resume_dir.empty()) {
         try {
             resumed = journal_to_resume(spec);
+            if (options.workers) resize_fold_teams(spec, *options.workers);
         } catch (const ResumeRefused& error) {
             if (!mpi || mpi->rank() == 0) fmt::print(stderr, "hpopt resume: {}\n", error.what());
             if (mpi) MPI_Barrier(MPI_COMM_WORLD);
@@ -373,15 +374,6 @@ int run_command(const RunOptions& options, int& argc, char**& argv) {
         }
         if (options.trials) spec.budget.trials = *options.trials;
         if (options.wall_time_s) spec.budget.wall_time_s = *options.wall_time_s;
-        if (options.workers) {
-            try {
-                resize_fold_teams(spec, *options.workers);
-            } catch (const ResumeRefused& error) {
-                if (!mpi || mpi->rank() == 0) fmt::print(stderr, "hpopt resume: {}\n", error.what());
-                if (mpi) MPI_Barrier(MPI_COMM_WORLD);
-                return exit_bad_input;
-            }
-        }
     }
     const auto workload = plugins.find(spec.workload.plugin)->create(spec.workload.options, spec.space, spec.training);
 

@@ -48,28 +48,30 @@ std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last
                                                                bool replicas_agree) const {
     position = {};
     if (!enabled()) return std::nullopt;
-    if (replicas_agree) {
-        if (auto first = read(0, last_epoch, position, TeamSize::other)) return first;
-    }
-    return read(team_rank_, last_epoch, position, TeamSize::same);
+    std::optional<Saved> saved = read(replicas_agree ? 0 : team_rank_, last_epoch);
+    // Where replicas agree, the first rank's file saved by a team of another size stands for every
+    // rank; otherwise each rank goes on from its own, saved by a team of this size.
+    const bool resized = saved && saved->team_size != team_size_;
+    if (replicas_agree && !resized && team_rank_ != 0) saved = read(team_rank_, last_epoch);
+    if (!saved || (saved->team_size != team_size_ && !resized)) return std::nullopt;
+    position = saved->position;
+    return std::move(saved->archive);
 }
 
-std::optional<torch::serialize::InputArchive> Checkpoint::read(int rank, std::int64_t last_epoch, Position& position,
-                                                               TeamSize size) const {
+std::optional<Checkpoint::Saved> Checkpoint::read(int rank, std::int64_t last_epoch) const {
     if (!fs::exists(file(rank))) return std::nullopt;
     try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(file(rank).string());
+        Saved saved;
+        saved.archive.load_from(file(rank).string());
         c10::IValue trial;
-        archive.read("trial", trial);
-        const Position saved{read_int(archive, "epoch"), read_int(archive, "step")};
-        const bool same_size = read_int(archive, "team_size") == team_size_;
-        const bool ours = trial.toStringRef() == identity() && same_size == (size == TeamSize::same);
-        const bool within = saved.steps == 0 ? saved.epochs >= 1 && saved.epochs <= last_epoch
-                                             : saved.steps > 0 && saved.epochs >= 0 && saved.epochs < last_epoch;
-        if (!ours || !within) return std::nullopt;
-        position = saved;
-        return archive;
+        saved.archive.read("trial", trial);
+        saved.position = {read_int(saved.archive, "epoch"), read_int(saved.archive, "step")};
+        saved.team_size = read_int(saved.archive, "team_size");
+        const Position& at = saved.position;
+        const bool within = at.steps == 0 ? at.epochs >= 1 && at.epochs <= last_epoch
+                                          : at.steps > 0 && at.epochs >= 0 && at.epochs < last_epoch;
+        if (trial.toStringRef() != identity() || !within) return std::nullopt;
+        return saved;
     } catch (const c10::Error&) {
         return std::nullopt;
     }

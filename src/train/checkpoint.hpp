@@ -43,8 +43,13 @@ public:
     std::optional<torch::serialize::InputArchive> open(std::int64_t last_epoch, Position& position, bool replicas_agree) const;
 
 private:
-    enum class TeamSize { same, other };
-    std::optional<torch::serialize::InputArchive> read(int rank, std::int64_t last_epoch, Position& position, TeamSize size) const;
+    // A rank's archive of this fold, at a position before the end of `last_epoch`.
+    struct Saved {
+        torch::serialize::InputArchive archive;
+        Position position;
+        std::int64_t team_size = 0;
+    };
+    std::optional<Saved> read(int rank, std::int64_t last_epoch) const;
     std::filesystem::path file(int rank) const;
     std::string identity() const;
 

@@ -26,10 +26,11 @@ constexpr std::int64_t evaluation_batch = 256;  // samples per message when vali
 // micro-batch's pass takes milliseconds.
 constexpr std::chrono::microseconds longest_pause = 100us;
 
-torch::Tensor shaped(std::int64_t rows, const std::vector<std::int64_t>& shape) {
+// [rows, shape...]
+std::vector<std::int64_t> sizes_of(std::int64_t rows, const std::vector<std::int64_t>& shape) {
     std::vector<std::int64_t> sizes = {rows};
     sizes.insert(sizes.end(), shape.begin(), shape.end());
-    return torch::empty(sizes);
+    return sizes;
 }
 
 // The messages a stage gets from one neighbour in a step (activations from the stage before, or
@@ -60,7 +61,7 @@ public:
 private:
     void post() {
         if (next_ >= rows_.size()) return;
-        buffer_ = shaped(rows_[next_++], shape_);
+        buffer_ = torch::empty(sizes_of(rows_[next_++], shape_));
         request_ = pipeline_.start_receive(buffer_.data_ptr<float>(), buffer_.numel(), source_, tag_);
     }
 
@@ -228,14 +229,14 @@ private:
     // computed something of another shape (a failure too). Complete before the stage computes on:
     // the neighbour's receive is posted (see Inbox), and the message moves while both wait.
     void send(const torch::Tensor& values, std::int64_t rows, const std::vector<std::int64_t>& shape, int destination, int tag) {
-        torch::Tensor expected = shaped(rows, shape);
-        if (!failure_ && (!values.defined() || !values.sizes().equals(expected.sizes()))) {
+        const std::vector<std::int64_t> expected = sizes_of(rows, shape);
+        if (!failure_ && (!values.defined() || !values.sizes().equals(expected))) {
             failure_ = std::make_exception_ptr(workload::TrialFailure(
                 fmt::format("pipeline stage {} computed a tensor of shape {}, not {}", stage(),
                             values.defined() ? fmt::format("{}", fmt::join(values.sizes(), "x")) : "none",
-                            fmt::format("{}", fmt::join(expected.sizes(), "x")))));
+                            fmt::format("{}", fmt::join(expected, "x")))));
         }
-        const torch::Tensor message = failure_ ? expected.zero_() : values.detach().contiguous();
+        const torch::Tensor message = failure_ ? torch::zeros(expected) : values.detach().contiguous();
         MPI_Request request = place_.pipeline.start_send(message.data_ptr<float>(), message.numel(), destination, tag);
         Team::wait(request, longest_pause);
     }

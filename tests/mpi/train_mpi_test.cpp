@@ -53,6 +53,16 @@ bool identical_on_every_rank(const torch::Tensor& parameters) {
     return same == 1;
 }
 
+// An empty directory of that name for the team's checkpoints, once every rank may use it.
+std::string fresh_directory(const std::string& name) {
+    const std::string dir = "/tmp/hpopt-train-mpi-test/" + name;
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::filesystem::remove_all(dir);
+    MPI_Barrier(MPI_COMM_WORLD);
+    return dir;
+}
+
 int world_size() {
     int size = 0;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -119,11 +129,7 @@ TEST_CASE("KAVG and MAVG converge and end every epoch with identical replicas") 
 TEST_CASE("a team continues from its checkpoints as if never stopped") {
     for (const auto averaging : {train::Averaging::every_step, train::Averaging::mavg}) {
         CAPTURE(static_cast<int>(averaging));
-        const std::string dir = "/tmp/hpopt-train-mpi-test/" + std::to_string(static_cast<int>(averaging));
-        int rank = 0;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        if (rank == 0) std::filesystem::remove_all(dir);
-        MPI_Barrier(MPI_COMM_WORLD);
+        const std::string dir = fresh_directory(std::to_string(static_cast<int>(averaging)));
         testing::BlobsWorkload workload;
         const train::FoldData data = blob_fold(workload);
         train::TrainingSettings settings = settings_for(averaging);
@@ -162,13 +168,9 @@ TEST_CASE("an interruption or an early stop the team's first rank hears of stops
 }
 
 TEST_CASE("a team interrupted inside an epoch goes on from there, every rank as if never stopped") {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     for (const auto averaging : {train::Averaging::every_step, train::Averaging::kavg}) {
         CAPTURE(static_cast<int>(averaging));
-        const std::string dir = "/tmp/hpopt-train-mpi-test/inside-" + std::to_string(static_cast<int>(averaging));
-        if (rank == 0) std::filesystem::remove_all(dir);
-        MPI_Barrier(MPI_COMM_WORLD);
+        const std::string dir = fresh_directory("inside-" + std::to_string(static_cast<int>(averaging)));
         testing::BlobsWorkload workload;
         const train::FoldData data = blob_fold(workload);
         const train::TrainingSettings settings = settings_for(averaging);
@@ -352,11 +354,7 @@ TEST_CASE("a pipeline over 2 and 3 ranks trains as one rank does, each rank hold
 }
 
 TEST_CASE("a pipeline interrupted inside an epoch goes on from its stages' checkpoints as if never stopped") {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    const std::string dir = "/tmp/hpopt-train-mpi-test/pipeline";
-    if (rank == 0) std::filesystem::remove_all(dir);
-    MPI_Barrier(MPI_COMM_WORLD);
+    const std::string dir = fresh_directory("pipeline");
     testing::BlobsWorkload workload;
     const train::FoldData data = blob_fold(workload);
     const train::TrainingSettings settings = pipeline_settings(3, train::PipelineSchedule::one_f_one_b);
@@ -395,11 +393,7 @@ TEST_CASE("a pipeline stage that throws takes every stage out of the fold with i
 }
 
 TEST_CASE("a fold a team of 2 checkpointed inside an epoch goes on with a team of 3 from the same sample") {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    const std::string dir = "/tmp/hpopt-train-mpi-test/resized";
-    if (rank == 0) std::filesystem::remove_all(dir);
-    MPI_Barrier(MPI_COMM_WORLD);
+    const std::string dir = fresh_directory("resized");
     testing::BlobsWorkload workload;
     const train::FoldData data = blob_fold(workload);
     train::TrainingSettings settings = settings_for(train::Averaging::every_step);
