@@ -70,7 +70,7 @@ CaloPair::CaloPair(const GanShape& shape, const LossWeights& weights, double res
 }
 
 torch::Tensor CaloPair::fakes(const torch::Tensor& energies) {
-    return generator_->forward(torch::randn({energies.size(0), shape_.latent_size}), energies);
+    return generator_->forward(torch::randn({energies.size(0), shape_.latent_size}, energies.options()), energies);
 }
 
 torch::Tensor CaloPair::judged(const torch::Tensor& showers, const torch::Tensor& energies, bool as_real) {

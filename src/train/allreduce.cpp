@@ -48,7 +48,7 @@ public:
             if (replica_.checkpoints()) save_checkpoint({epoch, 0});
             replica_.report(record);
         }
-        FoldTraining training{history_, replica_.fom_of(history_.back()), replica_.flat.parameters().clone()};
+        FoldTraining training{history_, replica_.fom_of(history_.back()), replica_.flat.parameters_on_host()};
         training.exchange_s = exchange_s_;
         return training;
     }
@@ -194,6 +194,7 @@ private:
         if (team().alone()) return;
         replica_.flat.gather_gradients();
         replicas().sum(replica_.flat.exchange().data_ptr<float>() + phase.begin, phase.end - phase.begin);
+        replica_.flat.use_exchange_as_gradients();
     }
 
     // The last phase's gradients with the loss sum and the request slot, which follow its block:
@@ -220,6 +221,7 @@ private:
         } else {
             team().sum(values + begin, flat.size() + 2 - begin);
         }
+        if (!overlapped) flat.use_exchange_as_gradients();
         return {flat.loss_slot(), flat.request_slot()};
     }
 
@@ -270,7 +272,7 @@ private:
         const TeamRequest request = checked({values[n], values[n + 1]}, epoch);
         progress_.loss_sum += values[n];
         torch::NoGradGuard no_grad;
-        const torch::Tensor mean = averaging_.slice(0, 0, n) / static_cast<double>(active_learners());
+        const torch::Tensor mean = (averaging_.slice(0, 0, n) / static_cast<double>(active_learners())).to(flat.parameters().device());
         if (replica_.settings.averaging == Averaging::mavg) {
             velocity_.mul_(replica_.settings.block_momentum).add_(mean - anchor_);
             anchor_.add_(velocity_, replica_.settings.block_lr);

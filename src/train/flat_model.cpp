@@ -4,8 +4,10 @@ namespace hpopt::train {
 
 FlatModel::FlatModel(torch::nn::Module& model) : parameter_list_(model.parameters()) {
     for (const auto& p : parameter_list_) size_ += p.numel();
-    parameters_ = torch::empty({size_});
+    const torch::Device device = parameter_list_.empty() ? torch::Device(torch::kCPU) : parameter_list_.front().device();
+    parameters_ = torch::empty({size_}, torch::TensorOptions(device));
     exchange_ = torch::zeros({size_ + 2});
+    if (!on_cpu()) device_gradients_ = torch::zeros({size_}, torch::TensorOptions(device));
     torch::NoGradGuard no_grad;
     std::int64_t offset = 0;
     for (auto& p : parameter_list_) {
@@ -23,10 +25,12 @@ void FlatModel::clear_gradients() {
 
 void FlatModel::gather_gradients() {
     torch::NoGradGuard no_grad;
+    // On a GPU, gathered there first: one copy to host memory instead of one per parameter.
+    torch::Tensor& gathered = on_cpu() ? exchange_ : device_gradients_;
     std::int64_t offset = 0;
     for (auto& p : parameter_list_) {
         const std::int64_t n = p.numel();
-        torch::Tensor slot = exchange_.slice(0, offset, offset + n);
+        torch::Tensor slot = gathered.slice(0, offset, offset + n);
         if (p.grad().defined()) {
             slot.copy_(p.grad().reshape({n}));
         } else {
@@ -34,14 +38,17 @@ void FlatModel::gather_gradients() {
         }
         offset += n;
     }
-    use_exchange_as_gradients();
+    if (!on_cpu()) exchange_.slice(0, 0, size_).copy_(device_gradients_);
 }
 
 void FlatModel::use_exchange_as_gradients() {
+    torch::NoGradGuard no_grad;
+    torch::Tensor gradients = exchange_.slice(0, 0, size_);
+    if (!on_cpu()) gradients = device_gradients_.copy_(gradients);
     std::int64_t offset = 0;
     for (auto& p : parameter_list_) {
         const std::int64_t n = p.numel();
-        p.mutable_grad() = exchange_.slice(0, offset, offset + n).view_as(p);
+        p.mutable_grad() = gradients.slice(0, offset, offset + n).view_as(p);
         offset += n;
     }
 }

@@ -6,6 +6,7 @@
 
 #include "hpopt/log/log.hpp"
 #include "train/pipeline.hpp"
+#include "train/training_device.hpp"
 
 namespace hpopt::train {
 
@@ -47,7 +48,7 @@ FoldReplica::FoldReplica(Learner& learner, const TrainingSettings& settings, con
       flat(learner.module()),
       checkpoint(context, params, team.rank(), team.size()) {
     const Team& replicas = learner.pipeline() ? learner.pipeline()->stage : team;
-    replicas.broadcast(flat.parameters().data_ptr<float>(), flat.size());
+    on_host(flat.parameters(), [&](float* values) { replicas.broadcast(values, flat.size()); });
 }
 
 double FoldReplica::fom_of(const EpochRecord& record) const {

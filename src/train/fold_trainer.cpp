@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "hpopt/cluster/layout.hpp"
 #include "hpopt/workload/team.hpp"
 #include "train/allreduce.hpp"
 #include "train/fold_replica.hpp"
 #include "train/learner.hpp"
 #include "train/parameter_server.hpp"
 #include "train/pipeline.hpp"
+#include "train/training_device.hpp"
 
 namespace hpopt::train {
 namespace {
@@ -56,18 +58,28 @@ FoldData fold_data(const data::Dataset& dataset, const data::FoldSplit& split) {
 
 namespace {
 
+// Where this rank trains: its GPU, if any; a parameter server's masters, which only apply
+// updates that arrive in host memory, on the CPU.
+torch::Device fold_device(const TrainingSettings& settings, const Team& team) {
+    if (cluster::TeamRoles(settings.layout).is_master(team.rank())) return torch::kCPU;
+    return training_device(settings.devices);
+}
+
 // A model workload's learner: the whole model, or this rank's stage of a pipeline.
 std::unique_ptr<Learner> fold_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, const TrainingSettings& settings, const workload::TrialContext& context) {
+                                      const FoldData& data, const TrainingSettings& settings, const Team& team,
+                                      const workload::TrialContext& context) {
+    const torch::Device device = fold_device(settings, team);
     if (settings.parallelism == Parallelism::pipeline) {
-        return make_pipeline_learner(workload, params, hyper, data, context.seed, settings, Team(context.team));
+        return make_pipeline_learner(workload, params, hyper, data, context.seed, settings, team, device);
     }
-    return make_learner(workload, params, hyper, data, context.seed);
+    return make_learner(workload, params, hyper, data, context.seed, device);
 }
 
 std::unique_ptr<Learner> fold_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, const TrainingSettings&, const workload::TrialContext& context) {
-    return make_learner(workload, params, hyper, data, context.seed);
+                                      const FoldData& data, const TrainingSettings& settings, const Team& team,
+                                      const workload::TrialContext& context) {
+    return make_learner(workload, params, hyper, data, context.seed, fold_device(settings, team));
 }
 
 // The fold's learner on every rank of the team, or the same failure on each when a rank could not
@@ -77,7 +89,8 @@ FoldTraining train_on_team(Trainable& workload, const TrainingSettings& settings
                            const FoldData& data, const workload::TrialContext& context) {
     const TrainingParameters hyper = resolve(settings.defaults, params);
     std::unique_ptr<Learner> learner;
-    workload::as_team(context.team, [&] { learner = fold_learner(workload, params, hyper, data, settings, context); });
+    const Team team(context.team);
+    workload::as_team(context.team, [&] { learner = fold_learner(workload, params, hyper, data, settings, team, context); });
     FoldTraining training = train_learner(*learner, settings, hyper, params, context);
     training.parameter_count = learner->parameter_count();
     training.inference_s = inference_s_per_sample(*learner);

@@ -44,7 +44,7 @@ void GradientBuckets::arrive(std::size_t parameter, const torch::Tensor& gradien
         // A second gradient of the same parameter in one pass (autograd gives one per leaf): add it
         // while its bucket waits.
         if (bucket.started) throw std::logic_error("a gradient came after its bucket's exchange started");
-        values.add_(gradient.reshape({-1}));
+        values.add_(gradient.reshape({-1}).cpu());
         return;
     }
     values.copy_(gradient.reshape({-1}));

@@ -13,8 +13,8 @@ namespace {
 class ModelLearner : public Learner {
 public:
     ModelLearner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper, const FoldData& data,
-                 std::uint64_t seed)
-        : Learner(data, "sgd"), workload_(workload), model_(build_model(workload, params, seed)) {
+                 std::uint64_t seed, torch::Device device)
+        : Learner(data, "sgd", device), workload_(workload), model_(build_model(workload, params, seed)) {
         set_phases({{model_->parameters(), hyper.lr}});
     }
 
@@ -22,15 +22,16 @@ public:
 
     float backward(std::size_t, const torch::Tensor& indices, std::int64_t divisor) override {
         if (indices.numel() == 0) return 0.0f;
-        const torch::Tensor outputs = model_->forward(data().training_inputs.index_select(0, indices));
-        const torch::Tensor loss = workload_.loss_sum(outputs, data().training_targets.index_select(0, indices), data().classes);
+        const torch::Tensor outputs = model_->forward(on_device(data().training_inputs.index_select(0, indices)));
+        const torch::Tensor loss =
+            workload_.loss_sum(outputs, on_device(data().training_targets.index_select(0, indices)), data().classes);
         (loss / static_cast<double>(divisor)).backward();
         return loss.item<float>();
     }
 
     std::vector<double> validation_sums(std::int64_t from, std::int64_t to) override {
-        const auto [loss, errors] = loss_and_error_sums(workload_, model_, data().validation_inputs.slice(0, from, to),
-                                                        data().validation_targets.slice(0, from, to), data().classes);
+        const auto [loss, errors] = loss_and_error_sums(workload_, model_, on_device(data().validation_inputs.slice(0, from, to)),
+                                                        on_device(data().validation_targets.slice(0, from, to)), data().classes);
         return {loss, errors};
     }
 
@@ -50,8 +51,8 @@ private:
 class AdversarialLearner : public Learner {
 public:
     AdversarialLearner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                       const FoldData& data, std::uint64_t seed)
-        : Learner(data, "rmsprop"),  // as the reference system trained its GAN
+                       const FoldData& data, std::uint64_t seed, torch::Device device)
+        : Learner(data, "rmsprop", device),  // as the reference system trained its GAN
           workload_(workload),
           pair_(build_pair(workload, params, seed)),
           validation_seed_(random::derive_seed(seed, 0)) {
@@ -63,10 +64,10 @@ public:
 
     float backward(std::size_t phase, const torch::Tensor& indices, std::int64_t divisor) override {
         if (indices.numel() == 0) return 0.0f;
-        const torch::Tensor conditions = data().training_targets.index_select(0, indices);
-        const torch::Tensor loss = phase == 0
-                                       ? pair_->discriminator_loss_sum(data().training_inputs.index_select(0, indices), conditions)
-                                       : pair_->generator_loss_sum(conditions);
+        const torch::Tensor conditions = on_device(data().training_targets.index_select(0, indices));
+        const torch::Tensor loss =
+            phase == 0 ? pair_->discriminator_loss_sum(on_device(data().training_inputs.index_select(0, indices)), conditions)
+                       : pair_->generator_loss_sum(conditions);
         (loss / static_cast<double>(divisor)).backward();
         return loss.item<float>();
     }
@@ -80,7 +81,7 @@ public:
         for (std::int64_t begin = from; begin < to; begin += evaluation_batch) {
             const std::int64_t end = std::min(to, begin + evaluation_batch);
             const torch::Tensor conditions = data().validation_targets.slice(0, begin, end);
-            comparison_->add(pair_->generate(conditions), data().validation_inputs.slice(0, begin, end), conditions);
+            comparison_->add(pair_->generate(on_device(conditions)).cpu(), data().validation_inputs.slice(0, begin, end), conditions);
         }
         pair_->train();
         return comparison_->sums();
@@ -116,6 +117,7 @@ private:
 }  // namespace
 
 void Learner::set_phases(std::vector<std::pair<std::vector<torch::Tensor>, double>> parameters_and_rates) {
+    module().to(device_);  // the parameters keep their identity
     const std::vector<torch::Tensor> all = module().parameters();
     std::size_t at = 0;
     std::int64_t offset = 0;
@@ -152,13 +154,13 @@ std::vector<std::unique_ptr<torch::optim::Optimizer>> Learner::make_optimizers(c
 }
 
 std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, std::uint64_t seed) {
-    return std::make_unique<ModelLearner>(workload, params, hyper, data, seed);
+                                      const FoldData& data, std::uint64_t seed, torch::Device device) {
+    return std::make_unique<ModelLearner>(workload, params, hyper, data, seed, device);
 }
 
 std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, std::uint64_t seed) {
-    return std::make_unique<AdversarialLearner>(workload, params, hyper, data, seed);
+                                      const FoldData& data, std::uint64_t seed, torch::Device device) {
+    return std::make_unique<AdversarialLearner>(workload, params, hyper, data, seed, device);
 }
 
 std::pair<double, double> validate_alone(Learner& learner) {

@@ -53,21 +53,25 @@ public:
     std::vector<std::unique_ptr<torch::optim::Optimizer>> make_optimizers(const TrainingParameters& hyper) const;
 
 protected:
-    Learner(const FoldData& data, std::string default_optimizer) : data_(data), default_optimizer_(std::move(default_optimizer)) {}
-    // Phases over `parameters` lists, each a contiguous block of the module's parameters.
+    Learner(const FoldData& data, std::string default_optimizer, torch::Device device)
+        : data_(data), default_optimizer_(std::move(default_optimizer)), device_(device) {}
+    // Phases over `parameters` lists, each a contiguous block of the module's parameters (moved
+    // to the device first).
     void set_phases(std::vector<std::pair<std::vector<torch::Tensor>, double>> parameters_and_rates);
+    torch::Tensor on_device(const torch::Tensor& values) const { return values.to(device_); }
 
 private:
     const FoldData& data_;
     std::string default_optimizer_;
+    torch::Device device_;  // where the module computes; the fold's data stays in host memory, each batch copied there
     std::vector<Phase> phases_;
 };
 
-// A fold's learner, its initial weights drawn from `seed`.
+// A fold's learner on `device`, its initial weights drawn from `seed`.
 std::unique_ptr<Learner> make_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, std::uint64_t seed);
+                                      const FoldData& data, std::uint64_t seed, torch::Device device);
 std::unique_ptr<Learner> make_learner(AdversarialWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
-                                      const FoldData& data, std::uint64_t seed);
+                                      const FoldData& data, std::uint64_t seed, torch::Device device);
 
 // The validation loss and error of a learner over its whole validation set, alone.
 std::pair<double, double> validate_alone(Learner& learner);

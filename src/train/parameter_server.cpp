@@ -96,7 +96,7 @@ FoldTraining train_with_parameter_server(Learner& learner, const TrainingSetting
         Halt{*cause, rank == 0 ? halt->reason : "the master stopped the training"}.raise();
     }
     const std::vector<EpochRecord> shared_history = outcome.history();
-    return {shared_history, replica.fom_of(shared_history.back()), replica.flat.parameters().clone()};
+    return {shared_history, replica.fom_of(shared_history.back()), replica.flat.parameters_on_host()};
 }
 
 }  // namespace hpopt::train

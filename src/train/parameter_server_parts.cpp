@@ -1,5 +1,7 @@
 #include "train/parameter_server_parts.hpp"
 
+#include "train/training_device.hpp"
+
 namespace hpopt::train::parameter_server {
 namespace {
 
@@ -33,7 +35,7 @@ ReplyState exchange_with_master(const Team& team, int master, const UpdateHeader
     team.wait_for_message(master);
     ReplyState state;
     team.receive(values_of(state), 2, master, as_int(Tag::reply_state));
-    team.receive(answer.data_ptr<float>(), answer.numel(), master, as_int(Tag::reply));
+    on_host(answer, [&](float* values) { team.receive(values, answer.numel(), master, as_int(Tag::reply)); });
     if (state.verdict == Verdict::hold) {
         team.wait_for_message(master);
         team.receive(values_of(state), 2, master, as_int(Tag::release));

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "hpopt/random/rng.hpp"
+#include "train/training_device.hpp"
 #include "train/training_steps.hpp"
 
 namespace hpopt::train::parameter_server {
@@ -12,7 +13,7 @@ Worker::Worker(FoldReplica& replica, const cluster::TeamRoles& roles, const Team
     if (rule_ == Rule::elastic) optimizers_ = replica.learner.make_optimizers(replica.hyper);
     if (replica.settings.sync_batch_norm) batch_sharing_.emplace(replica.learner.module(), ranks);
     if (replica.settings.algorithm == Algorithm::gem) {
-        energy_matching_.emplace(replica.flat.parameters(), replica.hyper.lr, replica.hyper.momentum, replica.settings.gem_kappa);
+        energy_matching_.emplace(replica.flat.parameters().cpu(), replica.hyper.lr, replica.hyper.momentum, replica.settings.gem_kappa);
     }
 }
 
@@ -57,7 +58,9 @@ float Worker::local_step(const torch::Tensor& batch) {
         if (last) flat.loss_slot() = replica_.failure.failed() ? std::numeric_limits<float>::quiet_NaN() : loss_sum;
         // The last phase's block ends the buffer, so the loss slot travels with it.
         ranks_.sum(flat.exchange().data_ptr<float>() + phases[phase].begin, phases[phase].end - phases[phase].begin + (last ? 1 : 0));
-        if (rule_ == Rule::elastic) optimizers_[phase]->step();
+        if (rule_ != Rule::elastic) continue;
+        flat.use_exchange_as_gradients();
+        optimizers_[phase]->step();
     }
     samples_since_ += static_cast<float>(batch.size(0));
     return flat.loss_slot();
@@ -70,7 +73,7 @@ bool Worker::exchange(bool end_of_epoch) {
     torch::NoGradGuard no_grad;
     torch::Tensor values = flat.exchange().slice(0, 0, flat.size());
     if (rule_ == Rule::elastic) values.copy_(flat.parameters());
-    if (rule_ == Rule::displacement) energy_matching_->update_in_place(values, flat.parameters());
+    if (rule_ == Rule::displacement) energy_matching_->update_in_place(values, flat.parameters().cpu());
     std::int64_t state[2] = {0, static_cast<std::int64_t>(Verdict::go_on)};
     if (leader()) {
         flat.loss_slot() = loss_since_;
@@ -78,11 +81,11 @@ bool Worker::exchange(bool end_of_epoch) {
         const int master = roles_.server_of(replica_.team.rank());
         torch::Tensor answer = rule_ == Rule::elastic ? values : flat.parameters();
         const ReplyState reply = exchange_with_master(replica_.team, master, {based_on_, end_of_epoch ? 1 : 0, {}}, flat.exchange(), answer);
-        if (rule_ == Rule::elastic) flat.parameters().sub_(values);
+        if (rule_ == Rule::elastic) flat.parameters().sub_(values.to(flat.parameters().device()));
         state[0] = reply.version;
         state[1] = static_cast<std::int64_t>(reply.verdict);
     }
-    ranks_.broadcast(flat.parameters().data_ptr<float>(), flat.size());
+    on_host(flat.parameters(), [&](float* parameters) { ranks_.broadcast(parameters, flat.size()); });
     ranks_.broadcast(state, 2);
     based_on_ = state[0];
     loss_since_ = samples_since_ = 0;

@@ -83,8 +83,8 @@ struct MicroBatch {
 class PipelineLearner : public Learner {
 public:
     PipelineLearner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper, const FoldData& data,
-                    std::uint64_t seed, const TrainingSettings& settings, const Team& team)
-        : Learner(data, "sgd"),
+                    std::uint64_t seed, const TrainingSettings& settings, const Team& team, torch::Device device)
+        : Learner(data, "sgd", device),
           workload_(workload),
           place_(team, settings.layout.ranks_per_worker),
           plan_(settings.pipeline) {
@@ -141,12 +141,12 @@ public:
         }
         for (std::int64_t begin = from; begin < to; begin += evaluation_batch) {
             const std::int64_t end = std::min(to, begin + evaluation_batch);
-            const torch::Tensor input = first() ? data().validation_inputs.slice(0, begin, end) : activations_->take();
+            const torch::Tensor input = on_device(first() ? data().validation_inputs.slice(0, begin, end) : activations_->take());
             torch::Tensor output;
             compute([&] {
                 output = stage_->forward(input);
                 if (!last()) return;
-                const torch::Tensor targets = data().validation_targets.slice(0, begin, end);
+                const torch::Tensor targets = on_device(data().validation_targets.slice(0, begin, end));
                 loss += workload_.loss_sum(output, targets, data().classes).item<double>();
                 if (data().classes > 0) errors += output.argmax(1).ne(targets).sum().item<double>();
             });
@@ -204,14 +204,16 @@ private:
 
     void forward_pass(MicroBatch& micro_batch, const torch::Tensor& indices, std::int64_t divisor) {
         const std::int64_t rows = indices.numel();
-        micro_batch.input = first() ? data().training_inputs.index_select(0, indices) : activations_->take().requires_grad_();
+        micro_batch.input = first() ? on_device(data().training_inputs.index_select(0, indices))
+                                    : on_device(activations_->take()).requires_grad_();
         compute([&] {
             const torch::Tensor output = stage_->forward(micro_batch.input);
             if (!last()) {
                 micro_batch.output = output;
                 return;
             }
-            const torch::Tensor loss = workload_.loss_sum(output, data().training_targets.index_select(0, indices), data().classes);
+            const torch::Tensor loss =
+                workload_.loss_sum(output, on_device(data().training_targets.index_select(0, indices)), data().classes);
             loss_sum_ += loss.item<float>();
             micro_batch.output = loss / static_cast<double>(divisor);
         });
@@ -219,7 +221,7 @@ private:
     }
 
     void backward_pass(MicroBatch& micro_batch, std::int64_t rows) {
-        const torch::Tensor gradient = last() ? torch::Tensor() : gradients_->take();
+        const torch::Tensor gradient = last() ? torch::Tensor() : on_device(gradients_->take());
         compute([&] { last() ? micro_batch.output.backward() : micro_batch.output.backward(gradient); });
         if (!first()) send(micro_batch.input.grad(), rows, input_shape_, stage() - 1, gradient_tag);
         micro_batch = {};
@@ -236,7 +238,7 @@ private:
                             values.defined() ? fmt::format("{}", fmt::join(values.sizes(), "x")) : "none",
                             fmt::format("{}", fmt::join(expected, "x")))));
         }
-        const torch::Tensor message = failure_ ? torch::zeros(expected) : values.detach().contiguous();
+        const torch::Tensor message = failure_ ? torch::zeros(expected) : values.detach().cpu().contiguous();
         MPI_Request request = place_.pipeline.start_send(message.data_ptr<float>(), message.numel(), destination, tag);
         Team::wait(request, longest_pause);
     }
@@ -274,8 +276,8 @@ private:
 
 std::unique_ptr<Learner> make_pipeline_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                                const FoldData& data, std::uint64_t seed, const TrainingSettings& settings,
-                                               const Team& team) {
-    return std::make_unique<PipelineLearner>(workload, params, hyper, data, seed, settings, team);
+                                               const Team& team, torch::Device device) {
+    return std::make_unique<PipelineLearner>(workload, params, hyper, data, seed, settings, team, device);
 }
 
 }  // namespace hpopt::train

@@ -21,9 +21,9 @@ struct PipelinePlace {
 };
 
 // A fold's learner for one stage of `settings.pipeline` over the workers of `team` (collective),
-// the whole model's initial weights drawn from `seed` as make_learner draws them.
+// on `device`, the whole model's initial weights drawn from `seed` as make_learner draws them.
 std::unique_ptr<Learner> make_pipeline_learner(ModelWorkload& workload, const space::Params& params, const TrainingParameters& hyper,
                                                const FoldData& data, std::uint64_t seed, const TrainingSettings& settings,
-                                               const Team& team);
+                                               const Team& team, torch::Device device);
 
 }  // namespace hpopt::train

@@ -18,10 +18,11 @@ struct TeamSum : torch::autograd::Function<TeamSum> {
     }
 
     static torch::Tensor summed(const torch::Tensor& values, std::int64_t team) {
-        torch::Tensor sum = values.to(torch::kDouble).contiguous();  // the statistics' sums, exactly as far as doubles go
+        // The statistics' sums, exactly as far as doubles go, in host memory where MPI moves them.
+        torch::Tensor sum = values.to(torch::kCPU, torch::kDouble).contiguous();
         MPI_Allreduce(MPI_IN_PLACE, sum.data_ptr<double>(), static_cast<int>(sum.numel()), MPI_DOUBLE, MPI_SUM,
                       MPI_Comm_f2c(static_cast<MPI_Fint>(team)));
-        return sum.to(values.scalar_type());
+        return sum.to(values.device(), values.scalar_type());
     }
 };
 

@@ -12,6 +12,7 @@
 #include "train/checkpoint.hpp"
 #include "train/flat_model.hpp"
 #include "train/learner.hpp"
+#include "train/training_device.hpp"
 
 namespace hpopt::train {
 namespace fs = std::filesystem;
@@ -60,7 +61,7 @@ public:
                 files.push_back(fs::path(context.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", f, rank));
                 if (!fs::exists(files.back())) return nullptr;
             }
-            const auto learner = make_learner(*trainable_, params, hyper, test_fold, context.seed);
+            const auto learner = make_learner(*trainable_, params, hyper, test_fold, context.seed, training_device(settings_.devices));
             load_parameters(learner->module(), files);
             const auto [fold_loss, fold_error] = validate_alone(*learner);
             loss += fold_loss / context.folds;

@@ -278,6 +278,7 @@ TrainingSettings read_training(config::ObjectReader& reader, const spec::Layout&
     read_checkpoint_every(reader, settings);
     settings.threads = static_cast<int>(reader.integer_or("threads", settings.threads));
     if (settings.threads < 1 || settings.threads > 1024) reader.report("threads", "must be in [1, 1024]");
+    settings.devices = workload::read_devices(reader, "devices");
     check_space(reader, space);
     reader.finish();
     return settings;

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace hpopt::workload {
 
@@ -64,6 +67,17 @@ std::optional<std::string> device_for(const Devices& devices, int local_rank, co
     const std::vector<std::string>& chosen = devices.kind == Devices::Kind::listed ? devices.listed : visible;
     if (chosen.empty()) return std::nullopt;
     return chosen[static_cast<std::size_t>(local_rank) % chosen.size()];
+}
+
+std::optional<int> device_index_for(const Devices& devices, int local_rank, const std::vector<std::string>& visible) {
+    const std::optional<std::string> chosen = device_for(devices, local_rank, visible);
+    if (!chosen || chosen->empty()) return std::nullopt;
+    const auto at = std::find(visible.begin(), visible.end(), *chosen);
+    if (at == visible.end()) {
+        throw std::invalid_argument(fmt::format("device {} is not among those this process sees ({})", *chosen,
+                                                visible.empty() ? "none" : fmt::format("{}", fmt::join(visible, ", "))));
+    }
+    return static_cast<int>(at - visible.begin());
 }
 
 }  // namespace hpopt::workload

@@ -477,6 +477,14 @@ class RunTest(RunCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(self.results()[0]["reason"], 'the model parameter width = "wide" is not an integer')
 
+    def test_a_training_device_the_process_cannot_use_fails_the_trial_with_the_reason(self):
+        spec = branin_spec(space={"lr": {"type": "real", "low": 0.01, "high": 0.1}}, budget={"trials": 1},
+                           training={"epochs": 1, "devices": [0]},
+                           workload={"plugin": "fashion_mlp", "data": {"subset": 100, "test_subset": 100}})
+        done = self.run_spec(spec, env={"CUDA_VISIBLE_DEVICES": ""})  # the launcher shows this process no GPU
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.results()[0]["reason"], "training.devices: device 0 is not among those this process sees (none)")
+
     def test_plugin_and_data_errors_are_one_line_each(self):
         tests_build = os.path.join(os.path.dirname(os.path.dirname(HPOPT)), "..", "tests", "plugins")
         cases = [
@@ -522,6 +530,7 @@ class RunTest(RunCase):
             (dict(training={"parallelism": "pipeline", "stages": [2, 0]}, layout={"ranks_per_worker": 2},
                   workload={"plugin": "fashion_mlp"}), {}, "training.stages: must be a list of layer counts >= 1, one per stage"),
             (dict(training={"bucket_mb": 0}, workload={"plugin": "fashion_mlp"}), {}, "training.bucket_mb: must be > 0"),
+            (dict(training={"devices": "gpu"}, workload={"plugin": "fashion_mlp"}), {}, "training.devices: expected one of auto, none"),
             (dict(training={"micro_batches": 4}, workload={"plugin": "fashion_mlp"}), {},
              'training.micro_batches: applies to "parallelism": "pipeline" only'),
             (dict(training={"parallelism": "pipeline"}, layout={"ranks_per_worker": 2}, workload={"plugin": "calo_gan"}), {},

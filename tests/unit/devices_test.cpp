@@ -28,6 +28,18 @@ TEST_CASE("each rank of a node gets one device, by its place on the node") {
     CHECK(workload::device_for(listed, 2, {}) == "7");
 }
 
+TEST_CASE("the framework's training computes on the chosen device, by its place among those the process sees") {
+    const std::vector<std::string> launcher_shows = {"4", "5", "GPU-ab"};
+    CHECK(workload::device_index_for({}, 4, launcher_shows) == 1);
+    CHECK(workload::device_index_for({}, 0, {}) == std::nullopt);  // no GPU: the CPU
+    CHECK(workload::device_index_for({Devices::Kind::none, {}}, 1, launcher_shows) == std::nullopt);
+    CHECK(workload::device_index_for({Devices::Kind::listed, {"GPU-ab", "4"}}, 2, launcher_shows) == 2);
+    CHECK_THROWS_WITH_AS(workload::device_index_for({Devices::Kind::listed, {"0"}}, 0, {}),
+                         "device 0 is not among those this process sees (none)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(workload::device_index_for({Devices::Kind::listed, {"7"}}, 0, launcher_shows),
+                         "device 7 is not among those this process sees (4, 5, GPU-ab)", std::invalid_argument);
+}
+
 TEST_CASE("the launcher's variables give the node-local rank and the visible devices") {
     setenv("OMPI_COMM_WORLD_LOCAL_RANK", "3", 1);
     CHECK(workload::node_local_rank() == 3);

@@ -4,6 +4,8 @@
 
 #include "../support/blobs_workload.hpp"
 #include "../../src/train/energy_matching.hpp"
+#include "../../src/train/flat_model.hpp"
+#include "../../src/train/training_device.hpp"
 #include "hpopt/train/fold_trainer.hpp"
 #include "hpopt/train/sync_batch_norm.hpp"
 
@@ -236,6 +238,42 @@ TEST_CASE("a NaN loss fails the trial with that reason") {
     settings.defaults.batch_size = 1000;  // one step an epoch, the NaN sample in it
     CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), fold, context_in("")),
                          doctest::Contains("the training loss is nan in epoch 1"), workload::TrialFailure);
+}
+
+TEST_CASE("a flat model's gradients take the exchange buffer's values when asked, after the collective") {
+    torch::nn::Linear model(3, 2);
+    train::FlatModel flat(*model);
+    flat.clear_gradients();
+    model->forward(torch::ones({4, 3})).sum().backward();
+    const torch::Tensor computed = model->weight.grad().clone();
+    flat.gather_gradients();
+    CHECK(torch::equal(flat.exchange().slice(0, 0, 6).view({2, 3}), computed));
+    flat.exchange().mul_(2);  // what a sum over two equal replicas leaves
+    flat.use_exchange_as_gradients();
+    CHECK(torch::equal(model->weight.grad(), 2 * computed));
+    // On the CPU, MPI works on a tensor's own memory.
+    const float* seen = nullptr;
+    train::on_host(flat.parameters(), [&](float* values) { seen = values; });
+    CHECK(seen == flat.parameters().data_ptr<float>());
+}
+
+TEST_CASE("training.devices: the CPU without GPUs; a listed device this process cannot use fails the trial") {
+    testing::BlobsWorkload workload;
+    const train::FoldData data = blob_fold(workload);
+    train::TrainingSettings settings = settings_with(1);
+    CHECK(train::train_fold(workload, settings, Json::object(), data, context_in("")).epochs.size() == 1);  // "auto"
+    settings.devices = {workload::Devices::Kind::listed, {"0"}};
+    setenv("CUDA_VISIBLE_DEVICES", "", 1);  // the launcher shows no GPU
+    CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), data, context_in("")),
+                         "training.devices: device 0 is not among those this process sees (none)", workload::TrialFailure);
+    setenv("CUDA_VISIBLE_DEVICES", "0", 1);
+    if (torch::cuda::is_available()) {
+        CHECK(train::training_device(settings.devices) == torch::Device(torch::kCUDA, 0));
+    } else {
+        CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), data, context_in("")),
+                             doctest::Contains("this libtorch was built without CUDA"), workload::TrialFailure);
+    }
+    unsetenv("CUDA_VISIBLE_DEVICES");
 }
 
 TEST_CASE("a trial past its deadline stops between steps") {

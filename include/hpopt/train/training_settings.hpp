@@ -10,6 +10,7 @@
 #include "hpopt/config/object_reader.hpp"
 #include "hpopt/space/space.hpp"
 #include "hpopt/spec/layout.hpp"
+#include "hpopt/workload/devices.hpp"
 
 namespace hpopt::train {
 
@@ -118,6 +119,9 @@ struct TrainingSettings {
     // (and at an interruption or the deadline), so that a long epoch is not trained twice.
     std::optional<double> checkpoint_every_s;
     int threads = 1;         // torch's intra-op threads per rank
+    // The GPU each rank computes on, by its place on its node (a parameter server's masters keep
+    // to the CPU); the CPU when there is none or libtorch has no CUDA.
+    workload::Devices devices;
     // Where the ranks of a team (allreduce every step) or of a worker split each batch, a
     // model's SyncBatchNorm layers normalize with the statistics of the whole batch.
     bool sync_batch_norm = true;

@@ -37,4 +37,10 @@ std::vector<std::string> visible_devices();
 // environment is then left as it is).
 std::optional<std::string> device_for(const Devices& devices, int local_rank, const std::vector<std::string>& visible);
 
+// Where the framework's own training (libtorch, in this process) computes on that rank: the
+// device device_for chooses, as its index among `visible` (the process's CUDA devices are
+// numbered in that order); nullopt for the CPU. Throws std::invalid_argument for a listed device
+// that the process does not see.
+std::optional<int> device_index_for(const Devices& devices, int local_rank, const std::vector<std::string>& visible);
+
 }  // namespace hpopt::workload
