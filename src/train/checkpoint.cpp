@@ -7,8 +7,9 @@
 namespace hpopt::train {
 namespace fs = std::filesystem;
 
-Checkpoint::Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size)
-    : context_(context), params_(params), team_rank_(team_rank), team_size_(team_size) {}
+Checkpoint::Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size,
+                       torch::Device device)
+    : context_(context), params_(params), team_rank_(team_rank), team_size_(team_size), device_(device) {}
 
 fs::path Checkpoint::file(int rank) const {
     return fs::path(context_.checkpoint_dir) / fmt::format("fold-{}.rank-{}.pt", context_.fold, rank);
@@ -62,7 +63,7 @@ std::optional<Checkpoint::Saved> Checkpoint::read(int rank, std::int64_t last_ep
     if (!fs::exists(file(rank))) return std::nullopt;
     try {
         Saved saved;
-        saved.archive.load_from(file(rank).string());
+        saved.archive.load_from(file(rank).string(), device_);
         c10::IValue trial;
         saved.archive.read("trial", trial);
         saved.position = {read_int(saved.archive, "epoch"), read_int(saved.archive, "step")};

@@ -25,7 +25,10 @@ struct Position {
 
 class Checkpoint {
 public:
-    Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size);
+    // Its tensors are read onto `device`, whatever device saved them: a fold trained on GPUs goes
+    // on where there are none, and the other way round.
+    Checkpoint(const workload::TrialContext& context, const space::Params& params, int team_rank, int team_size,
+               torch::Device device);
 
     bool enabled() const { return !context_.checkpoint_dir.empty(); }
 
@@ -56,6 +59,7 @@ private:
     const workload::TrialContext& context_;
     const space::Params& params_;
     int team_rank_, team_size_;
+    torch::Device device_;
     std::chrono::steady_clock::time_point saved_ = std::chrono::steady_clock::now();
 };
 

@@ -46,7 +46,7 @@ FoldReplica::FoldReplica(Learner& learner, const TrainingSettings& settings, con
       context(context),
       team(context.team),
       flat(learner.module()),
-      checkpoint(context, params, team.rank(), team.size()) {
+      checkpoint(context, params, team.rank(), team.size(), learner.device()) {
     const Team& replicas = learner.pipeline() ? learner.pipeline()->stage : team;
     on_host(flat.parameters(), [&](float* values) { replicas.broadcast(values, flat.size()); });
 }

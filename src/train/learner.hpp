@@ -30,6 +30,8 @@ public:
     // In the order of a batch's steps; the last phase's block ends the flat buffer.
     const std::vector<Phase>& phases() const { return phases_; }
     const FoldData& data() const { return data_; }
+    // Where the module computes; the fold's data stays in host memory, each batch copied there.
+    torch::Device device() const { return device_; }
 
     // Forward and backward of `phase` on the training samples at `indices`: the gradients of the
     // loss summed over them divided by `divisor`. Returns the loss sum.
@@ -63,7 +65,7 @@ protected:
 private:
     const FoldData& data_;
     std::string default_optimizer_;
-    torch::Device device_;  // where the module computes; the fold's data stays in host memory, each batch copied there
+    torch::Device device_;
     std::vector<Phase> phases_;
 };
 

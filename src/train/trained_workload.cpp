@@ -109,7 +109,7 @@ private:
         std::vector<torch::serialize::InputArchive> archives(files.size());
         std::vector<torch::Tensor> blocks;
         for (std::size_t i = 0; i < files.size(); ++i) {
-            archives[i].load_from(files[i].string());
+            archives[i].load_from(files[i].string(), torch::kCPU);  // whatever device saved it
             blocks.push_back(read_tensor(archives[i], "parameters"));
         }
         const torch::Tensor parameters = torch::cat(blocks);
