@@ -16,7 +16,7 @@ int layout_command(const std::string& spec_path, std::optional<int> ranks) {
         fmt::print(stderr, "hpopt: {}: {}\n", spec_path, layout.mismatch(*ranks));
         return exit_bad_input;
     }
-    fmt::print("{}", cluster::describe(layout));
+    fmt::print("{}", cluster::describe(layout, spec.training.parallelism == train::Parallelism::pipeline));
     return 0;
 }
 

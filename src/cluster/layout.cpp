@@ -97,7 +97,7 @@ std::string label(const Role& role) {
     return fmt::format("rank {}", role.rank);
 }
 
-std::string describe(const Layout& layout) {
+std::string describe(const Layout& layout, bool pipeline) {
     const spec::Layout& s = layout.shape();
     std::string text = fmt::format(
         "{} ranks = 1 + groups {} * folds {} * (masters {} + workers {} * ranks_per_worker {})\n", layout.ranks(), s.groups,
@@ -107,7 +107,7 @@ std::string describe(const Layout& layout) {
         std::string detail, leads;
         if (r.kind == Role::Kind::master) detail = r.master == 0 && s.masters > 1 ? "master 0 (top)" : fmt::format("master {}", r.master);
         if (r.kind == Role::Kind::worker) {
-            detail = fmt::format("worker {} rank {}", r.worker, r.worker_rank);
+            detail = fmt::format("worker {} {} {}", r.worker, pipeline ? "stage" : "rank", r.worker_rank);
             if (r.serving_master >= 0) detail += fmt::format(" -> master {}", r.serving_master);
         }
         if (r.kind == Role::Kind::coordinator) leads = "the search";

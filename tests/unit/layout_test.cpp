@@ -47,6 +47,8 @@ TEST_CASE("without masters the first worker rank leads; a worker spans its ranks
     CHECK(last.worker == 1);
     CHECK(last.worker_rank == 2);
     CHECK_FALSE(last.fold_leader);
+    CHECK(cluster::describe(layout).find("worker 1 rank 2") != std::string::npos);
+    CHECK(cluster::describe(layout, true).find("worker 1 stage 2") != std::string::npos);  // a pipeline's stages
 }
 
 TEST_CASE("sub-masters share the workers; master 0 is the top master") {

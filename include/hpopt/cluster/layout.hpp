@@ -83,7 +83,8 @@ private:
     TeamRoles team_;
 };
 
-// The rank map as a table, one line per rank, for `hpopt layout`.
-std::string describe(const Layout& layout);
+// The rank map as a table, one line per rank, for `hpopt layout`; a worker's ranks as the stages
+// of its pipeline with `pipeline` (training.parallelism "pipeline").
+std::string describe(const Layout& layout, bool pipeline = false);
 
 }  // namespace hpopt::cluster
