@@ -541,7 +541,7 @@ std::int64_t Coordinator::resume(const std::vector<Json>& records, const std::st
         reruns_.push_back({trial, Rerun::Cause::resume});
         ids.push_back(id);
     }
-    resumed_record_ = journal::run_resumed_record(ids, dropped);
+    resumed_record_ = journal::run_resumed_record(ids, dropped, spec_.layout);
     return replay.differed();
 }
 

@@ -178,8 +178,15 @@ Json run_interrupted_record(const std::vector<std::int64_t>& unfinished_trials) 
     return {{"event", to_string(Event::run_interrupted)}, {"unfinished_trials", unfinished_trials}};
 }
 
-Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped) {
-    Json record{{"event", to_string(Event::run_resumed)}, {"in_flight", in_flight}};
+Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped, const spec::Layout& layout) {
+    Json record{{"event", to_string(Event::run_resumed)},
+                {"in_flight", in_flight},
+                {"layout",
+                 {{"groups", layout.groups},
+                  {"folds", layout.folds},
+                  {"masters", layout.masters},
+                  {"workers", layout.workers},
+                  {"ranks_per_worker", layout.ranks_per_worker}}}};
     if (!dropped.empty()) record["dropped_torn_record"] = dropped;
     return record;
 }

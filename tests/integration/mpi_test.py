@@ -87,6 +87,9 @@ class TrainingTest(MpiCase):
         self.assertEqual(resumed.returncode, 0, resumed.stdout + resumed.stderr)
         finished = [r for r in self.journal() if r["event"] == "trial_finished"]
         self.assertEqual([r["status"] for r in finished], ["ok"])
+        resumed_record, = [r for r in self.journal() if r["event"] == "run_resumed"]
+        self.assertEqual(resumed_record["in_flight"], [0])
+        self.assertEqual((resumed_record["layout"]["groups"], resumed_record["layout"]["workers"]), (1, 1))
         with open(self.path("run", "logs", "rank-1.log")) as f:
             log = f.read()
         # Stopped inside an epoch: the lone worker goes on from the pair's sample, in its own steps.

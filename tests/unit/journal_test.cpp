@@ -184,7 +184,7 @@ TEST_CASE("a journal reads back: trials and results as written, a torn last line
 
     journal::cut_torn_tail(path, contents);
     CHECK(fs::file_size(path) == whole);
-    journal::Journal(path, journal::Journal::Open::append).append(journal::run_resumed_record({3}, contents.torn));
+    journal::Journal(path, journal::Journal::Open::append).append(journal::run_resumed_record({3}, contents.torn, {}));
     CHECK(journal::read_journal(path).records.back()["in_flight"] == Json::array({3}));
 
     std::ofstream(path, std::ios::trunc) << "{\"event\": \"run_started\"}\nnot json\n{\"event\": \"run_finished\"}\n";

@@ -57,7 +57,7 @@ TEST_CASE("a killed session's runs are lost, a resumed one goes on, retries are 
     records.at(2, journal::trial_retried_record(1, 1, 1));
     records.at(3, journal::epoch_finished_record({0, 0, 1, 0.7, nullptr}));
     // SIGKILL here; the resume hands both out again, 60 s later.
-    records.at(63, journal::run_resumed_record({0, 1}, ""));
+    records.at(63, journal::run_resumed_record({0, 1}, "", {}));
     records.at(63, journal::trial_resumed_record(0, 1)).at(63, journal::trial_resumed_record(1, 0));
     records.finished(65, 0, 0.3);
     const journal::RunHistory history = journal::run_history(records.list);

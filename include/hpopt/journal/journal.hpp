@@ -13,6 +13,7 @@
 
 #include "hpopt/config/json.hpp"
 #include "hpopt/journal/trial.hpp"
+#include "hpopt/spec/layout.hpp"
 
 namespace hpopt::journal {
 
@@ -97,8 +98,10 @@ Json epoch_finished_record(const EpochReport& report);
 // Interrupted (a stop signal, the wall time): the trials that will run again on resume (stopped,
 // still running past the grace, or waiting for a retry).
 Json run_interrupted_record(const std::vector<std::int64_t>& unfinished_trials);
-// `hpopt resume` went on with the run: the trials it hands out again, the torn record it dropped.
-Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped);
+// `hpopt resume` went on with the run: the trials it hands out again, the torn record it dropped,
+// and the layout it goes on with (the groups the job's size gave, the fold teams' workers after
+// --workers).
+Json run_resumed_record(const std::vector<std::int64_t>& in_flight, const std::string& dropped, const spec::Layout& layout);
 Json trial_resumed_record(std::int64_t trial, int group);  // a trial of before the resume, handed out again
 // The search stopped a running trial (a signal, the wall time): it runs again on resume.
 Json trial_interrupted_record(std::int64_t trial, const std::string& reason);
