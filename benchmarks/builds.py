@@ -1,27 +1,15 @@
 #!/usr/bin/env python3
 """Training throughput of two builds side by side, as Markdown for BENCHMARKS.md: what a change
 costs the training engine. Each build's benchmarks/training_throughput trains the Fashion-MNIST
-MLP on one rank and on two (mpirun), the two builds in turn, so that a slow spell of the machine
-hits both, and each first in every other round: on this machine the second of two runs in a row
-was 2-3% slower on two ranks (and faster on one) whichever build it was.
+MLP on one rank and on two (mpirun), the two builds in turn, each first in every other round
+(see training.medians).
 
     benchmarks/builds.py BEFORE_BUILD AFTER_BUILD [--runs 5]
 """
 import argparse
 import os
-import statistics
 
-from training import WORK, rate
-
-
-def alternating_medians(commands, runs):
-    """Each command's median rate over `runs` rounds, the commands' order reversed every other round."""
-    samples = [[] for _ in commands]
-    for run in range(runs):
-        order = range(len(commands)) if run % 2 == 0 else reversed(range(len(commands)))
-        for i in order:
-            samples[i].append(rate(commands[i]))
-    return [statistics.median(s) for s in samples]
+from training import WORK, medians
 
 
 def main():
@@ -36,7 +24,7 @@ def main():
     print("| ranks | before | after | after / before |\n|---|---|---|---|")
     for ranks in (1, 2):
         launcher = ["mpirun", "-np", str(ranks)] if ranks > 1 else []
-        before, after = alternating_medians([[*launcher, program, "--mode", "hpopt", *WORK] for program in programs], options.runs)
+        before, after = medians([[*launcher, program, "--mode", "hpopt", *WORK] for program in programs], options.runs)
         print(f"| {ranks} | {before:.0f} | {after:.0f} | {after / before:.3f} |")
 
 

@@ -22,11 +22,14 @@ def rate(command, blas="openblas-pthread"):
 
 
 def medians(commands, runs, blas="openblas-pthread"):
-    """Runs the commands in turn, `runs` times, so that a slow spell of the machine hits all."""
+    """Runs the commands in turn, `runs` times, so that a slow spell of the machine hits all; in
+    reverse order every other round: here the second of two runs in a row was 2-3% slower on two
+    ranks, whichever program it was (BENCHMARKS.md, "GPU placement's cost on the CPU")."""
     samples = [[] for _ in commands]
-    for _ in range(runs):
-        for i, command in enumerate(commands):
-            samples[i].append(rate(command, blas))
+    for run in range(runs):
+        order = range(len(commands)) if run % 2 == 0 else reversed(range(len(commands)))
+        for i in order:
+            samples[i].append(rate(commands[i], blas))
     return [statistics.median(s) for s in samples]
 
 
