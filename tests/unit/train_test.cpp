@@ -272,6 +272,8 @@ TEST_CASE("training.devices: the CPU without GPUs; a listed device this process 
     } else {
         CHECK_THROWS_WITH_AS(train::train_fold(workload, settings, Json::object(), data, context_in("")),
                              doctest::Contains("this libtorch was built without CUDA"), workload::TrialFailure);
+        // "auto" with a GPU in sight but a CPU-only libtorch: the CPU, as without GPUs.
+        CHECK(train::training_device({}) == torch::Device(torch::kCPU));
     }
     unsetenv("CUDA_VISIBLE_DEVICES");
 }
