@@ -52,9 +52,9 @@ std::optional<torch::serialize::InputArchive> Checkpoint::open(std::int64_t last
     std::optional<Saved> saved = read(replicas_agree ? 0 : team_rank_, last_epoch);
     // Where replicas agree, the first rank's file saved by a team of another size stands for every
     // rank; otherwise each rank goes on from its own, saved by a team of this size.
-    const bool resized = saved && saved->team_size != team_size_;
+    const bool resized = replicas_agree && saved && saved->team_size != team_size_;
     if (replicas_agree && !resized && team_rank_ != 0) saved = read(team_rank_, last_epoch);
-    if (!saved || (saved->team_size != team_size_ && !resized)) return std::nullopt;
+    if (!saved || (!resized && saved->team_size != team_size_)) return std::nullopt;
     position = saved->position;
     return std::move(saved->archive);
 }

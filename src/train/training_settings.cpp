@@ -184,11 +184,17 @@ double LrSchedule::factor_at(double progress, double warmup, std::int64_t epochs
     return 1;
 }
 
-// A stage's workers are capped at the layout's (fewer when a run was resumed with fewer workers).
+namespace {
+
+// A stage's workers, capped at the layout's (fewer when a run was resumed with fewer workers).
+int workers_of(const LearnerStage& stage, const spec::Layout& layout) { return std::min(stage.workers, layout.workers); }
+
+}  // namespace
+
 int TrainingSettings::active_workers(std::int64_t epochs_done) const {
     int workers = layout.workers;
     for (const LearnerStage& stage : learner_schedule) {
-        if (stage.from_epoch <= epochs_done) workers = std::min(stage.workers, layout.workers);
+        if (stage.from_epoch <= epochs_done) workers = workers_of(stage, layout);
     }
     return workers;
 }
@@ -198,7 +204,7 @@ double TrainingSettings::learners_scale(double progress, int ranks_per_worker) c
     const auto epochs_done = static_cast<std::int64_t>(std::floor(progress));
     double start = 0, before = 1;  // where the stage in force began, and the ranks before it
     for (std::size_t i = 0; i < learner_schedule.size() && learner_schedule[i].from_epoch <= epochs_done; ++i) {
-        if (i > 0) before = std::min(learner_schedule[i - 1].workers, layout.workers) * ranks_per_worker;
+        if (i > 0) before = workers_of(learner_schedule[i - 1], layout) * ranks_per_worker;
         start = static_cast<double>(learner_schedule[i].from_epoch);
     }
     const double ranks = active_workers(epochs_done) * ranks_per_worker;
